@@ -1,0 +1,99 @@
+"""Settings. Secrets come only from the environment; production refuses defaults."""
+import os
+from datetime import timedelta
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "sqlite:///county_net.sqlite3")
+    # Accept the common libpq spelling and use psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # The URL the running service uses; on PostgreSQL a role that owns nothing and cannot bypass RLS.
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    # Owner URL for `flask db upgrade` (defaults to DATABASE_URL).
+    MIGRATION_DATABASE_URL = os.environ.get("MIGRATION_DATABASE_URL")
+    # The PostgreSQL role the migrations grant table rights to.
+    DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "county_net_app")
+    TENANCY_RLS = True  # acts only on PostgreSQL
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    AUTH_IDLE_MINUTES = _env_int("AUTH_IDLE_MINUTES", 30)
+    AUTH_ABSOLUTE_HOURS = _env_int("AUTH_ABSOLUTE_HOURS", 12)
+    API_TOKEN_HOURS = _env_int("API_TOKEN_HOURS", 8)
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # bound to the session instead of a clock
+
+    # argon2id, OWASP minimum: 19 MiB, t=2, p=1.
+    ARGON2_MEMORY_KIB = 19456
+    ARGON2_TIME_COST = 2
+    ARGON2_PARALLELISM = 1
+    PASSWORD_MIN_LENGTH = 10
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Failed logins only; ASVS 2.2.1 wants < 100 per hour per account.
+    LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "5 per minute; 30 per hour")
+    LOGIN_LIMIT_ADDRESS = os.environ.get("LOGIN_LIMIT_ADDRESS", "20 per minute; 200 per hour")
+
+    # Audit chain key; defaults to one derived from SECRET_KEY.
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")
+
+    COUNTY_NAME = os.environ.get("COUNTY_NAME", "清溪县")
+    COUNTY_TIMEZONE = "Asia/Shanghai"
+    API_TITLE = "county_net API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_MAX_PAGE_SIZE = 100
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+    @classmethod
+    def validate(cls, app) -> None:
+        pass
+
+
+class DevelopmentConfig(Config):
+    # No SECRET_KEY in the environment: create_app keeps a random one in the instance folder.
+    pass
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    # Cheap hashing keeps the suite fast; production parameters are tested separately.
+    ARGON2_MEMORY_KIB = 1024
+    ARGON2_TIME_COST = 1
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+
+    @classmethod
+    def validate(cls, app) -> None:
+        if not app.config.get("SECRET_KEY"):
+            raise RuntimeError("生产环境必须设置 SECRET_KEY 环境变量")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

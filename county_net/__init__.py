@@ -1,0 +1,73 @@
+"""county_net: the application factory."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_config(app: Flask, config_object) -> None:
+    import config as config_module
+
+    if config_object is None:
+        name = os.environ.get("COUNTY_NET_CONFIG", "development")
+        config_object = config_module.CONFIGS[name]
+    app.config.from_object(config_object)
+    if not app.config.get("SECRET_KEY") and config_object is config_module.DevelopmentConfig:
+        # Development only: a random key kept in the instance folder, so sessions survive a restart.
+        key_file = Path(app.instance_path) / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    config_object.validate(app)
+
+
+def create_app(config_object=None, **overrides) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=os.environ.get("COUNTY_NET_INSTANCE", str(ROOT / "instance")),
+        instance_relative_config=True,
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _load_config(app, config_object)
+    app.config.update(overrides)
+
+    from county_net.core.database import engine_options
+
+    options = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    from county_net import accounts, api, audit, demo, tenancy, units
+    from county_net.core import errors, security
+    from county_net.extensions import csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)  # before any package registers its API blueprint
+    accounts.init_app(app)  # registers the user loader, which the scope resolver needs
+    tenancy.init_app(app)
+    units.init_app(app)
+    audit.init_app(app)
+    demo.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    _template_helpers(app)
+    return app
+
+
+def _template_helpers(app: Flask) -> None:
+    from county_net.core.timeutil import format_local
+    from county_net.units.kinds import kind_label
+
+    app.jinja_env.filters["local"] = format_local
+    app.jinja_env.filters["kind_label"] = kind_label
+    app.jinja_env.globals["county_name"] = app.config.get("COUNTY_NAME", "清溪县")

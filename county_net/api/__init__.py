@@ -1,0 +1,92 @@
+"""The /api/v1 frame: flask-smorest, one error shape, 400 for bad input, bearer tokens."""
+from functools import wraps
+
+from flask_login import current_user
+from flask_smorest import Api, Blueprint
+from marshmallow import Schema, fields
+from webargs.flaskparser import FlaskParser
+
+from county_net.core.errors import NotAuthenticated, http_exception_response
+
+
+class Parser(FlaskParser):
+    DEFAULT_VALIDATION_STATUS = 400  # the brief: malformed input is 400 with field messages
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = Parser()
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields = fields.Dict(keys=fields.String())
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+class CountyApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error):
+        return http_exception_response(error)
+
+
+api = CountyApi()
+
+
+def register(blp: "ApiBlueprint") -> None:
+    from county_net.extensions import csrf
+
+    csrf.exempt(blp)  # bearer tokens only; no cookie is honoured under /api/
+    api.register_blueprint(blp)
+
+
+class PageMetaSchema(Schema):
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+    pages = fields.Integer()
+
+
+class PageArgsSchema(Schema):
+    page = fields.Integer(load_default=1, validate=lambda n: 1 <= n <= 100_000)
+    page_size = fields.Integer(load_default=20, validate=lambda n: 1 <= n <= 100,
+                               metadata={"description": "每页条数，最多 100"})
+
+
+def page_body(page) -> dict:
+    """The response schema dumps the items; this only shapes the envelope."""
+    return {
+        "items": page.items,
+        "meta": {"page": page.page, "page_size": page.page_size, "total": page.total, "pages": page.pages},
+    }
+
+
+def auth_required(view):
+    """Bearer token required; documents 401 in the spec."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            raise NotAuthenticated()
+        return view(*args, **kwargs)
+
+    wrapper._apidoc = getattr(view, "_apidoc", {})
+    return wrapper
+
+
+def init_app(app):
+    app.config.setdefault("API_SPEC_OPTIONS", {})
+    app.config["API_SPEC_OPTIONS"].update(
+        {
+            "info": {"description": "县域信访工作网络接口。所有错误的形状为 "
+                                    '{"error": {"code", "message", "fields"}}。'},
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        }
+    )
+    api.init_app(app)
+    return api

@@ -1,0 +1,9 @@
+"""Append-only, hash-chained audit log."""
+
+
+def init_app(app):
+    from county_net.audit import api, cli, views
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.audit_cli)
+    api.register(app)

@@ -1,0 +1,68 @@
+from flask_login import current_user
+from marshmallow import Schema, fields, validate
+
+from county_net.accounts.services import require_role
+from county_net.api import ApiBlueprint, PageMetaSchema, auth_required, page_body
+from county_net.api import register as register_blueprint
+from county_net.audit.services import verify_chain
+from county_net.audit.views import audit_query
+from county_net.core.pagination import paginate
+from county_net.core.schemas import LocalDateTime
+
+blp = ApiBlueprint("audit_api", __name__, url_prefix="/api/v1/audit", description="审计日志（系统管理员）")
+
+
+class AuditRecordSchema(Schema):
+    seq = fields.Integer()
+    occurred_at = LocalDateTime()
+    actor_id = fields.Integer(allow_none=True)
+    actor_name = fields.String()
+    actor_unit_id = fields.Integer(allow_none=True)
+    action = fields.String()
+    target_type = fields.String(allow_none=True)
+    target_id = fields.String(allow_none=True)
+    detail = fields.String()
+    client_addr = fields.String(allow_none=True)
+    hash = fields.String()
+
+
+class AuditPageSchema(Schema):
+    items = fields.List(fields.Nested(AuditRecordSchema))
+    meta = fields.Nested(PageMetaSchema)
+
+
+class AuditArgsSchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(1, 100))
+    action = fields.String(validate=validate.Length(max=64))
+    actor = fields.String(validate=validate.Length(max=64))
+
+
+class VerifySchema(Schema):
+    ok = fields.Boolean()
+    checked = fields.Integer()
+    head_hash = fields.String()
+    broken_seq = fields.Integer(allow_none=True)
+    reason = fields.String()
+
+
+@blp.get("")
+@auth_required
+@blp.arguments(AuditArgsSchema, location="query")
+@blp.response(200, AuditPageSchema)
+def list_records(args):
+    require_role(current_user, "admin")
+    stmt = audit_query(args.get("action"), args.get("actor"))
+    return page_body(paginate(stmt, args["page"], args["page_size"]))
+
+
+@blp.get("/verify")
+@auth_required
+@blp.response(200, VerifySchema)
+def verify():
+    require_role(current_user, "admin")
+    return verify_chain()
+
+
+def register(app):
+    register_blueprint(blp)

@@ -1,0 +1,33 @@
+"""Tenancy in one place: the principal's scope, ORM criteria, the flush guard, PostgreSQL RLS."""
+from county_net.tenancy import criteria, rls  # noqa: F401  (registers the session events)
+from county_net.tenancy.context import (  # noqa: F401
+    EMPTY_SCOPE,
+    NoScope,
+    Scope,
+    current_scope,
+    orm_criteria_disabled,
+    set_request_scope,
+    system_scope,
+)
+from county_net.tenancy.criteria import OutOfScope, Scoped, ScopedSelf, UnitOwned  # noqa: F401
+
+
+def scope_for_user(user) -> Scope:
+    """A unit sees itself and its subtree. The county center is the root of its county, so it sees the
+    whole county and no other county: no request ever gets `sees_all`."""
+    from county_net.units.queries import subtree_ids
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return EMPTY_SCOPE
+    with system_scope("resolve principal"):
+        return Scope(frozenset(subtree_ids(user.unit_id)), reason=f"user:{user.id}")
+
+
+def init_app(app):
+    from flask_login import current_user
+
+    @app.before_request
+    def _resolve_scope():
+        set_request_scope(EMPTY_SCOPE)  # until the principal is known, nothing is visible
+        user = current_user._get_current_object()
+        set_request_scope(scope_for_user(user))

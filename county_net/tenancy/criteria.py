@@ -1,0 +1,87 @@
+"""Layer 1 and 2: every ORM statement is filtered to the scope; every flush is checked against it."""
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Integer, event
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+
+from county_net.core.errors import NotVisible
+from county_net.tenancy.context import NoScope, active_scope, orm_criteria_enabled
+
+
+class Scoped:
+    """Marker: rows of this class are visible only within a Scope."""
+
+    @classmethod
+    def scope_owner_id(cls, obj) -> int | None:  # the unit that owns a row
+        raise NotImplementedError
+
+
+class UnitOwned(Scoped):
+    """Owned by one unit through `unit_id`."""
+
+    @declared_attr
+    def unit_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("units.id"), index=True, nullable=False)
+
+    @classmethod
+    def scope_owner_id(cls, obj) -> int | None:
+        return obj.unit_id
+
+
+class ScopedSelf(Scoped):
+    """The unit table itself: a unit is visible when its own id is in scope."""
+
+    @declared_attr
+    def id(cls) -> Mapped[int]:
+        return mapped_column(Integer, primary_key=True)
+
+    @classmethod
+    def scope_owner_id(cls, obj) -> int | None:
+        return obj.id
+
+
+class OutOfScope(NotVisible):
+    """A write aimed outside the scope; answered as 404, nothing written."""
+
+
+def _touches_scoped(state) -> bool:
+    return any(issubclass(m.class_, Scoped) for m in state.all_mappers)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_statement(state):
+    if state.is_column_load or state.is_relationship_load:
+        return  # the top-level statement's criteria already propagate to these loads
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    scope = active_scope()
+    if scope is None:
+        if _touches_scoped(state):
+            names = sorted(m.class_.__name__ for m in state.all_mappers)
+            raise NoScope(f"无租户范围的查询：{names}")
+        return
+    if scope.sees_all or not orm_criteria_enabled():
+        return
+    visible = sorted(scope.unit_ids)  # outside the lambda: the lambda's SQL is cached
+    state.statement = state.statement.options(
+        with_loader_criteria(UnitOwned, lambda cls: cls.unit_id.in_(visible), include_aliases=True),
+        with_loader_criteria(ScopedSelf, lambda cls: cls.id.in_(visible), include_aliases=True),
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_writes(session, flush_context, instances):
+    rows = [o for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, Scoped)]
+    if not rows:
+        return
+    scope = active_scope()
+    if scope is None:
+        raise NoScope("写入租户数据需要租户范围")
+    if scope.sees_all:
+        return
+    for row in rows:
+        if isinstance(row, ScopedSelf) and row in session.new:
+            raise OutOfScope()  # only system work creates units
+        owner = type(row).scope_owner_id(row)
+        if owner is None or owner not in scope.unit_ids:
+            raise OutOfScope()

@@ -1,0 +1,41 @@
+"""Layer 3: publish the scope to PostgreSQL per transaction (never per connection)."""
+from __future__ import annotations
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+from county_net.tenancy.context import active_scope
+
+_PUBLISH = text("SELECT set_config('county_net.unit_ids', :v, true)")
+
+
+def _value() -> str:
+    scope = active_scope()
+    return "" if scope is None else scope.rls_value()
+
+
+def _enabled(connection) -> bool:
+    if connection.dialect.name != "postgresql":
+        return False
+    return not has_app_context() or current_app.config.get("TENANCY_RLS", True)
+
+
+@event.listens_for(Session, "after_begin")
+def _publish_scope(session, transaction, connection):
+    if _enabled(connection):
+        connection.execute(_PUBLISH, {"v": _value()})
+
+
+def republish_scope() -> None:
+    """Called when the scope changes inside an open transaction."""
+    if not has_app_context():
+        return
+    from county_net.extensions import db
+
+    session = db.session()
+    if not session.in_transaction():
+        return
+    connection = session.connection()  # one bind: the transaction's own connection
+    if _enabled(connection):
+        connection.execute(_PUBLISH, {"v": _value()})

@@ -1,0 +1,58 @@
+"""SQL for PostgreSQL row-level security, used by migrations (plain strings, no app import)."""
+
+SETTING = "county_net.unit_ids"
+
+# '*' = sees all; '' or unset = sees nothing; otherwise a comma list of unit ids. CASE keeps the order of evaluation.
+MAY_SEE_FUNCTION = """
+CREATE OR REPLACE FUNCTION county_net_may_see(uid bigint) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE coalesce(current_setting('county_net.unit_ids', true), '')
+           WHEN '*' THEN true
+           WHEN '' THEN false
+           ELSE uid = ANY (string_to_array(current_setting('county_net.unit_ids', true), ',')::bigint[])
+         END
+$$
+"""
+
+DROP_MAY_SEE_FUNCTION = "DROP FUNCTION IF EXISTS county_net_may_see(bigint)"
+
+
+def enable_rls(table: str, column: str = "unit_id") -> list[str]:
+    policy = f"{table}_scope"
+    return [
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+        f"CREATE POLICY {policy} ON {table} USING (county_net_may_see({column})) "
+        f"WITH CHECK (county_net_may_see({column}))",
+    ]
+
+
+def disable_rls(table: str) -> list[str]:
+    return [
+        f"DROP POLICY IF EXISTS {table}_scope ON {table}",
+        f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY",
+    ]
+
+
+def ensure_app_role(role: str) -> str:
+    # Needs CREATEROLE; where a DBA made the role beforehand this does nothing.
+    return f"""
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
+    CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+  END IF;
+END
+$$"""
+
+
+def grant_app_role(role: str) -> list[str]:
+    return [
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        f"GRANT EXECUTE ON FUNCTION county_net_may_see(bigint) TO {role}",
+        # The audit log is append-only for the service.
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_records FROM {role}",
+    ]

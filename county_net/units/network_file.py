@@ -1,0 +1,177 @@
+"""Read and check a county network file (tenants/*.toml) before anything is written."""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from county_net.units.kinds import KINDS, may_hold
+
+CODE_RE = re.compile(r"^[0-9A-Za-z-]{2,32}$")
+
+
+class NetworkFileError(ValueError):
+    """Names the offending entry; nothing has been written when it is raised."""
+
+
+@dataclass(frozen=True)
+class UnitEntry:
+    index: int
+    code: str
+    name: str
+    short_name: str
+    kind: str
+    parent: str | None
+
+    def label(self) -> str:
+        return f"units[{self.index}]（code={self.code}，{self.name}）"
+
+
+@dataclass(frozen=True)
+class WindowEntry:
+    index: int
+    number: int
+    name: str
+    stationed: tuple[str, ...]
+
+
+@dataclass
+class Network:
+    county: str
+    version: str
+    units: list[UnitEntry] = field(default_factory=list)  # parents before children
+    windows: list[WindowEntry] = field(default_factory=list)
+
+    @property
+    def root(self) -> UnitEntry:
+        return self.units[0]
+
+
+def load_network_file(path: str | Path) -> Network:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise NetworkFileError(f"文件不是有效的 TOML：{exc}") from exc
+    return parse_network(data)
+
+
+def _text(raw: dict, key: str, where: str, required: bool = True, max_len: int = 120) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        if required:
+            raise NetworkFileError(f"{where}：缺少字段 {key}")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise NetworkFileError(f"{where}：字段 {key} 必须是非空文本")
+    value = value.strip()
+    if len(value) > max_len:
+        raise NetworkFileError(f"{where}：字段 {key} 超过 {max_len} 个字符")
+    return value
+
+
+def parse_network(data: dict) -> Network:
+    meta = data.get("network") or {}
+    county = _text(meta, "county", "[network]")
+    version = str(meta.get("version", "")).strip() or "unversioned"
+    raw_units = data.get("units")
+    if not isinstance(raw_units, list) or not raw_units:
+        raise NetworkFileError("文件中没有 [[units]]")
+
+    entries: dict[str, UnitEntry] = {}
+    order: list[str] = []
+    for index, raw in enumerate(raw_units):
+        where = f"units[{index}]"
+        if not isinstance(raw, dict):
+            raise NetworkFileError(f"{where}：格式错误")
+        unknown = set(raw) - {"code", "name", "short_name", "kind", "parent"}
+        if unknown:
+            raise NetworkFileError(f"{where}：未知字段 {sorted(unknown)}")
+        code = _text(raw, "code", where, max_len=32)
+        where = f"units[{index}]（code={code}）"
+        if not CODE_RE.match(code):
+            raise NetworkFileError(f"{where}：编码只能由字母、数字和连字符组成（2–32 位）")
+        if code in entries:
+            raise NetworkFileError(f"{where}：编码重复，与 {entries[code].label()} 相同")
+        name = _text(raw, "name", where)
+        short_name = _text(raw, "short_name", where, required=False, max_len=60) or name[:60]
+        kind = _text(raw, "kind", where, max_len=20)
+        if kind not in KINDS:
+            raise NetworkFileError(f"{where}：单位类型 {kind!r} 无效，可选 {', '.join(KINDS)}")
+        parent = _text(raw, "parent", where, required=False, max_len=32)
+        entries[code] = UnitEntry(index, code, name, short_name, kind, parent)
+        order.append(code)
+
+    for code in order:
+        entry = entries[code]
+        if entry.parent is not None and entry.parent not in entries:
+            raise NetworkFileError(f"{entry.label()}：上级单位 {entry.parent} 不存在")
+
+    for code in order:  # a walk up that meets itself is a cycle
+        seen = {code}
+        current = entries[code].parent
+        while current is not None:
+            if current in seen:
+                raise NetworkFileError(f"{entries[code].label()}：上下级关系构成循环（经过 {current}）")
+            seen.add(current)
+            current = entries[current].parent
+
+    for code in order:
+        entry = entries[code]
+        parent_kind = entries[entry.parent].kind if entry.parent else None
+        if not may_hold(parent_kind, entry.kind):
+            if parent_kind is None:
+                raise NetworkFileError(f"{entry.label()}：类型 {entry.kind} 必须有上级单位")
+            raise NetworkFileError(
+                f"{entry.label()}：类型 {entry.kind} 不能隶属于类型为 {parent_kind} 的单位 {entry.parent}"
+            )
+
+    roots = [entries[c] for c in order if entries[c].parent is None]
+    if len(roots) != 1:
+        raise NetworkFileError(f"一个文件只能有一个根单位（县信访局），现有 {len(roots)} 个")
+
+    sorted_units = _parents_first(entries, order)
+    windows = _parse_windows(data.get("windows") or [], entries)
+    return Network(county=county, version=version, units=sorted_units, windows=windows)
+
+
+def _parents_first(entries: dict[str, UnitEntry], order: list[str]) -> list[UnitEntry]:
+    depth: dict[str, int] = {}
+
+    def depth_of(code: str) -> int:
+        if code not in depth:
+            parent = entries[code].parent
+            depth[code] = 0 if parent is None else depth_of(parent) + 1
+        return depth[code]
+
+    return sorted((entries[c] for c in order), key=lambda e: (depth_of(e.code), e.index))
+
+
+def _parse_windows(raw_windows, entries) -> list[WindowEntry]:
+    if not isinstance(raw_windows, list):
+        raise NetworkFileError("[[windows]] 格式错误")
+    windows: list[WindowEntry] = []
+    numbers: set[int] = set()
+    for index, raw in enumerate(raw_windows):
+        where = f"windows[{index}]"
+        if not isinstance(raw, dict):
+            raise NetworkFileError(f"{where}：格式错误")
+        number = raw.get("number")
+        if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 999:
+            raise NetworkFileError(f"{where}：窗口号 number 必须是 1–999 的整数")
+        where = f"windows[{index}]（窗口 {number}）"
+        if number in numbers:
+            raise NetworkFileError(f"{where}：窗口号重复")
+        numbers.add(number)
+        name = _text(raw, "name", where, max_len=60)
+        stationed = raw.get("stationed") or []
+        if not isinstance(stationed, list) or not all(isinstance(s, str) for s in stationed):
+            raise NetworkFileError(f"{where}：stationed 必须是单位编码列表")
+        for code in stationed:
+            if code not in entries:
+                raise NetworkFileError(f"{where}：入驻单位 {code} 不存在")
+        if len(set(stationed)) != len(stationed):
+            raise NetworkFileError(f"{where}：入驻单位重复")
+        windows.append(WindowEntry(index, number, name, tuple(stationed)))
+    return windows

@@ -1,0 +1,32 @@
+"""Read helpers for units. No writes."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from county_net.extensions import db
+from county_net.units.models import Unit
+
+
+def subtree_ids(unit_id: int) -> list[int]:
+    """The unit and everything under it (caller holds a scope that can see them)."""
+    path = db.session.scalar(select(Unit.path).where(Unit.id == unit_id, Unit.is_active.is_(True)))
+    if path is None:
+        return []
+    return list(db.session.scalars(select(Unit.id).where(Unit.path.startswith(path, autoescape=True))))
+
+
+def visible_units_query(kind: str | None = None, q: str | None = None, include_inactive: bool = False):
+    stmt = select(Unit).order_by(Unit.path)
+    if kind:
+        stmt = stmt.where(Unit.kind == kind)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(Unit.name.like(like) | Unit.short_name.like(like) | Unit.code.like(like))
+    if not include_inactive:
+        stmt = stmt.where(Unit.is_active.is_(True))
+    return stmt
+
+
+def get_unit(unit_id: int) -> Unit:
+    """Scoped lookup; a unit outside the scope is simply not found."""
+    return db.one_or_404(select(Unit).where(Unit.id == unit_id))

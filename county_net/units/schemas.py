@@ -1,0 +1,25 @@
+from marshmallow import Schema, fields, validate
+
+from county_net.units.kinds import KIND_NAMES
+
+
+class UnitRefSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    short_name = fields.String()
+    kind = fields.String(metadata={"enum": list(KIND_NAMES)})
+
+
+class UnitSchema(UnitRefSchema):
+    kind_label = fields.String()
+    parent_id = fields.Integer(allow_none=True)
+    depth = fields.Integer()
+    is_active = fields.Boolean()
+
+
+class UnitListArgsSchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(1, 100))
+    kind = fields.String(validate=validate.OneOf(KIND_NAMES))
+    q = fields.String(validate=validate.Length(max=60))

@@ -1,0 +1,51 @@
+"""Alembic environment: the app's metadata; the owner URL when MIGRATION_DATABASE_URL is set."""
+import logging
+from logging.config import fileConfig
+
+from alembic import context
+from flask import current_app
+from sqlalchemy import create_engine
+
+config = context.config
+if config.config_file_name and not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+migrate_ext = current_app.extensions["migrate"]
+metadata = migrate_ext.db.metadata
+
+
+def _engine():
+    owner_url = current_app.config.get("MIGRATION_DATABASE_URL")
+    if owner_url:
+        return create_engine(owner_url)
+    return migrate_ext.db.engine
+
+
+def _skip_empty(context_, revision, directives):
+    # `flask db migrate` with nothing to do writes no empty file.
+    if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+        directives[:] = []
+
+
+def run_offline():
+    context.configure(url=str(_engine().url), target_metadata=metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online():
+    args = dict(migrate_ext.configure_args)
+    args.setdefault("process_revision_directives", _skip_empty)
+    engine = _engine()
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=metadata, **args)
+        with context.begin_transaction():
+            context.run_migrations()
+    if engine is not migrate_ext.db.engine:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()

@@ -1,0 +1,90 @@
+"""Siblings see nothing of each other; a parent sees its subtree; the county center sees its county."""
+import pytest
+import sqlalchemy as sa
+
+from county_net.accounts.models import User
+from county_net.extensions import db
+from county_net.tenancy import NoScope, Scope, Scoped, system_scope
+from county_net.tenancy.context import set_request_scope
+from county_net.units.models import Unit
+
+
+def _visible_codes(client, headers):
+    body = client.get("/api/v1/units?page_size=100", headers=headers).get_json()
+    return {u["code"] for u in body["items"]}
+
+
+def test_unit_visibility_follows_the_tree(app, net, api_token):
+    client = app.test_client()
+    assert _visible_codes(client, api_token("t1_recv")) == {"T1", "E1", "V1"}
+    assert _visible_codes(client, api_token("t2_recv")) == {"T2", "E2"}
+    assert _visible_codes(client, api_token("e1_liaison")) == {"E1"}
+    assert _visible_codes(client, api_token("b1_recv")) == {"B1"}
+    assert _visible_codes(client, api_token("c_recv")) == {"C0", "T1", "T2", "B1", "E1", "V1", "E2"}
+
+
+def test_user_lists_follow_the_tree(app, net, api_token):
+    client = app.test_client()
+    names = {u["username"] for u in client.get("/api/v1/users?page_size=100", headers=api_token("admin"))
+             .get_json()["items"]}
+    assert names == {u for u in net.users}
+    # A head of T1 sees the units of its subtree on the web, and never T2.
+    resp = client.get(f"/api/v1/units/{net.units['T2']}", headers=api_token("t1_head"))
+    assert resp.status_code == 404
+
+
+def test_query_without_scope_fails_loudly(app, net):
+    with app.app_context():
+        with pytest.raises(NoScope):
+            db.session.scalars(sa.select(Unit)).all()
+        with pytest.raises(NoScope):
+            db.session.scalars(sa.select(User)).all()
+        with system_scope("test"):
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 7
+
+
+def test_scope_applies_to_every_scoped_model(app, net):
+    """Model sweep: for each Scoped model, a T1 scope never returns a row owned outside T1's subtree."""
+    models = sorted((m.class_ for m in db.Model.registry.mappers if issubclass(m.class_, Scoped)),
+                    key=lambda c: c.__name__)
+    assert models, "no scoped models found"
+    t1_tree = {net.units[c] for c in ("T1", "E1", "V1")}
+    with app.test_request_context():
+        set_request_scope(Scope(frozenset(t1_tree)))
+        for model in models:
+            rows = db.session.scalars(sa.select(model)).all()
+            owners = {model.scope_owner_id(r) for r in rows}
+            assert owners <= t1_tree, f"{model.__name__} leaks {owners - t1_tree}"
+        db.session.remove()
+
+
+def test_every_table_with_unit_id_is_scoped():
+    offenders = [m.class_.__name__ for m in db.Model.registry.mappers
+                 if "unit_id" in m.columns and not issubclass(m.class_, Scoped)]
+    assert not offenders
+
+
+def test_writes_outside_the_scope_are_refused(app, net):
+    from county_net.tenancy import OutOfScope
+
+    with app.test_request_context():
+        set_request_scope(Scope(frozenset({net.units["T1"]})))
+        user = db.session.scalar(sa.select(User).where(User.username == "t1_recv"))
+        user.unit_id = net.units["T2"]  # forged move into a sibling
+        with pytest.raises(OutOfScope):
+            db.session.flush()
+        db.session.rollback()
+        with system_scope("check"):
+            assert db.session.scalar(sa.select(User.unit_id).where(User.username == "t1_recv")) == net.units["T1"]
+        db.session.remove()
+
+
+def test_bulk_update_is_scoped(app, net):
+    with app.test_request_context():
+        set_request_scope(Scope(frozenset({net.units["T1"]})))
+        db.session.execute(sa.update(User).values(name="改"))
+        db.session.commit()
+        with system_scope("check"):
+            changed = set(db.session.scalars(sa.select(User.username).where(User.name == "改")))
+        assert changed == {"t1_head", "t1_recv"}
+        db.session.remove()

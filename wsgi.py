@@ -1,0 +1,3 @@
+from county_net import create_app
+
+app = create_app()
