@@ -60,6 +60,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     demo.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    security.init_input_guard(app)
     _template_helpers(app)
     return app
 

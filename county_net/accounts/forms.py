@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -28,7 +29,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-ROLE_CHOICES = list(ROLES.items())
+ROLE_CHOICES = [SelectChoice(key, label) for key, label in ROLES.items()]
 
 
 class UserCreateForm(FlaskForm):

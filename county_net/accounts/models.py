@@ -37,7 +37,8 @@ class User(UnitOwned, UserMixin, db.Model):
 
     unit: Mapped[Unit] = relationship(lazy="joined", innerjoin=True)
 
-    __mapper_args__ = {"version_id_col": version}
+    # The version guards edits (409 on a stale one); services bump it, so a login does not.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     # Set by the loader: the token of the session this request rides on (not a column).
     auth_token = None

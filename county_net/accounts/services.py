@@ -185,6 +185,7 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     user.must_change_password = False
+    user.version += 1
     _revoke_all(user.id, "password_changed")
     audit.record("user.password_changed", actor=user, target_type="user", target_id=user.id)
     db.session.commit()
@@ -220,7 +221,7 @@ def create_user(actor: User, *, username: str, name: str, unit_id: int, roles, p
     if taken:
         raise InvalidInput(fields={"username": ["用户名已被使用"]})
     user = User(username=username, name=name.strip(), unit_id=unit.id, password_hash=hash_password(password),
-                must_change_password=True)
+                must_change_password=True, version=1)
     user.roles = roles
     db.session.add(user)
     db.session.flush()
@@ -255,6 +256,7 @@ def update_user(actor: User, user: User, *, version: int, name: str | None = Non
         user.name = name.strip()
     if not changes:
         return user
+    user.version += 1
     if "unit" in changes or "roles" in changes:
         _revoke_all(user.id, "roles_changed")  # the old scope must not live on in open sessions
     audit.record("user.updated", actor=actor, target_type="user", target_id=user.id, detail=changes)
@@ -270,6 +272,7 @@ def set_user_enabled(actor: User, user: User, *, enabled: bool, version: int | N
     if user.is_enabled == enabled:
         return user
     user.is_enabled = enabled
+    user.version += 1
     if not enabled:
         _revoke_all(user.id, "disabled")
     audit.record("user.enabled" if enabled else "user.disabled", actor=actor, target_type="user", target_id=user.id)
@@ -287,6 +290,7 @@ def reset_password(actor: User, user: User, *, version: int | None = None,
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.must_change_password = True
+    user.version += 1
     _revoke_all(user.id, "password_reset")
     audit.record("user.password_reset", actor=actor, target_type="user", target_id=user.id)
     db.session.commit()

@@ -1,5 +1,6 @@
 """HTML: login, logout, own account, and the administrator's user pages."""
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from wtforms.fields.choices import SelectChoice
 from flask_login import current_user, login_required, login_user, logout_user
 
 from county_net.accounts import queries, services
@@ -105,7 +106,7 @@ def _require_admin():
 
 
 def _unit_choices():
-    return [(u.id, f"{'　' * u.depth}{u.name}") for u in db.session.scalars(visible_units_query())]
+    return [SelectChoice(u.id, f"{'　' * u.depth}{u.name}") for u in db.session.scalars(visible_units_query())]
 
 
 @bp.get("/admin/users")

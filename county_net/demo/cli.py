@@ -29,7 +29,7 @@ def load_demo(network_path: Path, users_path: Path) -> tuple[str, int]:
         for entry in entries:
             user = db.session.scalar(select(User).where(User.username == entry["username"]))
             if user is None:
-                user = User(username=entry["username"], password_hash=hash_password(entry["password"]))
+                user = User(username=entry["username"], password_hash=hash_password(entry["password"]), version=1)
                 db.session.add(user)
             elif not verify_password(user.password_hash, entry["password"]):
                 user.password_hash = hash_password(entry["password"])
@@ -40,6 +40,8 @@ def load_demo(network_path: Path, users_path: Path) -> tuple[str, int]:
                 if getattr(user, key) != value:
                     setattr(user, key, value)
                     dirty = True
+            if dirty and user.id is not None:
+                user.version += 1
             changed += dirty
         if changed:
             db.session.flush()

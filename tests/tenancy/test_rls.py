@@ -1,0 +1,107 @@
+"""PostgreSQL row-level security, the second line: it holds with the ORM criteria switched off."""
+import pytest
+import sqlalchemy as sa
+
+from county_net.accounts.models import User
+from county_net.extensions import db
+from county_net.tenancy import Scope, orm_criteria_disabled, system_scope
+from county_net.tenancy.context import set_request_scope
+from county_net.units.models import Unit
+
+pytestmark = pytest.mark.postgres_only
+
+RLS_TABLES = {"units", "users", "windows"}
+
+
+def test_app_role_cannot_bypass_rls(app):
+    with app.app_context():
+        row = db.session.execute(sa.text(
+            "SELECT rolsuper, rolbypassrls, current_user FROM pg_roles WHERE rolname = current_user")).one()
+        assert row.rolsuper is False and row.rolbypassrls is False
+        owned = db.session.scalar(sa.text(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user"))
+        assert owned == 0
+        flags = dict(db.session.execute(sa.text(
+            "SELECT relname, relrowsecurity AND relforcerowsecurity FROM pg_class "
+            "WHERE relname = ANY(:t)"), {"t": list(RLS_TABLES)}).all())
+        assert flags == {t: True for t in RLS_TABLES}
+        policies = set(db.session.scalars(sa.text("SELECT tablename FROM pg_policies")))
+        assert RLS_TABLES <= policies
+        db.session.rollback()
+
+
+def test_rls_alone_hides_siblings(app, net):
+    t1_tree = frozenset(net.units[c] for c in ("T1", "E1", "V1"))
+    with app.test_request_context(), orm_criteria_disabled():
+        set_request_scope(Scope(t1_tree))
+        units = set(db.session.scalars(sa.select(Unit.code)))
+        users = set(db.session.scalars(sa.select(User.username)))
+        raw = db.session.scalar(sa.text("SELECT count(*) FROM users"))
+        db.session.rollback()
+    assert units == {"T1", "E1", "V1"}
+    assert users == {"t1_head", "t1_recv", "e1_liaison"}
+    assert raw == 3
+
+
+def test_rls_alone_holds_through_http(app, net, login, api_token):
+    web = login("t1_recv")
+    headers = api_token("t1_recv")
+    with orm_criteria_disabled():
+        assert web.get(f"/units/{net.units['T2']}").status_code == 404
+        assert web.get(f"/api/v1/units/{net.units['T2']}", headers=headers).status_code == 404
+        codes = {u["code"] for u in web.get("/api/v1/units", headers=headers).get_json()["items"]}
+    assert codes == {"T1", "E1", "V1"}
+
+
+def test_rls_refuses_writes_into_a_sibling(app, net):
+    with app.test_request_context(), orm_criteria_disabled():
+        set_request_scope(Scope(frozenset({net.units["T1"]})))
+        with pytest.raises(sa.exc.ProgrammingError):
+            # Core statement: below the ORM guard, only RLS stands in the way.
+            db.session.execute(sa.text(
+                "INSERT INTO users (username, name, password_hash, roles, is_enabled, must_change_password, "
+                "created_at, updated_at, password_changed_at, version, unit_id) VALUES "
+                "('intruder', 'x', 'x', 'head', true, false, now(), now(), now(), 1, :u)"),
+                {"u": net.units["T2"]})
+        db.session.rollback()
+
+
+def test_no_scope_means_no_rows(app, net):
+    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT count(*) FROM units")) == 0
+        assert conn.scalar(sa.text("SELECT count(*) FROM users")) == 0
+    engine.dispose()
+
+
+def test_scope_does_not_outlive_its_transaction(app, net):
+    """set_config(..., true) is per transaction: the pooled connection goes back with no scope on it."""
+    with app.test_request_context():
+        set_request_scope(Scope(frozenset({net.units["T1"]})))
+        pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+        assert db.session.scalar(sa.text("SELECT count(*) FROM units")) == 1
+        db.session.commit()
+        db.session.remove()
+        with db.engine.connect() as conn:  # Core connection: no session hook publishes anything
+            again, setting, count = conn.execute(sa.text(
+                "SELECT pg_backend_pid(), coalesce(current_setting('county_net.unit_ids', true), ''), "
+                "(SELECT count(*) FROM units)")).one()
+    assert again == pid  # the very same pooled connection
+    assert setting == "" and count == 0
+
+
+def test_system_scope_inside_a_request_does_not_leak(app, net, login):
+    """The user loader opens the request's transaction in system scope; what follows sees only the user's tree."""
+    from flask_login import current_user
+
+    web = login("t2_recv")
+    cookie = web.client.get_cookie("session")
+    with app.test_request_context(headers={"Cookie": f"session={cookie.value}"}):
+        app.preprocess_request()  # runs the loader and the scope resolver as a real request would
+        assert current_user.is_authenticated and current_user.username == "t2_recv"
+        count = db.session.scalar(sa.text("SELECT count(*) FROM units"))
+        db.session.rollback()
+    assert count == 2  # T2 and E2, not '*'
+    with app.app_context(), system_scope("check"):
+        assert db.session.scalar(sa.text("SELECT count(*) FROM units")) == 7
+        db.session.rollback()

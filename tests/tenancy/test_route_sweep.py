@@ -1,0 +1,77 @@
+"""Every URL rule that takes an object id answers 404 for a sibling's object, whatever the method.
+The rules are read from the app, so a new route is covered without anyone remembering it."""
+import pytest
+
+# id argument -> (which object of the sibling T2 to use)
+ID_ARGS = {
+    "unit_id": ("units", "T2"),
+    "user_id": ("users", "t2_recv"),
+}
+
+
+def id_rules(app):
+    return sorted((r for r in app.url_map.iter_rules() if any(a.endswith("_id") for a in r.arguments)),
+                  key=lambda r: r.rule)
+
+
+def _values(net, rule, pick):
+    values = {}
+    for arg in rule.arguments:
+        kind, key = ID_ARGS[arg]
+        values[arg] = pick(getattr(net, kind), key)
+    return values
+
+
+def test_every_id_argument_is_known(app):
+    unknown = {a for r in id_rules(app) for a in r.arguments if a.endswith("_id")} - ID_ARGS.keys()
+    assert not unknown, f"teach the sweep these id arguments: {sorted(unknown)}"
+    assert len(id_rules(app)) >= 8
+
+
+@pytest.mark.parametrize("username", ["t1_recv", "t1_head", "e1_liaison"])
+def test_sibling_ids_are_404_everywhere(app, net, login, api_token, username):
+    app.config["WTF_CSRF_ENABLED"] = False  # the sweep is about scoping; CSRF has its own test
+    web = login(username).client
+    headers = api_token(username)
+    adapter = app.url_map.bind("localhost")
+    tried = 0
+    for rule in id_rules(app):
+        url = adapter.build(rule.endpoint, _values(net, rule, lambda d, k: d[k]))
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if rule.rule.startswith("/api/"):
+                resp = web.open(url, method=method, json={"version": 1}, headers=headers)
+            else:
+                resp = web.open(url, method=method, data={"version": "1", "name": "x"})
+            assert resp.status_code == 404, f"{username} {method} {rule.rule} -> {resp.status_code}"
+            body = resp.get_data(as_text=True)
+            assert "西镇" not in body and "t2_recv" not in body
+            tried += 1
+    assert tried >= 12
+
+
+def test_unknown_ids_are_404_too(app, net, login, api_token):
+    app.config["WTF_CSRF_ENABLED"] = False
+    web = login("admin").client
+    headers = api_token("admin")
+    adapter = app.url_map.bind("localhost")
+    for rule in id_rules(app):
+        url = adapter.build(rule.endpoint, {a: 987654 for a in rule.arguments})
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            resp = web.open(url, method=method, json={"version": 1}, headers=headers)
+            assert resp.status_code == 404, f"{method} {rule.rule} -> {resp.status_code}"
+
+
+def test_parent_sees_its_subtree_and_center_sees_all(app, net, login, api_token):
+    client = app.test_client()
+    t1 = api_token("t1_head")
+    assert client.get(f"/api/v1/units/{net.units['E1']}", headers=t1).status_code == 200
+    assert client.get(f"/api/v1/units/{net.units['V1']}", headers=t1).status_code == 200
+    assert client.get(f"/api/v1/units/{net.units['C0']}", headers=t1).status_code == 404  # not upward
+    center = api_token("c_recv")
+    for code in ("T1", "T2", "B1", "E1", "V1", "E2"):
+        assert client.get(f"/api/v1/units/{net.units[code]}", headers=center).status_code == 200
+    web = login("t1_head")
+    assert web.get(f"/units/{net.units['E1']}").status_code == 200
+    assert web.get(f"/units/{net.units['E2']}").status_code == 404
+    admin = login("admin")
+    assert admin.get(f"/admin/users/{net.users['t2_recv']}").status_code == 200
