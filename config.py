@@ -44,6 +44,8 @@ class Config:
     ARGON2_PARALLELISM = 1
     PASSWORD_MIN_LENGTH = 10
 
+    # Number of reverse proxies in front (X-Forwarded-For is trusted only that deep).
+    PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # Failed logins only; ASVS 2.2.1 wants < 100 per hour per account.

@@ -62,6 +62,11 @@ def create_app(config_object=None, **overrides) -> Flask:
     security.init_app(app)
     security.init_input_guard(app)
     _template_helpers(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 

@@ -43,7 +43,7 @@ def normalise(url: str) -> str:
 
 
 @dataclass
-class TestDatabase:
+class DatabaseUnderTest:
     kind: str
     app_url: str
     owner_url: str
@@ -54,7 +54,7 @@ class TestDatabase:
         return sa.create_engine(self.owner_url, poolclass=sa.pool.NullPool)
 
 
-def _prepare_postgres(owner_url: str) -> TestDatabase:
+def _prepare_postgres(owner_url: str) -> DatabaseUnderTest:
     engine = sa.create_engine(owner_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with engine.connect() as conn:
         conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -64,20 +64,20 @@ def _prepare_postgres(owner_url: str) -> TestDatabase:
             conn.execute(sa.text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"))
     engine.dispose()
     app_url = make_url(owner_url).set(username=APP_ROLE, password=None)
-    return TestDatabase("postgresql", app_url.render_as_string(hide_password=False), owner_url)
+    return DatabaseUnderTest("postgresql", app_url.render_as_string(hide_password=False), owner_url)
 
 
 @pytest.fixture(scope="session")
-def database(tmp_path_factory) -> TestDatabase:
+def database(tmp_path_factory) -> DatabaseUnderTest:
     if ON_POSTGRES:
         return _prepare_postgres(normalise(ENGINE_URL))
     folder = tmp_path_factory.mktemp("db")
     path = folder / "county_net.sqlite3"
     url = f"sqlite:///{path}"
-    return TestDatabase("sqlite", url, url, path=path, template=folder / "template.sqlite3")
+    return DatabaseUnderTest("sqlite", url, url, path=path, template=folder / "template.sqlite3")
 
 
-def make_app(database: TestDatabase, **overrides):
+def make_app(database: DatabaseUnderTest, **overrides):
     return create_app(
         config.TestingConfig,
         SQLALCHEMY_DATABASE_URI=database.app_url,

@@ -9,14 +9,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import make_url
 
 from county_net.extensions import db
-from tests.conftest import TestDatabase, make_app
+from tests.conftest import DatabaseUnderTest, make_app
 
 
 @pytest.fixture
 def empty_database(database, tmp_path):
     if database.kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'parity.sqlite3'}"
-        yield TestDatabase("sqlite", url, url)
+        yield DatabaseUnderTest("sqlite", url, url)
         return
     name = f"county_net_parity_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(database.owner_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
@@ -24,7 +24,7 @@ def empty_database(database, tmp_path):
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = make_url(database.owner_url).set(database=name).render_as_string(hide_password=False)
     try:
-        yield TestDatabase("postgresql", url, url)
+        yield DatabaseUnderTest("postgresql", url, url)
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -1,0 +1,91 @@
+"""Real headless Chromium (Debian's package) through Playwright: log in, look around, administer, log out."""
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which(os.environ.get("CHROMIUM", "chromium")) or "/usr/bin/chromium"
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def live_server(app, net):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page(live_server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = browser.new_context(locale="zh-CN")
+        pg = context.new_page()
+        errors = []
+        pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        pg.base = live_server
+        pg.console_errors = errors
+        yield pg
+        context.close()
+        browser.close()
+
+
+def _login(page, username, password=PASSWORD):
+    page.goto(page.base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.press("#password", "Enter")  # the keyboard alone is enough at the desk
+
+
+def test_township_clerk_logs_in_and_sees_only_its_tree(page, net):
+    _login(page, "t1_recv", "wrong-password-1")
+    assert "用户名或密码错误" in page.inner_text("main")
+    _login(page, "t1_recv")
+    page.wait_for_url(page.base + "/")
+    assert "东镇人民政府" in page.inner_text("main")
+    page.click("text=单位网络")
+    listing = page.inner_text("main")
+    assert "东镇某厂" in listing and "东镇甲村" in listing
+    assert "西镇" not in listing and "测试县信访局" not in listing
+    page.goto(page.base + f"/units/{net.units['T2']}")
+    assert "未找到" in page.inner_text("main")
+    page.click("text=退出")
+    page.wait_for_url(page.base + "/login")
+    page.goto(page.base + "/")
+    assert page.url.startswith(page.base + "/login")
+    assert not [e for e in page.console_errors if "Content Security Policy" in e]
+
+
+def test_admin_creates_a_user_who_must_change_password(page, net):
+    _login(page, "admin")
+    page.wait_for_url(page.base + "/")
+    page.click("text=用户管理")
+    page.click("text=新建用户")
+    page.fill("#username", "desk_clerk")
+    page.fill("#name", "窗口接访员")
+    page.select_option("#unit_id", str(net.units["B1"]))
+    page.check("input[name=roles][value=receptionist]")
+    page.fill("#password", "Initial-pass-77")
+    page.click("button:has-text('创建')")
+    assert "已创建用户 desk_clerk" in page.inner_text("main")
+    page.click("text=退出")
+    _login(page, "desk_clerk", "Initial-pass-77")
+    page.wait_for_url(page.base + "/account/password")
+    page.fill("#current_password", "Initial-pass-77")
+    page.fill("#new_password", "Clerk-own-pass-88")
+    page.fill("#confirm_password", "Clerk-own-pass-88")
+    page.click("button:has-text('保存新密码')")
+    assert "密码已修改" in page.inner_text("main")
+    assert "测试县人社局" in page.inner_text("main")
