@@ -87,6 +87,8 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    # ASVS 3.3.3: a host-only, Secure, Path=/ cookie.
+    SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
 
     @classmethod
     def validate(cls, app) -> None:

@@ -181,10 +181,8 @@ def user_enable(user_id: int):
 def _toggle(user_id: int, enabled: bool):
     user = queries.get_user(user_id)
     _require_admin()
-    form = UserActionForm()
-    if not form.validate_on_submit():
-        flash("请求已过期，请重试", "danger")
-        return redirect(url_for("accounts.user_detail", user_id=user_id)), 303
+    form = UserActionForm()  # CSRF is checked before the view runs; the version is optional
+    form.validate()
     services.set_user_enabled(current_user, user, enabled=enabled, version=form.version.data)
     flash("已启用该账号" if enabled else "已停用该账号，其所有登录已失效", "success")
     return redirect(url_for("accounts.user_detail", user_id=user_id))
@@ -196,9 +194,7 @@ def user_reset_password(user_id: int):
     user = queries.get_user(user_id)
     _require_admin()
     form = UserActionForm()
-    if not form.validate_on_submit():
-        flash("请求已过期，请重试", "danger")
-        return redirect(url_for("accounts.user_detail", user_id=user_id))
+    form.validate()
     try:
         password = services.reset_password(current_user, user, version=form.version.data,
                                            new_password=form.new_password.data or None)
