@@ -114,14 +114,19 @@ def update_user(body, user_id):
     return services.update_user(current_user._get_current_object(), user, **body)
 
 
+def _set_enabled(user_id: int, body: dict, enabled: bool):
+    user = queries.get_user(user_id)
+    return services.set_user_enabled(current_user._get_current_object(), user, enabled=enabled,
+                                     version=body.get("version"))
+
+
 @users_blp.post("/users/<int:user_id>/disable")
 @auth_required
 @users_blp.arguments(UserActionSchema)
 @users_blp.response(200, UserSchema)
 def disable_user(body, user_id):
-    user = queries.get_user(user_id)
-    return services.set_user_enabled(current_user._get_current_object(), user, enabled=False,
-                                     version=body.get("version"))
+    """Disable a user: every session and token of theirs ends at once."""
+    return _set_enabled(user_id, body, False)
 
 
 @users_blp.post("/users/<int:user_id>/enable")
@@ -129,9 +134,7 @@ def disable_user(body, user_id):
 @users_blp.arguments(UserActionSchema)
 @users_blp.response(200, UserSchema)
 def enable_user(body, user_id):
-    user = queries.get_user(user_id)
-    return services.set_user_enabled(current_user._get_current_object(), user, enabled=True,
-                                     version=body.get("version"))
+    return _set_enabled(user_id, body, True)
 
 
 @users_blp.post("/users/<int:user_id>/reset-password")

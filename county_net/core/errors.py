@@ -81,8 +81,8 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 def respond_error(status: int, code: str, message: str, fields: dict | None = None, headers=None):
     if wants_json():
         return error_body(code, message, fields), status, headers or {}
-    template = f"errors/{status}.html" if status in (400, 401, 403, 404, 409, 429, 500) else "errors/generic.html"
-    return render_template(template, status=status, message=message, fields=fields or {}), status, headers or {}
+    page = render_template("errors/error.html", status=status, message=message, fields=fields or {})
+    return page, status, headers or {}
 
 
 def _rollback():
