@@ -92,8 +92,9 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls, app) -> None:
-        if not app.config.get("SECRET_KEY"):
-            raise RuntimeError("生产环境必须设置 SECRET_KEY 环境变量")
+        for name in ("SECRET_KEY", "AUDIT_HMAC_KEY"):
+            if not app.config.get(name):
+                raise RuntimeError(f"生产环境必须设置 {name} 环境变量")
 
 
 CONFIGS = {

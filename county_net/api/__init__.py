@@ -6,6 +6,7 @@ from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields
 from webargs.flaskparser import FlaskParser
 
+from county_net.core import messages  # noqa: F401  (Chinese validation messages)
 from county_net.core.errors import NotAuthenticated, http_exception_response
 
 

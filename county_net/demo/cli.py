@@ -25,7 +25,7 @@ def load_demo(network_path: Path, users_path: Path) -> tuple[str, int]:
         with open(users_path, "rb") as fh:
             entries = tomllib.load(fh).get("users", [])
         units = {u.code: u.id for u in db.session.scalars(select(Unit))}
-        changed = 0
+        created = changed = 0
         for entry in entries:
             user = db.session.scalar(select(User).where(User.username == entry["username"]))
             if user is None:
@@ -42,12 +42,15 @@ def load_demo(network_path: Path, users_path: Path) -> tuple[str, int]:
                     dirty = True
             if dirty and user.id is not None:
                 user.version += 1
-            changed += dirty
-        if changed:
+                changed += 1
+            elif dirty:
+                created += 1
+        if created or changed:
             db.session.flush()
-            audit.record("demo.users_loaded", actor_name="cli", target_type="network", detail={"users": changed})
+            audit.record("demo.users_loaded", actor_name="cli", target_type="network",
+                         detail={"created": created, "updated": changed})
         db.session.commit()
-        return report.summary(), changed
+        return report.summary(), created, changed
 
 
 @demo_cli.command("load")
@@ -56,7 +59,7 @@ def load_demo(network_path: Path, users_path: Path) -> tuple[str, int]:
 def load(network, users):
     """Load the fictional demo county and its demo accounts."""
     try:
-        summary, changed = load_demo(Path(network), Path(users))
+        summary, created, changed = load_demo(Path(network), Path(users))
     except NetworkFileError as exc:
         raise click.ClickException(f"未做任何修改。{exc}")
-    click.echo(f"单位：{summary}；演示账号：更新 {changed} 个")
+    click.echo(f"单位：{summary}；演示账号：新增 {created} 个，更新 {changed} 个")

@@ -201,3 +201,18 @@ def test_production_hashing_meets_owasp(app):
         params = extract_parameters(hash_password("x" * 12))
         app.config.update(saved)
     assert params.type.name == "ID" and params.memory_cost == 19456 and params.time_cost == 2
+
+
+def test_production_refuses_to_start_without_secrets(monkeypatch):
+    import pytest
+
+    import config
+    from county_net import create_app
+
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", None)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(config.ProductionConfig)
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "s" * 32)
+    monkeypatch.setattr(config.ProductionConfig, "AUDIT_HMAC_KEY", None)
+    with pytest.raises(RuntimeError, match="AUDIT_HMAC_KEY"):
+        create_app(config.ProductionConfig)

@@ -50,6 +50,7 @@ def test_malformed_bodies_are_400_with_fields(app, net, body, field):
     assert resp.status_code == 400
     error = resp.get_json()["error"]
     assert error["code"] == "invalid" and field in error["fields"]
+    assert all(ord(ch) > 127 for msgs in error["fields"].values() for m in msgs for ch in m[:1])
 
 
 def test_not_json_at_all(app, net):
@@ -61,7 +62,8 @@ def test_not_json_at_all(app, net):
 def test_page_size_has_a_hard_maximum(app, net, api_token):
     client = app.test_client()
     resp = client.get("/api/v1/units?page_size=1000", headers=api_token("c_recv"))
-    assert resp.status_code == 400 and "page_size" in resp.get_json()["error"]["fields"]
+    assert resp.status_code == 400
+    assert resp.get_json()["error"]["fields"]["page_size"] == ["须大于或等于 1且小于或等于 100"]
     page = client.get("/api/v1/units?page_size=2&page=2", headers=api_token("c_recv")).get_json()
     assert len(page["items"]) == 2 and page["meta"] == {"page": 2, "page_size": 2, "total": 7, "pages": 4}
 

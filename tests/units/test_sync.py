@@ -133,4 +133,4 @@ def test_demo_county_loads(app):
     assert kinds["township"] >= 12 and kinds["bureau"] >= 25 and kinds["enterprise"] >= 40 and kinds["village"] >= 20
     assert windows >= 8
     again = runner.invoke(args=["demo", "load"])
-    assert "无变化" in again.output and "更新 0 个" in again.output
+    assert "无变化" in again.output and "新增 0 个，更新 0 个" in again.output
