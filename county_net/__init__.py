@@ -44,7 +44,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
-    from county_net import accounts, api, audit, demo, tenancy, units
+    from county_net import accounts, api, audit, demo, petitions, tenancy, units
     from county_net.core import errors, security
     from county_net.extensions import csrf, db, limiter, migrate
 
@@ -57,6 +57,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     tenancy.init_app(app)
     units.init_app(app)
     audit.init_app(app)
+    petitions.init_app(app)
     demo.init_app(app)
     errors.init_app(app)
     security.init_app(app)

@@ -119,7 +119,8 @@ def _fresh_database(request, database):
         engine = database.owner_engine()
         with engine.begin() as conn:
             tables = conn.scalars(sa.text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename NOT IN ('alembic_version', 'categories')"  # reference data the migrations seed
             )).all()
             conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         engine.dispose()

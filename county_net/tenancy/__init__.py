@@ -9,18 +9,19 @@ from county_net.tenancy.context import (  # noqa: F401
     set_request_scope,
     system_scope,
 )
-from county_net.tenancy.criteria import OutOfScope, Scoped, ScopedSelf, UnitOwned  # noqa: F401
+from county_net.tenancy.criteria import OutOfScope, Scoped, ScopedSelf, UnitOwned, scope_rule  # noqa: F401
 
 
 def scope_for_user(user) -> Scope:
     """A unit sees itself and its subtree. The county center is the root of its county, so it sees the
     whole county and no other county: no request ever gets `sees_all`."""
-    from county_net.units.queries import subtree_ids
+    from county_net.units.queries import ancestor_ids, subtree_ids
 
     if user is None or not getattr(user, "is_authenticated", False):
         return EMPTY_SCOPE
     with system_scope("resolve principal"):
-        return Scope(frozenset(subtree_ids(user.unit_id)), reason=f"user:{user.id}")
+        return Scope(frozenset(subtree_ids(user.unit_id)), reason=f"user:{user.id}",
+                     self_ids=frozenset(ancestor_ids(user.unit_id)), unit_id=user.unit_id)
 
 
 def init_app(app):

@@ -13,6 +13,9 @@ class Scope:
     unit_ids: frozenset[int]
     sees_all: bool = False
     reason: str = "request"
+    # The principal's own unit and its ancestors: matters accusing any of them stay hidden (检举控告).
+    self_ids: frozenset[int] = frozenset()
+    unit_id: int | None = None
     # Later capabilities (transfer, assignment, coordination) widen per-object access through grants.
 
     def may_see(self, unit_id: int | None) -> bool:
@@ -22,6 +25,9 @@ class Scope:
         if self.sees_all:
             return "*"
         return ",".join(str(i) for i in sorted(self.unit_ids))
+
+    def rls_self_value(self) -> str:
+        return ",".join(str(i) for i in sorted(self.self_ids))
 
 
 EMPTY_SCOPE = Scope(frozenset(), reason="anonymous")

@@ -15,6 +15,22 @@ class Scoped:
     def scope_owner_id(cls, obj) -> int | None:  # the unit that owns a row
         raise NotImplementedError
 
+    @classmethod
+    def may_write(cls, obj, scope) -> bool:
+        """Second line behind the services: may this scope write this row?"""
+        owner = cls.scope_owner_id(obj)
+        return owner is not None and owner in scope.unit_ids
+
+
+# Criteria of models whose visibility is more than "owner in scope" (shared through grants).
+# Each rule takes the Scope and returns with_loader_criteria options.
+_RULES: list = []
+
+
+def scope_rule(fn):
+    _RULES.append(fn)
+    return fn
+
 
 class UnitOwned(Scoped):
     """Owned by one unit through `unit_id`."""
@@ -63,10 +79,13 @@ def _scope_statement(state):
     if scope.sees_all or not orm_criteria_enabled():
         return
     visible = sorted(scope.unit_ids)  # outside the lambda: the lambda's SQL is cached
-    state.statement = state.statement.options(
+    options = [
         with_loader_criteria(UnitOwned, lambda cls: cls.unit_id.in_(visible), include_aliases=True),
         with_loader_criteria(ScopedSelf, lambda cls: cls.id.in_(visible), include_aliases=True),
-    )
+    ]
+    for rule in _RULES:
+        options.extend(rule(scope))
+    state.statement = state.statement.options(*options)
 
 
 @event.listens_for(Session, "before_flush")
@@ -82,6 +101,5 @@ def _guard_writes(session, flush_context, instances):
     for row in rows:
         if isinstance(row, ScopedSelf) and row in session.new:
             raise OutOfScope()  # only system work creates units
-        owner = type(row).scope_owner_id(row)
-        if owner is None or owner not in scope.unit_ids:
+        if not type(row).may_write(row, scope):
             raise OutOfScope()

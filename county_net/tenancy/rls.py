@@ -7,12 +7,14 @@ from sqlalchemy.orm import Session
 
 from county_net.tenancy.context import active_scope
 
-_PUBLISH = text("SELECT set_config('county_net.unit_ids', :v, true)")
+_PUBLISH = text("SELECT set_config('county_net.unit_ids', :v, true), set_config('county_net.self_ids', :s, true)")
 
 
-def _value() -> str:
+def _values() -> dict:
     scope = active_scope()
-    return "" if scope is None else scope.rls_value()
+    if scope is None:
+        return {"v": "", "s": ""}
+    return {"v": scope.rls_value(), "s": scope.rls_self_value()}
 
 
 def _enabled(connection) -> bool:
@@ -24,7 +26,7 @@ def _enabled(connection) -> bool:
 @event.listens_for(Session, "after_begin")
 def _publish_scope(session, transaction, connection):
     if _enabled(connection):
-        connection.execute(_PUBLISH, {"v": _value()})
+        connection.execute(_PUBLISH, _values())
 
 
 def republish_scope() -> None:
@@ -38,4 +40,4 @@ def republish_scope() -> None:
         return
     connection = session.connection()  # one bind: the transaction's own connection
     if _enabled(connection):
-        connection.execute(_PUBLISH, {"v": _value()})
+        connection.execute(_PUBLISH, _values())

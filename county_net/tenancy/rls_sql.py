@@ -56,3 +56,39 @@ def grant_app_role(role: str) -> list[str]:
         # The audit log is append-only for the service.
         f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_records FROM {role}",
     ]
+
+
+# The principal's own unit and its ancestors: a matter accusing one of them is hidden (检举控告).
+IS_SELF_FUNCTION = """
+CREATE OR REPLACE FUNCTION county_net_is_self(uid bigint) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT uid IS NOT NULL AND coalesce(current_setting('county_net.self_ids', true), '') <> ''
+         AND uid = ANY (string_to_array(current_setting('county_net.self_ids', true), ',')::bigint[])
+$$
+"""
+
+DROP_IS_SELF_FUNCTION = "DROP FUNCTION IF EXISTS county_net_is_self(bigint)"
+
+
+def enable_rls_expression(table: str, expression: str) -> list[str]:
+    """RLS with a policy of its own (shared through grants, or reached through a parent row)."""
+    return [
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+        f"CREATE POLICY {table}_scope ON {table} USING ({expression}) WITH CHECK ({expression})",
+    ]
+
+
+PETITION_VISIBLE = (
+    "(county_net_may_see(unit_id) OR EXISTS (SELECT 1 FROM petition_access a WHERE a.petition_id = petitions.id "
+    "AND a.is_active AND county_net_may_see(a.grantee_unit_id))) AND NOT county_net_is_self(accused_unit_id)"
+)
+GRANT_VISIBLE = "county_net_may_see(unit_id) OR county_net_may_see(grantee_unit_id)"
+PETITIONER_VISIBLE = (
+    "county_net_may_see(unit_id) OR EXISTS (SELECT 1 FROM petition_parties pp "
+    "WHERE pp.petitioner_id = petitioners.id)"
+)
+
+
+def child_visible(table: str) -> str:
+    return f"EXISTS (SELECT 1 FROM petitions p WHERE p.id = {table}.petition_id)"

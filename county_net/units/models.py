@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from county_net.core.models import UTCDateTime, utcnow
@@ -29,10 +29,16 @@ class Unit(ScopedSelf, db.Model):
     depth: Mapped[int] = mapped_column(Integer, default=0)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A county root's own settings (deadline overrides, calendar changes, numbering), from its network file.
+    settings: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     parent: Mapped[Unit | None] = relationship(remote_side="Unit.id", lazy="raise_on_sql")
+
+    @property
+    def county_id(self) -> int:
+        return int(self.path.strip("/").split("/")[0])
 
     @property
     def kind_label(self) -> str:

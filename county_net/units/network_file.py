@@ -42,6 +42,7 @@ class Network:
     version: str
     units: list[UnitEntry] = field(default_factory=list)  # parents before children
     windows: list[WindowEntry] = field(default_factory=list)
+    settings: dict = field(default_factory=dict)
 
     @property
     def root(self) -> UnitEntry:
@@ -133,7 +134,50 @@ def parse_network(data: dict) -> Network:
 
     sorted_units = _parents_first(entries, order)
     windows = _parse_windows(data.get("windows") or [], entries)
-    return Network(county=county, version=version, units=sorted_units, windows=windows)
+    settings = _parse_settings(data.get("settings") or {}, entries)
+    return Network(county=county, version=version, units=sorted_units, windows=windows, settings=settings)
+
+
+SETTING_KEYS = {"number_pattern": str, "collective_threshold": int, "max_representatives": int,
+                "repeat_window_days": int, "repeat_threshold": float, "due_soon_days": int,
+                "holiday_rollover": bool, "deadline_rules": list, "calendar": dict,
+                "review_organ_above_county": str}
+
+
+def _parse_settings(raw: dict, entries: dict) -> dict:
+    from county_net.deadlines.rules import RuleError, check_overrides
+
+    if not isinstance(raw, dict):
+        raise NetworkFileError("[settings] 格式错误")
+    for key, value in raw.items():
+        kind = SETTING_KEYS.get(key)
+        if kind is None:
+            raise NetworkFileError(f"settings.{key}：未知设置项")
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise NetworkFileError(f"settings.{key}：类型应为 {kind.__name__}")
+    try:
+        check_overrides(raw.get("deadline_rules", []))
+    except RuleError as exc:
+        raise NetworkFileError(str(exc)) from exc
+    for index, rule in enumerate(raw.get("deadline_rules", [])):
+        if rule.get("unit") is not None and rule["unit"] not in entries:
+            raise NetworkFileError(f"settings.deadline_rules[{index}]：单位 {rule['unit']} 不存在")
+    pattern = raw.get("number_pattern")
+    if pattern is not None:
+        try:
+            pattern.format(year=2026, seq=1)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise NetworkFileError(f"settings.number_pattern：格式无效（{exc}）") from exc
+    calendar = raw.get("calendar", {})
+    for key in ("off", "work"):
+        for day in calendar.get(key, []):
+            try:
+                __import__("datetime").date.fromisoformat(str(day))
+            except ValueError as exc:
+                raise NetworkFileError(f"settings.calendar.{key}：日期 {day!r} 无效") from exc
+    return raw
 
 
 def _parents_first(entries: dict[str, UnitEntry], order: list[str]) -> list[UnitEntry]:

@@ -15,6 +15,12 @@ def subtree_ids(unit_id: int) -> list[int]:
     return list(db.session.scalars(select(Unit.id).where(Unit.path.startswith(path, autoescape=True))))
 
 
+def ancestor_ids(unit_id: int) -> list[int]:
+    """The unit and the units above it, read from its path."""
+    path = db.session.scalar(select(Unit.path).where(Unit.id == unit_id))
+    return [int(p) for p in (path or "").strip("/").split("/") if p]
+
+
 def visible_units_query(kind: str | None = None, q: str | None = None, include_inactive: bool = False):
     stmt = select(Unit).order_by(Unit.path)
     if kind:

@@ -1,6 +1,7 @@
 """The only writer of units and windows: syncing a county network file."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -18,16 +19,18 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)
     windows_changed: list[int] = field(default_factory=list)
+    settings_changed: bool = False
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.deactivated or self.windows_changed)
+        return bool(self.created or self.updated or self.deactivated or self.windows_changed
+                    or self.settings_changed)
 
     def summary(self) -> str:
         if not self.changed:
             return "无变化：数据库已与文件一致"
         return (f"新增 {len(self.created)} 个单位，更新 {len(self.updated)} 个，停用 {len(self.deactivated)} 个，"
-                f"窗口变更 {len(self.windows_changed)} 个")
+                f"窗口变更 {len(self.windows_changed)} 个" + ("，设置已更新" if self.settings_changed else ""))
 
 
 def sync_units(network: Network, actor=None) -> SyncReport:
@@ -85,6 +88,11 @@ def sync_units(network: Network, actor=None) -> SyncReport:
             report.deactivated.append(unit.code)
 
     _sync_windows(network, by_code, report)
+    root = by_code[network.root.code]
+    settings = json.dumps(network.settings, ensure_ascii=False, sort_keys=True)
+    if (root.settings or "{}") != settings:
+        root.settings = settings
+        report.settings_changed = True
 
     if report.changed:
         audit.record("tenants.sync", actor=actor, actor_name=None if actor else "cli", target_type="network",

@@ -1,0 +1,192 @@
+"""JSON: every action of the course has an endpoint here calling the same service as the web form."""
+from flask_login import current_user
+from marshmallow import Schema, fields
+
+from county_net.api import ApiBlueprint, PageMetaSchema, auth_required, page_body
+from county_net.api import register as register_blueprint
+from county_net.core.pagination import paginate
+from county_net.petitions import actions, queries, repeats, services
+from county_net.petitions import schemas as s
+from county_net.petitions.settings import county_settings
+
+blp = ApiBlueprint("petitions_api", __name__, url_prefix="/api/v1", description="信访事项")
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+class PetitionPageSchema(Schema):
+    items = fields.List(fields.Nested(s.PetitionRowSchema))
+    meta = fields.Nested(PageMetaSchema)
+
+
+class RevealSchema(Schema):
+    id_number = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+
+
+class PetitionerFileSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    id_number = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    matters = fields.List(fields.Nested(s.PetitionRowSchema))
+    replies = fields.List(fields.Dict(), metadata={"description": "以往处理意见（口径一致）"})
+
+
+class LookupResultSchema(Schema):
+    found = fields.Boolean()
+    petitioner = fields.Nested(PetitionerFileSchema, allow_none=True)
+
+
+class CandidateSchema(Schema):
+    earlier_id = fields.Integer()
+    number = fields.String()
+    score = fields.Integer()
+    reason = fields.String()
+    summary = fields.String()
+    state_label = fields.String()
+
+
+class CategorySchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+@blp.get("/categories")
+@auth_required
+@blp.response(200, CategorySchema(many=True))
+def list_categories():
+    return queries.categories()
+
+
+@blp.post("/petitions")
+@auth_required
+@blp.arguments(s.PetitionCreateSchema)
+@blp.response(201, s.PetitionSchema)
+def register(body):
+    """登记一件信访事项（含信访人、编号、查询码、重复信访建议）。"""
+    petition = services.register_petition(_me(), body)
+    return queries.present(_me(), petition)
+
+
+@blp.get("/petitions")
+@auth_required
+@blp.arguments(s.PetitionListArgsSchema, location="query")
+@blp.response(200, PetitionPageSchema)
+def search(args):
+    """检索与收件箱（box=to_sign/handling/due_soon/overdue/returned/review）。"""
+    page = paginate(queries.search_query(_me(), args), args["page"], args["page_size"])
+    page.items = queries.rows(_me(), page.items)
+    return page_body(page)
+
+
+@blp.get("/petitions/<int:petition_id>")
+@auth_required
+@blp.response(200, s.PetitionSchema)
+def detail(petition_id):
+    petition = queries.get_petition(petition_id)
+    services.audit_confidential_view(_me(), petition)
+    return queries.present(_me(), petition)
+
+
+@blp.get("/petitions/<int:petition_id>/events")
+@auth_required
+@blp.response(200, s.EventSchema(many=True))
+def events(petition_id):
+    """流转记录（时间线）。"""
+    return queries.timeline(queries.get_petition(petition_id))
+
+
+@blp.post("/petitions/<int:petition_id>/links/<int:link_id>/confirm")
+@auth_required
+@blp.arguments(s.VersionSchema)
+@blp.response(200, s.PetitionSchema)
+def confirm_link(body, petition_id, link_id):
+    petition = queries.get_petition(petition_id)
+    services.decide_link(_me(), petition, version=body["version"], link_id=link_id, confirm=True)
+    return queries.present(_me(), petition)
+
+
+@blp.post("/petitions/<int:petition_id>/links/<int:link_id>/reject")
+@auth_required
+@blp.arguments(s.VersionSchema)
+@blp.response(200, s.PetitionSchema)
+def reject_link(body, petition_id, link_id):
+    petition = queries.get_petition(petition_id)
+    services.decide_link(_me(), petition, version=body["version"], link_id=link_id, confirm=False)
+    return queries.present(_me(), petition)
+
+
+@blp.post("/petitions/<int:petition_id>/petitioners/<int:petitioner_id>/reveal")
+@auth_required
+@blp.response(200, RevealSchema)
+def reveal(petition_id, petitioner_id):
+    """查看完整身份证号和电话（留痕审计）。"""
+    return services.reveal_party(_me(), queries.get_petition(petition_id), petitioner_id)
+
+
+def file_view(actor, petitioner) -> dict:
+    matters = queries.petitioner_file(petitioner)
+    replies = []
+    for matter in matters:
+        event = queries.last_event(matter, "reply")
+        if event and services.may_see_identity(actor, matter):
+            replies.append({"number": matter.number, "occurred_at": event["occurred_at"].isoformat(),
+                            **{k: event["payload"].get(k) for k in ("outcome_label", "facts", "basis")}})
+    return {"id": petitioner.id, "name": petitioner.name, "id_number": petitioner.id_number_masked,
+            "phone": petitioner.phone_masked, "address": petitioner.address,
+            "matters": queries.rows(actor, matters), "replies": replies}
+
+
+@blp.post("/petitioners/lookup")
+@auth_required
+@blp.arguments(s.LookupSchema)
+@blp.response(200, LookupResultSchema)
+def lookup(body):
+    """按身份证号（精确）或姓名+电话查找信访人档案；号码只在请求体中传递。"""
+    services.require_clerk(_me())
+    person = services.find_petitioner(body.get("id_number"), body.get("name"), body.get("phone"))
+    return {"found": person is not None, "petitioner": file_view(_me(), person) if person else None}
+
+
+@blp.get("/petitioners/<int:petitioner_id>")
+@auth_required
+@blp.response(200, PetitionerFileSchema)
+def petitioner_file(petitioner_id):
+    """信访人档案：以往事项及答复。"""
+    services.require_clerk(_me())
+    return file_view(_me(), queries.get_petitioner(petitioner_id))
+
+
+@blp.post("/petitions/repeat-candidates")
+@auth_required
+@blp.arguments(s.CandidatesSchema)
+@blp.response(200, CandidateSchema(many=True))
+def repeat_candidates(body):
+    """登记前预览可能的重复信访（不保存）。"""
+    services.require_clerk(_me())
+    return services.preview_candidates(_me(), body)
+
+
+def _action_view(endpoint):
+    def view(body, petition_id):
+        petition = queries.get_petition(petition_id)
+        actions.run(endpoint, _me(), petition, body)
+        return queries.present(_me(), petition)
+
+    view.__name__ = f"action_{endpoint.name}"
+    view.__doc__ = f"{endpoint.done.rstrip('，事项办结')}：{services.ACTIONS[endpoint.name].label}。"
+    return view
+
+
+for _endpoint in actions.ENDPOINTS.values():
+    blp.post(f"/petitions/<int:petition_id>/{_endpoint.slug}")(
+        auth_required(blp.arguments(_endpoint.schema)(blp.response(200, s.PetitionSchema)(_action_view(_endpoint)))))
+
+
+def register(app):
+    register_blueprint(blp)

@@ -1,0 +1,287 @@
+"""信访事项 and what hangs off it. Visibility: the registering unit's tree, plus units the matter was
+transferred or assigned to (grants), minus any unit the matter accuses."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (BigInteger, event, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, and_, or_, select)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, with_loader_criteria
+
+from county_net.core.models import UTCDateTime, utcnow
+from county_net.extensions import db
+from county_net.tenancy.criteria import Scoped, scope_rule
+
+CHANNELS = {"visit": "来访", "letter": "来信", "phone": "来电", "online": "网上信访", "other": "其他"}
+NATURES = {"demand": "求决", "suggestion": "建议意见", "inquiry": "咨询", "accusation": "检举控告", "appeal": "申诉"}
+SATISFACTION = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
+REPLY_OUTCOMES = {"support": "予以支持", "explain": "解释说明", "not_support": "不予支持"}
+REVIEW_RESULTS = {"uphold": "维持", "revoke": "撤销", "vary": "变更"}
+
+
+def _check(column: str, values) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class Category(db.Model):
+    """事项类别: a county-editable taxonomy shared by every unit (reference data, not tenant data)."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Petition(Scoped, db.Model):
+    __tablename__ = "petitions"
+    __table_args__ = (
+        CheckConstraint(_check("channel", CHANNELS), name="channel"),
+        CheckConstraint(_check("nature", NATURES), name="nature"),
+        CheckConstraint("head_count >= 1", name="head_count"),
+        UniqueConstraint("county_unit_id", "year", "seq", name="uq_petitions_county_year_seq"),
+        Index("ix_petitions_holder_state_due", "holder_unit_id", "state", "due_on"),
+        Index("ix_petitions_unit_received", "unit_id", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)  # the registering unit owns it
+    county_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    query_code: Mapped[str] = mapped_column(String(16), unique=True)
+    registered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    channel: Mapped[str] = mapped_column(String(10))
+    head_count: Mapped[int] = mapped_column(Integer, default=1)
+    is_collective: Mapped[bool] = mapped_column(Boolean, default=False)
+    locality_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    nature: Mapped[str] = mapped_column(String(12))
+    summary: Mapped[str] = mapped_column(Text)
+    demands: Mapped[str] = mapped_column(Text, default="")
+    accused_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    accused_description: Mapped[str | None] = mapped_column(String(200))
+    is_repeat: Mapped[bool] = mapped_column(Boolean, default=False)
+    thread_id: Mapped[int | None] = mapped_column(Integer, index=True)  # first matter of a repeat thread
+    is_no_longer_accepted: Mapped[bool] = mapped_column(Boolean, default=False)  # 不再受理
+    is_major: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_simple: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # The course
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    holder_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))  # whose move it is
+    handling_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)  # 主办
+    sender_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # who transferred/assigned
+    route: Mapped[str | None] = mapped_column(String(10))  # transfer | assign | self
+    received_by_unit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    report_due_on: Mapped[date | None] = mapped_column(Date)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reply_outcome: Mapped[str | None] = mapped_column(String(12))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extension_days: Mapped[int] = mapped_column(Integer, default=0)
+    paused_days: Mapped[int] = mapped_column(Integer, default=0)
+    paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pause_reason: Mapped[str | None] = mapped_column(String(20))
+    review_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # 复查/复核 organ in the system
+    review_organ: Mapped[str | None] = mapped_column(String(120))
+    reexamination_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reexamination_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reexamination_result: Mapped[str | None] = mapped_column(String(8))
+    final_review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    final_review_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    final_review_result: Mapped[str | None] = mapped_column(String(8))
+    concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    satisfaction: Mapped[str | None] = mapped_column(String(20))
+    satisfaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The current limit, kept on the row so that inboxes sort and filter on an index.
+    due_step: Mapped[str | None] = mapped_column(String(24))
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+    parties: Mapped[list[PetitionParty]] = relationship(back_populates="petition", order_by="PetitionParty.position",
+                                                        cascade="all, delete-orphan", lazy="selectin")
+    events: Mapped[list[PetitionEvent]] = relationship(back_populates="petition", order_by="PetitionEvent.id",
+                                                       lazy="raise_on_sql", viewonly=True)
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.nature == "accusation"
+
+    @classmethod
+    def scope_owner_id(cls, obj) -> int | None:
+        return obj.unit_id
+
+    INVOLVED_COLUMNS = ("unit_id", "holder_unit_id", "handling_unit_id", "sender_unit_id", "review_unit_id")
+
+    def involved_unit_ids(self) -> set[int]:
+        return {getattr(self, name) for name in self.INVOLVED_COLUMNS} - {None}
+
+    @classmethod
+    def may_write(cls, obj, scope) -> bool:
+        """A unit involved when the row was read, or after the change, may write it (a receiver that sends
+        a matter back leaves it in the same transaction)."""
+        before = getattr(obj, "_involved_when_loaded", set())
+        return bool((obj.involved_unit_ids() | before) & scope.unit_ids)
+
+
+@event.listens_for(Petition, "load")
+def _remember_involved(target, context):
+    target._involved_when_loaded = target.involved_unit_ids()
+
+
+class PetitionChild(Scoped):
+    """Rows reached through their petition: visible exactly when the petition is."""
+
+    @declared_attr
+    def petition_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+
+    @classmethod
+    def scope_owner_id(cls, obj) -> int | None:
+        return None
+
+    @classmethod
+    def may_write(cls, obj, scope) -> bool:
+        return True  # the petition row itself is guarded; children are written by the same service
+
+
+class PetitionAccess(Scoped, db.Model):
+    """A grant: `grantee_unit_id` may see the petition while `is_active` (transfer, assignment, co-unit,
+    review). Owned by the granting unit, so a township can grant a sibling bureau."""
+
+    __tablename__ = "petition_access"
+    __table_args__ = (Index("ix_petition_access_grantee_petition", "grantee_unit_id", "petition_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    grantee_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    via: Mapped[str] = mapped_column(String(16))  # transfer | assign | co_unit | review
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def scope_owner_id(cls, obj) -> int | None:
+        return obj.unit_id
+
+    @classmethod
+    def may_write(cls, obj, scope) -> bool:
+        return obj.unit_id in scope.unit_ids or obj.grantee_unit_id in scope.unit_ids
+
+
+class Petitioner(Scoped, db.Model):
+    """信访人 (立户): ID number and phone are encrypted; the keyed hashes serve exact lookup."""
+
+    __tablename__ = "petitioners"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)  # the unit that opened the file
+    name: Mapped[str] = mapped_column(String(60))
+    id_number_enc: Mapped[str | None] = mapped_column(String(200))
+    id_number_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    id_number_masked: Mapped[str | None] = mapped_column(String(24))
+    phone_enc: Mapped[str | None] = mapped_column(String(200))
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_masked: Mapped[str | None] = mapped_column(String(24))
+    phone_last4: Mapped[str | None] = mapped_column(String(4))
+    name_phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    address: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @classmethod
+    def scope_owner_id(cls, obj) -> int | None:
+        return obj.unit_id
+
+    @classmethod
+    def may_write(cls, obj, scope) -> bool:
+        return True  # opened with a matter; the petition row carries the guard
+
+
+class PetitionParty(PetitionChild, db.Model):
+    __tablename__ = "petition_parties"
+    __table_args__ = (UniqueConstraint("petition_id", "petitioner_id", name="uq_petition_parties_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    petitioner_id: Mapped[int] = mapped_column(ForeignKey("petitioners.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_representative: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    petition: Mapped[Petition] = relationship(back_populates="parties")
+    petitioner: Mapped[Petitioner] = relationship(lazy="joined")
+
+
+class PetitionEvent(PetitionChild, db.Model):
+    """流转记录: append-only timeline entry, one per transition."""
+
+    __tablename__ = "petition_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_name: Mapped[str] = mapped_column(String(60))
+    actor_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    target_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+
+    petition: Mapped[Petition] = relationship(back_populates="events")
+
+
+class PetitionLink(PetitionChild, db.Model):
+    """A proposed or confirmed link to an earlier matter (重复信访)."""
+
+    __tablename__ = "petition_links"
+    __table_args__ = (UniqueConstraint("petition_id", "earlier_id", name="uq_petition_links_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    earlier_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)
+    score: Mapped[int] = mapped_column(Integer, default=0)  # similarity x 100
+    reason: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10), default="proposed")  # proposed | confirmed | rejected
+
+
+class PetitionCounter(db.Model):
+    """Per county and year, the last number given; one row lock makes numbers gapless."""
+
+    __tablename__ = "petition_counters"
+
+    county_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@scope_rule
+def _petition_criteria(scope):
+    visible = sorted(scope.unit_ids)
+    blocked = sorted(scope.self_ids) or [-1]
+    granted = select(PetitionAccess.petition_id).where(PetitionAccess.grantee_unit_id.in_(visible),
+                                                       PetitionAccess.is_active.is_(True))
+    petition_visible = and_(
+        or_(Petition.unit_id.in_(visible), Petition.id.in_(granted)),
+        or_(Petition.accused_unit_id.is_(None), Petition.accused_unit_id.not_in(blocked)),
+    )
+    return [
+        with_loader_criteria(Petition, petition_visible, include_aliases=True),
+        with_loader_criteria(PetitionAccess, or_(PetitionAccess.unit_id.in_(visible),
+                                                 PetitionAccess.grantee_unit_id.in_(visible)),
+                             include_aliases=True),
+        with_loader_criteria(PetitionChild, lambda cls: cls.petition_id.in_(select(Petition.id)),
+                             include_aliases=True),
+        with_loader_criteria(Petitioner, or_(Petitioner.unit_id.in_(visible),
+                                             Petitioner.id.in_(select(PetitionParty.petitioner_id))),
+                             include_aliases=True),
+    ]

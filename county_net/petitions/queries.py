@@ -1,0 +1,255 @@
+"""Reads: lookups, inbox and search, and the views of a matter the screens and the API show. No writes
+(audited reveals go through services)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from county_net.core.timeutil import COUNTY_TZ, local_today
+from county_net.deadlines import deadline_status
+from county_net.extensions import db
+from county_net.petitions import services
+from county_net.petitions.models import (Category, Petition, PetitionEvent, PetitionLink, PetitionParty, Petitioner)
+from county_net.petitions.settings import county_settings
+from county_net.petitions.workflow import (ACTIONS, HANDLING, HOLDER, INVOLVED, OPEN_STATES, OWNER, REVIEW, SENDER,
+                                           available_actions, state_label)
+from county_net.tenancy import system_scope
+from county_net.units.models import Unit
+
+CONFIDENTIAL = "（保密）"
+EVENT_LABELS = {"register": "登记", "link_confirmed": "确认重复信访关联", "link_rejected": "否定重复信访关联",
+                "rated": "信访人评价", **{name: a.label for name, a in ACTIONS.items()}}
+
+
+def get_petition(petition_id: int) -> Petition:
+    return db.one_or_404(select(Petition).where(Petition.id == petition_id))
+
+
+def unit_names(ids) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    with system_scope("unit names"):  # names of units in the directory, never their records
+        return dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
+
+
+def deadline_of(petition: Petition):
+    if not petition.due_on or not petition.due_step:
+        return None
+    settings = county_settings(petition.county_unit_id)
+    rule = settings.rules().get(petition.due_step)
+    if rule is None:
+        return None
+    return deadline_status(rule, petition.due_on, local_today(), settings["due_soon_days"],
+                           paused=petition.paused_since is not None)
+
+
+def actions_for(actor, petition: Petition) -> list[str]:
+    names = []
+    involved = None
+    for action in available_actions(petition.state):
+        if not actor.has_role(*action.roles):
+            continue
+        if action.party == INVOLVED:
+            involved = involved if involved is not None else services._unit_ids_involved(petition)
+            ok = actor.unit_id in involved
+        elif action.party == REVIEW and action.name.startswith("request"):
+            if action.name == "request_reexamination":
+                ok = petition.reexamination_requested_at is None and petition.handling_unit_id is not None and \
+                    services.review_organ_for(petition, petition.handling_unit_id)[0] == actor.unit_id
+            else:
+                ok = petition.reexamination_decided_at is not None and petition.final_review_requested_at is None \
+                    and services.review_organ_for(petition, petition.review_unit_id)[0] == actor.unit_id
+        else:
+            ok = actor.unit_id == services._party_unit(petition, action.party)
+        if action.name in ("file_report",) and petition.route != "assign":
+            ok = False
+        if action.name == "close" and petition.route == "assign":
+            ok = False
+        if action.name == "archive" and petition.is_archived:
+            ok = False
+        if action.name == "pause" and petition.paused_since is not None:
+            ok = False
+        if action.name == "resume" and petition.paused_since is None:
+            ok = False
+        if ok:
+            names.append(action.name)
+    return names
+
+
+def party_views(actor, petition: Petition) -> list[dict]:
+    show = services.may_see_identity(actor, petition)
+    views = []
+    for party in petition.parties:
+        person = party.petitioner
+        views.append({
+            "petitioner_id": person.id if show else None,
+            "name": person.name if show else CONFIDENTIAL,
+            "id_number": (person.id_number_masked or "") if show else CONFIDENTIAL,
+            "phone": (person.phone_masked or "") if show else CONFIDENTIAL,
+            "address": person.address if show else None,
+            "is_representative": party.is_representative,
+        })
+    return views
+
+
+def link_views(petition: Petition) -> list[dict]:
+    links = list(db.session.scalars(select(PetitionLink).where(PetitionLink.petition_id == petition.id)
+                                    .order_by(PetitionLink.score.desc())))
+    numbers = dict(db.session.execute(select(Petition.id, Petition.number)
+                                      .where(Petition.id.in_([l.earlier_id for l in links]))).all()) if links else {}
+    return [{"id": l.id, "earlier_id": l.earlier_id, "earlier_number": numbers.get(l.earlier_id, "（无权查看）"),
+             "score": l.score, "reason": l.reason, "status": l.status} for l in links]
+
+
+def present(actor, petition: Petition) -> dict:
+    names = unit_names([petition.unit_id, petition.holder_unit_id, petition.handling_unit_id,
+                        petition.locality_unit_id])
+    category = db.session.get(Category, petition.category_id)
+    unit = lambda i: {"id": i, "name": names.get(i, "")} if i else None  # noqa: E731
+    show = services.may_see_identity(actor, petition)
+    return {
+        **{k: getattr(petition, k) for k in (
+            "id", "number", "version", "state", "channel", "nature", "head_count", "is_collective", "is_repeat",
+            "is_no_longer_accepted", "is_confidential", "is_major", "is_simple", "is_archived", "received_at",
+            "accepted_at", "replied_at", "closed_at", "report_due_on", "extension_days", "satisfaction")},
+        "query_code": petition.query_code if show else None,
+        "summary": petition.summary,
+        "demands": petition.demands,
+        "state_label": state_label(petition.state),
+        "category": category.name if category else "",
+        "registering_unit": unit(petition.unit_id),
+        "holder_unit": unit(petition.holder_unit_id),
+        "handling_unit": unit(petition.handling_unit_id),
+        "locality": unit(petition.locality_unit_id),
+        "deadline": deadline_of(petition),
+        "parties": party_views(actor, petition),
+        "links": link_views(petition),
+        "actions": actions_for(actor, petition),
+    }
+
+
+def timeline(petition: Petition) -> list[dict]:
+    events = list(db.session.scalars(select(PetitionEvent).where(PetitionEvent.petition_id == petition.id)
+                                     .order_by(PetitionEvent.id)))
+    names = unit_names({e.actor_unit_id for e in events} | {e.target_unit_id for e in events})
+    return [{"id": e.id, "kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind), "from_state": e.from_state,
+             "to_state": e.to_state, "actor_name": e.actor_name, "actor_unit": names.get(e.actor_unit_id),
+             "target_unit": names.get(e.target_unit_id), "occurred_at": e.occurred_at, "note": e.note,
+             "payload": json.loads(e.payload or "{}")} for e in events]
+
+
+def last_event(petition: Petition, kind: str) -> dict | None:
+    matching = [e for e in timeline(petition) if e["kind"] == kind]
+    return matching[-1] if matching else None
+
+
+# ---- lists ----------------------------------------------------------------------------------------
+
+def _day_start(day) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=COUNTY_TZ)
+
+
+def search_query(actor, args: dict):
+    """Search and inbox filters. Tenancy is not filtered here: the scope does that."""
+    stmt = select(Petition)
+    if args.get("number"):
+        stmt = stmt.where(Petition.number.contains(args["number"].strip(), autoescape=True))
+    if args.get("petitioner"):
+        people = select(PetitionParty.petition_id).join(Petitioner, Petitioner.id == PetitionParty.petitioner_id) \
+            .where(Petitioner.name == args["petitioner"].strip())
+        stmt = stmt.where(Petition.id.in_(people), Petition.nature != "accusation")
+    for key, column in (("locality_unit_id", Petition.locality_unit_id), ("category_id", Petition.category_id),
+                        ("state", Petition.state)):
+        if args.get(key):
+            stmt = stmt.where(column == args[key])
+    if args.get("unit_id"):
+        stmt = stmt.where(Petition.holder_unit_id == args["unit_id"])
+    if args.get("received_from"):
+        stmt = stmt.where(Petition.received_at >= _day_start(args["received_from"]))
+    if args.get("received_to"):
+        stmt = stmt.where(Petition.received_at < _day_start(args["received_to"] + timedelta(days=1)))
+    if args.get("overdue"):
+        stmt = stmt.where(Petition.state.in_(OPEN_STATES), Petition.due_on < local_today())
+    box = args.get("box")
+    if box:
+        mine = Petition.holder_unit_id == actor.unit_id
+        today = local_today()
+        soon = today + timedelta(days=3)
+        stmt = stmt.where({
+            "to_sign": mine & Petition.state.in_(["transferred", "assigned"]),
+            "handling": mine & Petition.state.in_(["registered", "signed", "handling", "replied"]),
+            "due_soon": mine & Petition.state.in_(OPEN_STATES) & (Petition.due_on >= today) & (Petition.due_on <= soon),
+            "overdue": mine & Petition.state.in_(OPEN_STATES) & (Petition.due_on < today),
+            "returned": mine & (Petition.state == "returned"),
+            "review": mine & Petition.state.in_(["reported", "reexamination", "final_review"]),
+            "all_open": mine & Petition.state.in_(OPEN_STATES),
+        }[box])
+        return stmt.order_by(Petition.due_on.is_(None), Petition.due_on, Petition.id)
+    return stmt.order_by(Petition.received_at.desc(), Petition.id.desc())
+
+
+def rows(actor, petitions: list[Petition]) -> list[dict]:
+    """List rows with petitioner names (confidential ones hidden), in a fixed number of queries."""
+    ids = [p.id for p in petitions]
+    names: dict[int, list[str]] = {}
+    if ids:
+        for pid, name in db.session.execute(
+                select(PetitionParty.petition_id, Petitioner.name).join(Petitioner)
+                .where(PetitionParty.petition_id.in_(ids)).order_by(PetitionParty.position)):
+            names.setdefault(pid, []).append(name)
+    categories = dict(db.session.execute(select(Category.id, Category.name)).all())
+    units = unit_names({p.holder_unit_id for p in petitions})
+    today = local_today()
+    result = []
+    for p in petitions:
+        open_ = p.state in OPEN_STATES and p.due_on is not None
+        days_left = (p.due_on - today).days if open_ else None
+        who = "、".join(names.get(p.id, [])) if services.may_see_identity(actor, p) else CONFIDENTIAL
+        result.append({"id": p.id, "number": p.number, "state": p.state, "state_label": state_label(p.state),
+                       "category": categories.get(p.category_id, ""), "received_at": p.received_at,
+                       "summary": p.summary[:80], "petitioners": who,
+                       "holder_unit": units.get(p.holder_unit_id), "due_on": p.due_on if open_ else None,
+                       "days_left": days_left, "overdue": bool(open_ and days_left < 0),
+                       "due_soon": bool(open_ and 0 <= days_left <= 3), "version": p.version})
+    return result
+
+
+def inbox_counts(actor) -> dict[str, int]:
+    counts = {}
+    for box in ("to_sign", "handling", "due_soon", "overdue", "returned", "review"):
+        stmt = search_query(actor, {"box": box}).order_by(None)
+        counts[box] = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    return counts
+
+
+def petitioner_file(petitioner: Petitioner) -> list[Petition]:
+    """Every visible matter of this person (their files at any unit, by ID or name+phone), newest first."""
+    same = select(Petitioner.id).where(
+        (Petitioner.id == petitioner.id)
+        | ((Petitioner.id_number_hash == petitioner.id_number_hash) & Petitioner.id_number_hash.is_not(None))
+        | ((Petitioner.name_phone_hash == petitioner.name_phone_hash) & Petitioner.name_phone_hash.is_not(None)))
+    stmt = (select(Petition).join(PetitionParty, PetitionParty.petition_id == Petition.id)
+            .where(PetitionParty.petitioner_id.in_(same)).order_by(Petition.received_at.desc()))
+    return list(db.session.scalars(stmt).unique())
+
+
+def get_petitioner(petitioner_id: int) -> Petitioner:
+    return db.one_or_404(select(Petitioner).where(Petitioner.id == petitioner_id))
+
+
+def categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).where(Category.is_active.is_(True)).order_by(Category.sort_order)))
+
+
+def county_units(actor, kinds=None) -> list[Unit]:
+    """The county's directory of units (names only), for choosing where to transfer or assign."""
+    with system_scope("unit directory"):
+        root = db.session.get(Unit, actor.unit_id).path.split("/")[1]
+        stmt = select(Unit).where(Unit.path.startswith(f"/{root}/"), Unit.is_active.is_(True)).order_by(Unit.path)
+        if kinds:
+            stmt = stmt.where(Unit.kind.in_(kinds))
+        units = list(db.session.scalars(stmt))
+        return units

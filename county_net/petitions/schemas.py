@@ -1,0 +1,265 @@
+"""Input schemas (shared by the web forms and the JSON API) and output schemas (masked by default)."""
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from county_net.core.schemas import LocalDateTime
+from county_net.petitions.models import CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION
+from county_net.petitions.services import PAUSE_REASONS, REDIRECT_CHANNELS
+
+_TEXT = validate.Length(min=1, max=4000)
+
+
+class PersonInSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    id_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class PetitionCreateSchema(Schema):
+    received_at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None,
+                                       metadata={"description": "收件时间（带时区）；缺省为现在"})
+    channel = fields.String(required=True, validate=validate.OneOf(list(CHANNELS)))
+    petitioners = fields.List(fields.Nested(PersonInSchema), required=True, validate=validate.Length(min=1, max=20))
+    head_count = fields.Integer(load_default=1, strict=False, validate=validate.Range(1, 10000))
+    locality_unit_id = fields.Integer(load_default=None, allow_none=True)
+    category_id = fields.Integer(required=True)
+    nature = fields.String(required=True, validate=validate.OneOf(list(NATURES)))
+    summary = fields.String(required=True, validate=validate.Length(min=5, max=4000))
+    demands = fields.String(load_default="", validate=validate.Length(max=4000))
+    accused_unit_id = fields.Integer(load_default=None, allow_none=True)
+    accused_description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    is_major = fields.Boolean(load_default=False)
+
+
+class VersionSchema(Schema):
+    version = fields.Integer(required=True, metadata={"description": "乐观锁：客户端看到的版本"})
+
+
+class RouteSchema(VersionSchema):
+    to_unit_id = fields.Integer(required=True)
+    co_unit_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=10))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class AssignSchema(RouteSchema):
+    report_due_on = fields.Date(required=True)
+
+
+class RedirectSchema(VersionSchema):
+    channel = fields.String(required=True, validate=validate.OneOf(list(REDIRECT_CHANNELS)))
+    organ = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    reason = fields.String(required=True, validate=_TEXT)
+
+
+class NoteSchema(VersionSchema):
+    note = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class RequiredNoteSchema(VersionSchema):
+    note = fields.String(required=True, validate=_TEXT)
+
+
+class SendBackSchema(VersionSchema):
+    reason = fields.String(required=True, validate=_TEXT)
+    competent_unit_id = fields.Integer(load_default=None, allow_none=True)
+
+
+class AcceptSchema(NoteSchema):
+    simple = fields.Boolean(load_default=False)
+
+
+class DeclineSchema(VersionSchema):
+    reason = fields.String(required=True, validate=_TEXT)
+    channel = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class ExtendSchema(VersionSchema):
+    days = fields.Integer(required=True, validate=validate.Range(1, 365))
+    reason = fields.String(required=True, validate=_TEXT)
+    petitioner_told = fields.Boolean(load_default=False)
+
+
+class PauseSchema(NoteSchema):
+    reason = fields.String(required=True, validate=validate.OneOf(list(PAUSE_REASONS)))
+
+
+class OpinionSchema(VersionSchema):
+    opinion = fields.String(required=True, validate=_TEXT)
+
+
+class MediationSchema(VersionSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(["mediation", "settlement"]))
+    terms = fields.String(required=True, validate=_TEXT)
+
+
+class ReplySchema(VersionSchema):
+    outcome = fields.String(required=True, validate=validate.OneOf(list(REPLY_OUTCOMES)))
+    request = fields.String(required=True, validate=_TEXT)
+    facts = fields.String(required=True, validate=_TEXT)
+    basis = fields.String(required=True, validate=_TEXT)
+
+
+class ReportSchema(VersionSchema):
+    report = fields.String(required=True, validate=_TEXT)
+
+
+class ReasonSchema(VersionSchema):
+    reason = fields.String(required=True, validate=_TEXT)
+
+
+class CloseSchema(NoteSchema):
+    satisfaction = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(list(SATISFACTION)))
+
+
+class ReviewRequestSchema(NoteSchema):
+    requested_on = fields.Date(load_default=None, allow_none=True)
+
+
+class ReexaminationDecisionSchema(VersionSchema):
+    result = fields.String(required=True, validate=validate.OneOf(list(REVIEW_RESULTS)))
+    opinion = fields.String(required=True, validate=_TEXT)
+
+
+class FinalReviewDecisionSchema(ReexaminationDecisionSchema):
+    hearing_held = fields.Boolean(load_default=False)
+
+
+class LookupSchema(Schema):
+    """Lookups travel in a POST body: an ID number never appears in a URL."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    id_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+
+
+class CandidatesSchema(Schema):
+    summary = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    demands = fields.String(load_default="", validate=validate.Length(max=4000))
+    locality_unit_id = fields.Integer(load_default=None, allow_none=True)
+    category_id = fields.Integer(load_default=None, allow_none=True)
+    petitioners = fields.List(fields.Nested(LookupSchema), load_default=list, validate=validate.Length(max=20))
+
+
+class PetitionListArgsSchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    number = fields.String(validate=validate.Length(max=40))
+    petitioner = fields.String(validate=validate.Length(max=60), metadata={"description": "信访人姓名"})
+    locality_unit_id = fields.Integer()
+    category_id = fields.Integer()
+    state = fields.String(validate=validate.Length(max=20))
+    unit_id = fields.Integer(metadata={"description": "当前办理单位"})
+    received_from = fields.Date()
+    received_to = fields.Date()
+    overdue = fields.Boolean()
+    box = fields.String(validate=validate.OneOf(["to_sign", "handling", "due_soon", "overdue", "returned", "review",
+                                                 "all_open"]),
+                        metadata={"description": "收件箱分栏（本单位待办）"})
+
+
+# ---- output ---------------------------------------------------------------------------------------
+
+class UnitNameSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class DeadlineSchema(Schema):
+    step = fields.String()
+    label = fields.String()
+    due_on = fields.Date()
+    days_left = fields.Integer()
+    overdue = fields.Boolean()
+    due_soon = fields.Boolean()
+    paused = fields.Boolean()
+    article = fields.String()
+    status_label = fields.String()
+
+
+class PartySchema(Schema):
+    petitioner_id = fields.Integer()
+    name = fields.String()
+    id_number = fields.String(metadata={"description": "默认打码"})
+    phone = fields.String(metadata={"description": "默认打码"})
+    address = fields.String(allow_none=True)
+    is_representative = fields.Boolean()
+
+
+class LinkSchema(Schema):
+    id = fields.Integer()
+    earlier_id = fields.Integer()
+    earlier_number = fields.String()
+    score = fields.Integer()
+    reason = fields.String()
+    status = fields.String()
+
+
+class PetitionSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    query_code = fields.String(allow_none=True)
+    version = fields.Integer()
+    state = fields.String()
+    state_label = fields.String()
+    channel = fields.String()
+    nature = fields.String()
+    category = fields.String()
+    head_count = fields.Integer()
+    is_collective = fields.Boolean()
+    is_repeat = fields.Boolean()
+    is_no_longer_accepted = fields.Boolean()
+    is_confidential = fields.Boolean()
+    is_major = fields.Boolean()
+    is_simple = fields.Boolean()
+    is_archived = fields.Boolean()
+    received_at = LocalDateTime()
+    accepted_at = LocalDateTime(allow_none=True)
+    replied_at = LocalDateTime(allow_none=True)
+    closed_at = LocalDateTime(allow_none=True)
+    summary = fields.String()
+    demands = fields.String()
+    registering_unit = fields.Nested(UnitNameSchema)
+    holder_unit = fields.Nested(UnitNameSchema, allow_none=True)
+    handling_unit = fields.Nested(UnitNameSchema, allow_none=True)
+    locality = fields.Nested(UnitNameSchema, allow_none=True)
+    report_due_on = fields.Date(allow_none=True)
+    extension_days = fields.Integer()
+    satisfaction = fields.String(allow_none=True)
+    deadline = fields.Nested(DeadlineSchema, allow_none=True)
+    parties = fields.List(fields.Nested(PartySchema))
+    links = fields.List(fields.Nested(LinkSchema))
+    actions = fields.List(fields.String(), metadata={"description": "当前用户可执行的操作"})
+
+
+class PetitionRowSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    state = fields.String()
+    state_label = fields.String()
+    category = fields.String()
+    received_at = LocalDateTime()
+    summary = fields.String()
+    petitioners = fields.String()
+    holder_unit = fields.String(allow_none=True)
+    due_on = fields.Date(allow_none=True)
+    days_left = fields.Integer(allow_none=True)
+    overdue = fields.Boolean()
+    due_soon = fields.Boolean()
+    version = fields.Integer()
+
+
+class EventSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    label = fields.String()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String(allow_none=True)
+    actor_name = fields.String()
+    actor_unit = fields.String(allow_none=True)
+    target_unit = fields.String(allow_none=True)
+    occurred_at = LocalDateTime()
+    note = fields.String()
+    payload = fields.Dict()

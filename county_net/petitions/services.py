@@ -1,0 +1,879 @@
+"""The only writers of matters. Each public function is one transition: check role, unit and state, change
+the row, write a PetitionEvent, bump the version, recompute the deadline, commit once."""
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from county_net.audit import services as audit
+from county_net.core import crypto
+from county_net.core.errors import IllegalTransition, InvalidInput, NotVisible, RoleRequired, StaleVersion
+from county_net.core.models import utcnow
+from county_net.core.timeutil import local_today, to_local
+from county_net.extensions import db
+from county_net.petitions import repeats
+from county_net.petitions.identity import (id_number_problem, mask_id, mask_phone, normalise_id, normalise_phone,
+                                           phone_problem)
+from county_net.petitions.models import (CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION, Category,
+                                         Petition, PetitionAccess, PetitionCounter, PetitionEvent, PetitionLink,
+                                         PetitionParty, Petitioner)
+from county_net.petitions.settings import county_settings
+from county_net.petitions.workflow import ACTIONS, HANDLING, HOLDER, INVOLVED, OWNER, REVIEW, SENDER
+from county_net.tenancy import system_scope
+from county_net.units.models import Unit
+
+QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+# ---- shared checks -------------------------------------------------------------------------------
+
+def _unit_ids_involved(petition: Petition) -> set[int]:
+    ids = {petition.unit_id, petition.holder_unit_id, petition.handling_unit_id, petition.sender_unit_id,
+           petition.review_unit_id}
+    grants = db.session.scalars(select(PetitionAccess.grantee_unit_id).where(
+        PetitionAccess.petition_id == petition.id, PetitionAccess.is_active.is_(True)))
+    return {i for i in ids | set(grants) if i is not None}
+
+
+def _party_unit(petition: Petition, party: str) -> int | None:
+    return {HOLDER: petition.holder_unit_id, HANDLING: petition.handling_unit_id, SENDER: petition.sender_unit_id,
+            REVIEW: petition.review_unit_id, OWNER: petition.unit_id}.get(party)
+
+
+def _begin(actor, petition: Petition, action_name: str, version: int | None):
+    """Role, party, state and version, in that order; nothing is changed before all four pass."""
+    action = ACTIONS[action_name]
+    if not actor.has_role(*action.roles):
+        raise RoleRequired(f"“{action.label}”需要以下角色之一：{'、'.join(_role_names(action.roles))}")
+    if action.party == INVOLVED:
+        if actor.unit_id not in _unit_ids_involved(petition):
+            raise IllegalTransition(f"本单位不是该事项的办理方，不能{action.label}")
+    elif action.party != REVIEW or action_name.startswith("decide"):
+        if actor.unit_id != _party_unit(petition, action.party):
+            raise IllegalTransition(f"该事项当前不由本单位{action.label}")
+    if petition.state not in action.sources:
+        raise IllegalTransition(f"事项处于“{_state_label(petition.state)}”状态，不能{action.label}")
+    if version is None or version != petition.version:
+        raise StaleVersion()
+    return action
+
+
+def _role_names(roles) -> list[str]:
+    from county_net.accounts.models import ROLES
+
+    return [ROLES[r] for r in roles]
+
+
+def _state_label(state: str) -> str:
+    from county_net.petitions.workflow import state_label
+
+    return state_label(state)
+
+
+def _finish(actor, petition: Petition, action_name: str, *, note: str = "", payload: dict | None = None,
+            target_unit_id: int | None = None, to_state: str | None = None, after=None) -> Petition:
+    action = ACTIONS[action_name]
+    from_state = petition.state
+    new_state = to_state or action.target or from_state
+    petition.state = new_state
+    petition.version = petition.version + 1
+    refresh_due(petition)
+    db.session.add(PetitionEvent(
+        petition_id=petition.id, kind=action_name, from_state=from_state, to_state=new_state,
+        actor_id=actor.id, actor_name=actor.name if hasattr(actor, "name") else str(actor.username),
+        actor_unit_id=actor.unit_id, target_unit_id=target_unit_id, occurred_at=utcnow(), note=note or "",
+        payload=json.dumps(payload or {}, ensure_ascii=False, default=str),
+    ))
+    if after is not None:
+        db.session.flush()  # written while the actor can still see the matter
+        after()
+    db.session.commit()
+    return petition
+
+
+def _visible_unit(unit_id: int, field: str) -> Unit:
+    """A unit the actor may address: any active unit of the actor's county (the directory)."""
+    with system_scope("unit directory"):
+        unit = db.session.scalar(select(Unit).where(Unit.id == unit_id, Unit.is_active.is_(True)))
+    if unit is None:
+        raise InvalidInput(fields={field: ["单位不存在"]})
+    return unit
+
+
+def _require_text(value: str | None, field: str, label: str, max_len: int = 4000) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(fields={field: [f"请填写{label}"]})
+    if len(value) > max_len:
+        raise InvalidInput(fields={field: [f"{label}不能超过 {max_len} 字"]})
+    return value
+
+
+def _grant(petition: Petition, actor, grantee_id: int, via: str) -> None:
+    if grantee_id in {petition.unit_id}:
+        return
+    db.session.add(PetitionAccess(petition_id=petition.id, unit_id=actor.unit_id, grantee_unit_id=grantee_id,
+                                  via=via, is_active=True))
+
+
+def _end_grants(petition: Petition, grantee_ids: set[int], vias=("transfer", "assign", "co_unit")) -> None:
+    with system_scope("end grants"):
+        db.session.execute(update(PetitionAccess).where(
+            PetitionAccess.petition_id == petition.id, PetitionAccess.grantee_unit_id.in_(grantee_ids),
+            PetitionAccess.via.in_(vias), PetitionAccess.is_active.is_(True)).values(is_active=False,
+                                                                                    ended_at=utcnow()))
+
+
+def _block_accused(petition: Petition, unit: Unit, field: str) -> None:
+    """检举控告 never goes to the unit it accuses, nor to anything under it."""
+    if petition.accused_unit_id is None:
+        return
+    ancestors = {int(p) for p in unit.path.strip("/").split("/") if p}
+    if petition.accused_unit_id in ancestors:
+        raise InvalidInput(fields={field: ["检举控告事项不得转交被反映单位或其下级单位"]})
+
+
+# ---- deadlines -----------------------------------------------------------------------------------
+
+def refresh_due(petition: Petition) -> None:
+    """Put the current limit on the row (step and last day) for inboxes and the overdue sweep."""
+    settings = county_settings(petition.county_unit_id)
+    step, due = current_deadline(petition, settings)
+    petition.due_step, petition.due_on = step, due
+
+
+def current_deadline(petition: Petition, settings=None) -> tuple[str | None, date | None]:
+    from county_net.deadlines import compute_due
+
+    settings = settings or county_settings(petition.county_unit_id)
+    calendar = settings.calendar()
+    rollover = settings["holiday_rollover"]
+    unit_code = _unit_code(petition.holder_unit_id)
+    rules = settings.rules(unit_code)
+    state = petition.state
+    paused = petition.paused_days + (_paused_so_far(petition) if petition.paused_since else 0)
+
+    def due(step, start, **kw):
+        return step, compute_due(rules[step], start, calendar, rollover=rollover, **kw)
+
+    if state in ("registered", "returned"):
+        if _unit_kind(petition.holder_unit_id) == "county_center":
+            return due("disposition", petition.received_at)
+        return due("acceptance_notice", petition.received_by_unit_at or petition.received_at)
+    if state in ("transferred", "assigned", "signed"):
+        step = "simple_acceptance" if petition.is_simple else "acceptance_notice"
+        return due(step, petition.received_by_unit_at or petition.received_at)
+    if state == "handling":
+        if petition.is_simple:
+            handling = due("simple_handling", petition.accepted_at, paused_days=paused)
+        else:
+            handling = due("handling", petition.accepted_at, extension_days=petition.extension_days,
+                           paused_days=paused)
+        if petition.route == "assign" and petition.report_due_on and petition.report_due_on < handling[1]:
+            return "report_back", petition.report_due_on
+        return handling
+    if state == "replied" and petition.route == "assign" and petition.report_due_on:
+        return "report_back", petition.report_due_on
+    if state == "reexamination":
+        return due("reexamination", petition.reexamination_requested_at, paused_days=paused)
+    if state == "final_review":
+        return due("final_review", petition.final_review_requested_at, paused_days=paused)
+    return None, None
+
+
+def _paused_so_far(petition: Petition) -> int:
+    return max(0, (local_today() - to_local(petition.paused_since).date()).days)
+
+
+def _unit_code(unit_id: int | None) -> str | None:
+    if unit_id is None:
+        return None
+    with system_scope("unit code"):
+        return db.session.scalar(select(Unit.code).where(Unit.id == unit_id))
+
+
+def _unit_kind(unit_id: int) -> str | None:
+    with system_scope("unit kind"):
+        return db.session.scalar(select(Unit.kind).where(Unit.id == unit_id))
+
+
+# ---- registration --------------------------------------------------------------------------------
+
+def _next_number(county_unit_id: int, year: int, pattern: str) -> tuple[int, str]:
+    """Gapless per county and year: the counter row stays locked until this transaction commits."""
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(PetitionCounter).values(county_unit_id=county_unit_id, year=year, last_seq=0)
+                       .on_conflict_do_nothing(index_elements=["county_unit_id", "year"]))
+    seq = db.session.execute(
+        update(PetitionCounter).where(PetitionCounter.county_unit_id == county_unit_id, PetitionCounter.year == year)
+        .values(last_seq=PetitionCounter.last_seq + 1).returning(PetitionCounter.last_seq)).scalar_one()
+    return seq, pattern.format(year=year, seq=seq)
+
+
+def _query_code() -> str:
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(10))
+
+
+def validate_people(people: list[dict], settings) -> list[dict]:
+    if not people:
+        raise InvalidInput(fields={"petitioners": ["请至少登记一名信访人"]})
+    limit = settings["max_representatives"]
+    if len(people) > limit:
+        raise InvalidInput(fields={"petitioners": [f"多人反映同一事项的，应推选不超过 {limit} 名代表；请只登记代表"]})
+    cleaned, errors = [], {}
+    for index, person in enumerate(people):
+        name = (person.get("name") or "").strip()
+        id_number = normalise_id(person.get("id_number") or "")
+        phone = normalise_phone(person.get("phone") or "")
+        problems = {}
+        if not name or len(name) > 60:
+            problems["name"] = ["请填写姓名（不超过 60 字）"]
+        if id_number and (problem := id_number_problem(id_number)):
+            problems["id_number"] = [problem]
+        if phone and (problem := phone_problem(phone)):
+            problems["phone"] = [problem]
+        if problems:
+            errors[str(index)] = problems
+        cleaned.append({"name": name, "id_number": id_number or None, "phone": phone or None,
+                        "address": (person.get("address") or "").strip()[:200] or None})
+    if errors:
+        raise InvalidInput(fields={"petitioners": errors})
+    ids = [p["id_number"] for p in cleaned if p["id_number"]]
+    if len(ids) != len(set(ids)):
+        raise InvalidInput(fields={"petitioners": ["同一身份证号重复登记"]})
+    return cleaned
+
+
+def find_petitioner(id_number: str | None = None, name: str | None = None, phone: str | None = None):
+    """Exact ID number (keyed hash), else name and phone; only what the caller may see."""
+    if id_number:
+        digest = crypto.lookup_hash(normalise_id(id_number), "id_number")
+        return db.session.scalars(select(Petitioner).where(Petitioner.id_number_hash == digest)
+                                  .order_by(Petitioner.id)).first()
+    if name and phone:
+        digest = crypto.lookup_hash(f"{name.strip()}|{normalise_phone(phone)}", "name_phone")
+        return db.session.scalars(select(Petitioner).where(Petitioner.name_phone_hash == digest)
+                                  .order_by(Petitioner.id)).first()
+    return None
+
+
+def _open_file(actor, person: dict) -> Petitioner:
+    existing = find_petitioner(person["id_number"]) if person["id_number"] else None
+    if existing is None and person["phone"]:
+        existing = find_petitioner(name=person["name"], phone=person["phone"])
+    if existing is not None:
+        if person["phone"] and not existing.phone_hash:
+            _set_phone(existing, person["phone"])
+        if person["address"] and not existing.address:
+            existing.address = person["address"]
+        return existing
+    petitioner = Petitioner(unit_id=actor.unit_id, name=person["name"], address=person["address"])
+    if person["id_number"]:
+        petitioner.id_number_enc = crypto.encrypt(person["id_number"], "id_number")
+        petitioner.id_number_hash = crypto.lookup_hash(person["id_number"], "id_number")
+        petitioner.id_number_masked = mask_id(person["id_number"])
+    if person["phone"]:
+        _set_phone(petitioner, person["phone"])
+    db.session.add(petitioner)
+    db.session.flush()
+    return petitioner
+
+
+def _set_phone(petitioner: Petitioner, phone: str) -> None:
+    petitioner.phone_enc = crypto.encrypt(phone, "phone")
+    petitioner.phone_hash = crypto.lookup_hash(phone, "phone")
+    petitioner.phone_masked = mask_phone(phone)
+    petitioner.phone_last4 = phone[-4:]
+    petitioner.name_phone_hash = crypto.lookup_hash(f"{petitioner.name}|{phone}", "name_phone")
+
+
+def register_petition(actor, data: dict) -> Petition:
+    """登记: one matter, its petitioners' files, a number, a query code, proposed repeat links."""
+    if not actor.has_role("receptionist", "head"):
+        raise RoleRequired("登记信访事项需要接访员或一把手角色")
+    with system_scope("registering unit"):
+        unit = db.session.get(Unit, actor.unit_id)
+    county_id = unit.county_id
+    settings = county_settings(county_id)
+    errors = {}
+    channel = data.get("channel")
+    if channel not in CHANNELS:
+        errors["channel"] = ["请选择信访形式"]
+    nature = data.get("nature")
+    if nature not in NATURES:
+        errors["nature"] = ["请选择事项性质"]
+    head_count = data.get("head_count") or 1
+    if not isinstance(head_count, int) or isinstance(head_count, bool) or not 1 <= head_count <= 10000:
+        errors["head_count"] = ["人数须为 1–10000 的整数"]
+    received_at = data.get("received_at") or utcnow()
+    if not isinstance(received_at, datetime) or received_at.tzinfo is None:
+        errors["received_at"] = ["收件时间无效"]
+    elif received_at > utcnow() + timedelta(minutes=5):
+        errors["received_at"] = ["收件时间不能晚于现在"]
+    category = db.session.get(Category, data.get("category_id") or 0)
+    if category is None or not category.is_active:
+        errors["category_id"] = ["请选择事项类别"]
+    summary = (data.get("summary") or "").strip()
+    if not 5 <= len(summary) <= 4000:
+        errors["summary"] = ["请填写反映的主要问题（5–4000 字）"]
+    demands = (data.get("demands") or "").strip()
+    if len(demands) > 4000:
+        errors["demands"] = ["具体诉求不能超过 4000 字"]
+    locality = None
+    if data.get("locality_unit_id"):
+        with system_scope("locality"):
+            locality = db.session.get(Unit, data["locality_unit_id"])
+        if locality is None or locality.kind != "township" or locality.county_id != county_id:
+            errors["locality_unit_id"] = ["属地须为本县的乡镇（街道）"]
+    accused = None
+    if data.get("accused_unit_id"):
+        with system_scope("accused unit"):
+            accused = db.session.get(Unit, data["accused_unit_id"])
+        if accused is None or accused.county_id != county_id:
+            errors["accused_unit_id"] = ["被反映单位不存在"]
+    if nature != "accusation" and (accused or data.get("accused_description")):
+        errors.setdefault("accused_unit_id", []).append("只有检举控告事项登记被反映单位")
+    try:
+        people = validate_people(data.get("petitioners") or [], settings)
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+        people = []
+    if errors:
+        raise InvalidInput(fields=errors)
+
+    year = to_local(received_at).year
+    seq, number = _next_number(county_id, year, settings["number_pattern"])
+    petition = Petition(
+        unit_id=actor.unit_id, county_unit_id=county_id, year=year, seq=seq, number=number,
+        query_code=_query_code(), registered_by_id=actor.id, received_at=received_at, registered_at=utcnow(),
+        channel=channel, head_count=head_count, is_collective=head_count >= settings["collective_threshold"],
+        locality_unit_id=locality.id if locality else None, category_id=category.id, nature=nature,
+        summary=summary, demands=demands, accused_unit_id=accused.id if accused else None,
+        accused_description=(data.get("accused_description") or "").strip()[:200] or None,
+        is_major=bool(data.get("is_major")), state="registered", holder_unit_id=actor.unit_id,
+        received_by_unit_at=received_at, version=1,
+    )
+    db.session.add(petition)
+    db.session.flush()
+    petitioners = [_open_file(actor, person) for person in people]
+    for position, petitioner in enumerate(petitioners):
+        db.session.add(PetitionParty(petition_id=petition.id, petitioner_id=petitioner.id, position=position,
+                                     is_representative=petition.is_collective))
+    db.session.flush()
+    proposals = repeats.propose_links(petition, [p.id for p in petitioners], settings)
+    for earlier_id, score, reason in proposals:
+        db.session.add(PetitionLink(petition_id=petition.id, earlier_id=earlier_id, score=score, reason=reason))
+    refresh_due(petition)
+    db.session.add(PetitionEvent(
+        petition_id=petition.id, kind="register", from_state=None, to_state="registered", actor_id=actor.id,
+        actor_name=actor.name, actor_unit_id=actor.unit_id, occurred_at=utcnow(),
+        note="", payload=json.dumps({"number": number, "proposed_links": len(proposals)}, ensure_ascii=False)))
+    if petition.nature == "accusation":
+        audit.record("petition.confidential_registered", actor=actor, target_type="petition", target_id=petition.id)
+    db.session.commit()
+    return petition
+
+
+def require_clerk(actor) -> None:
+    if not actor.has_role("receptionist", "head"):
+        raise RoleRequired("需要接访员或一把手角色")
+
+
+def preview_candidates(actor, body: dict) -> list[dict]:
+    """Before saving: which earlier matters this one may repeat (nothing is written)."""
+    with system_scope("registering unit"):
+        county_id = db.session.get(Unit, actor.unit_id).county_id
+    settings = county_settings(county_id)
+    people = [p for p in (find_petitioner(b.get("id_number"), b.get("name"), b.get("phone"))
+                          for b in body.get("petitioners", [])) if p is not None]
+    found = repeats.candidates(text=f"{body['summary']}{body.get('demands') or ''}",
+                               locality_unit_id=body.get("locality_unit_id"), category_id=body.get("category_id"),
+                               petitioner_ids=[p.id for p in people], settings=settings)
+    from county_net.petitions.workflow import state_label
+
+    rows = {p.id: p for p in db.session.scalars(select(Petition).where(Petition.id.in_([f[0] for f in found])))}
+    return [{"earlier_id": pid, "number": rows[pid].number, "score": score, "reason": reason,
+             "summary": rows[pid].summary[:80], "state_label": state_label(rows[pid].state)}
+            for pid, score, reason in found if pid in rows]
+
+
+# ---- repeat links ---------------------------------------------------------------------------------
+
+def decide_link(actor, petition: Petition, *, version: int, link_id: int, confirm: bool) -> Petition:
+    if not actor.has_role("receptionist", "head"):
+        raise RoleRequired()
+    if actor.unit_id not in _unit_ids_involved(petition):
+        raise IllegalTransition("本单位不是该事项的办理方")
+    if version != petition.version:
+        raise StaleVersion()
+    link = db.session.scalar(select(PetitionLink).where(PetitionLink.id == link_id,
+                                                        PetitionLink.petition_id == petition.id))
+    if link is None:
+        raise NotVisible()
+    if link.status != "proposed":
+        raise IllegalTransition("该关联已处理")
+    link.status = "confirmed" if confirm else "rejected"
+    payload = {"earlier_id": link.earlier_id, "score": link.score}
+    if confirm:
+        with system_scope("thread of the earlier matter"):
+            earlier = db.session.get(Petition, link.earlier_id)
+            earlier_thread = earlier.thread_id or earlier.id
+            concluded = db.session.scalars(select(Petition).where(
+                (Petition.thread_id == earlier_thread) | (Petition.id == earlier_thread),
+                Petition.state == "concluded")).first()
+        petition.is_repeat = True
+        petition.thread_id = earlier_thread
+        if concluded is not None:
+            petition.is_no_longer_accepted = True  # 不再受理: the same facts after 复核
+            payload["concluded_number"] = concluded.number
+    petition.version += 1
+    db.session.add(PetitionEvent(
+        petition_id=petition.id, kind="link_confirmed" if confirm else "link_rejected", from_state=petition.state,
+        to_state=petition.state, actor_id=actor.id, actor_name=actor.name, actor_unit_id=actor.unit_id,
+        occurred_at=utcnow(), payload=json.dumps(payload, ensure_ascii=False)))
+    db.session.commit()
+    return petition
+
+
+# ---- disposition by the registering office ---------------------------------------------------------
+
+def _route(actor, petition, version, action, to_unit_id, note, co_unit_ids, report_due_on=None):
+    _begin(actor, petition, action, version)
+    target = _visible_unit(to_unit_id, "to_unit_id")
+    if target.id == actor.unit_id:
+        raise InvalidInput(fields={"to_unit_id": ["不能转交给本单位"]})
+    _block_accused(petition, target, "to_unit_id")
+    co_units = []
+    for co_id in dict.fromkeys(co_unit_ids or []):
+        co = _visible_unit(co_id, "co_unit_ids")
+        if co.id in (target.id, actor.unit_id):
+            raise InvalidInput(fields={"co_unit_ids": ["协办单位不能是主办单位或本单位"]})
+        _block_accused(petition, co, "co_unit_ids")
+        co_units.append(co)
+    if action == "assign":
+        today = local_today()
+        if report_due_on is None or report_due_on <= today or report_due_on > today + timedelta(days=90):
+            raise InvalidInput(fields={"report_due_on": ["请设定今天之后 90 日内的报送办结报告日期"]})
+        petition.report_due_on = report_due_on
+    petition.sender_unit_id = actor.unit_id
+    petition.holder_unit_id = target.id
+    petition.handling_unit_id = target.id
+    petition.route = action
+    petition.received_by_unit_at = utcnow()
+    _grant(petition, actor, target.id, action)
+    for co in co_units:
+        _grant(petition, actor, co.id, "co_unit")
+    return _finish(actor, petition, action, note=note, target_unit_id=target.id,
+                   payload={"to": target.name, "co_units": [c.name for c in co_units],
+                            "report_due_on": report_due_on.isoformat() if report_due_on else None})
+
+
+def transfer_petition(actor, petition, *, version, to_unit_id, note="", co_unit_ids=()):
+    """转送 to the competent unit, which signs for it or sends it back."""
+    return _route(actor, petition, version, "transfer", to_unit_id, note, co_unit_ids)
+
+
+def assign_petition(actor, petition, *, version, to_unit_id, report_due_on, note="", co_unit_ids=()):
+    """交办 with a date by which the completion report is due."""
+    return _route(actor, petition, version, "assign", to_unit_id, note, co_unit_ids, report_due_on)
+
+
+REDIRECT_CHANNELS = {"litigation": "诉讼", "arbitration": "仲裁", "reconsideration": "行政复议",
+                     "discipline": "纪检监察机关", "political_legal": "政法机关（涉法涉诉）", "other": "其他法定途径"}
+
+
+def redirect_petition(actor, petition, *, version, channel, organ, reason):
+    """告知: the matter belongs to a statutory channel; the notice says where and why."""
+    _begin(actor, petition, "redirect", version)
+    if channel not in REDIRECT_CHANNELS:
+        raise InvalidInput(fields={"channel": ["请选择法定途径"]})
+    organ = _require_text(organ, "organ", "应向其反映的机关", 120)
+    reason = _require_text(reason, "reason", "告知理由")
+    petition.closed_at = utcnow()
+    return _finish(actor, petition, "redirect", note=reason,
+                   payload={"channel": channel, "channel_label": REDIRECT_CHANNELS[channel], "organ": organ,
+                            "reason": reason})
+
+
+def handle_self(actor, petition, *, version, note=""):
+    """The registering unit is competent: it accepts the matter itself."""
+    _begin(actor, petition, "handle_self", version)
+    petition.handling_unit_id = actor.unit_id
+    petition.route = "self"
+    petition.accepted_at = utcnow()
+    return _finish(actor, petition, "handle_self", note=note)
+
+
+def report_up(actor, petition, *, version, note):
+    """重大紧急事项: reported upward at once; the flag stays on the matter."""
+    _begin(actor, petition, "report_up", version)
+    petition.is_major = True
+    return _finish(actor, petition, "report_up", note=_require_text(note, "note", "上报内容"))
+
+
+# ---- at the receiving unit -------------------------------------------------------------------------
+
+def sign_for(actor, petition, *, version):
+    _begin(actor, petition, "sign_for", version)
+    return _finish(actor, petition, "sign_for")
+
+
+def send_back(actor, petition, *, version, reason, competent_unit_id=None):
+    """退回: not within this unit's remit; within 5 working days of receipt, naming the competent unit."""
+    from county_net.deadlines import compute_due
+
+    _begin(actor, petition, "send_back", version)
+    reason = _require_text(reason, "reason", "退回理由")
+    settings = county_settings(petition.county_unit_id)
+    rule = settings.rules(_unit_code(actor.unit_id))["objection"]
+    last_day = compute_due(rule, petition.received_by_unit_at, settings.calendar())
+    if local_today() > last_day:
+        raise IllegalTransition(f"已超过异议期限（{last_day.isoformat()}，{rule.article}），不能退回")
+    competent = _visible_unit(competent_unit_id, "competent_unit_id") if competent_unit_id else None
+    returned_from = petition.holder_unit_id
+    petition.holder_unit_id = petition.sender_unit_id
+    petition.handling_unit_id = None
+    petition.route = None
+    leaving = _unit_ids_involved(petition) - {petition.unit_id, petition.sender_unit_id}
+    return _finish(actor, petition, "send_back", note=reason, target_unit_id=petition.sender_unit_id,
+                   payload={"reason": reason, "from_unit_id": returned_from,
+                            "competent_unit": competent.name if competent else None,
+                            "competent_unit_id": competent.id if competent else None},
+                   after=lambda: _end_grants(petition, leaving))
+
+
+def accept_petition(actor, petition, *, version, note="", simple=False):
+    """受理: the 60-day handling clock starts now (10 working days under the simple procedure)."""
+    _begin(actor, petition, "accept", version)
+    if simple:
+        if petition.is_repeat or petition.is_collective or petition.route == "assign":
+            raise IllegalTransition("简易办理只适用于初次信访、非集体访、非上级交办的事项")
+        petition.is_simple = True
+    petition.accepted_at = utcnow()
+    return _finish(actor, petition, "accept", note=note, payload={"simple": simple})
+
+
+def decline_petition(actor, petition, *, version, reason, channel):
+    """不予受理, with the reasons and the lawful channel."""
+    _begin(actor, petition, "decline", version)
+    reason = _require_text(reason, "reason", "不予受理的理由")
+    channel = _require_text(channel, "channel", "依法应当采取的途径", 200)
+    petition.closed_at = utcnow()
+    return _finish(actor, petition, "decline", note=reason, payload={"reason": reason, "channel": channel})
+
+
+# ---- handling --------------------------------------------------------------------------------------
+
+def extend_handling(actor, petition, *, version, days, reason, petitioner_told=True):
+    """延期: approved by the head, at most the rule's maximum in total, petitioner told."""
+    _begin(actor, petition, "extend", version)
+    settings = county_settings(petition.county_unit_id)
+    rule = settings.rules(_unit_code(petition.handling_unit_id))["handling"]
+    if petition.is_simple or not rule.extendable:
+        raise IllegalTransition("该事项的办理期限不能延长")
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+        raise InvalidInput(fields={"days": ["延长天数须为正整数"]})
+    if petition.extension_days + days > rule.max_extension_days:
+        left = rule.max_extension_days - petition.extension_days
+        raise InvalidInput(fields={"days": [f"延长合计不得超过 {rule.max_extension_days} 日（还可延长 {left} 日）"]})
+    if not petitioner_told:
+        raise InvalidInput(fields={"petitioner_told": ["延期须告知信访人"]})
+    reason = _require_text(reason, "reason", "延期理由")
+    old_step, old_due = current_deadline(petition)
+    petition.extension_days += days
+    new_step, new_due = current_deadline(petition)
+    return _finish(actor, petition, "extend", note=reason,
+                   payload={"days": days, "reason": reason, "old_due": old_due, "new_due": new_due,
+                            "approver": actor.name})
+
+
+PAUSE_REASONS = {"materials": "等待信访人补充材料", "hearing": "听证"}
+
+
+def pause_clock(actor, petition, *, version, reason, note=""):
+    _begin(actor, petition, "pause", version)
+    if petition.paused_since is not None:
+        raise IllegalTransition("计时已暂停")
+    allowed = {"handling": ("materials",), "reexamination": ("materials",), "final_review": ("hearing", "materials")}
+    if reason not in allowed[petition.state]:
+        raise InvalidInput(fields={"reason": [f"当前阶段只能因{'、'.join(PAUSE_REASONS[r] for r in allowed[petition.state])}暂停计时"]})
+    petition.paused_since = utcnow()
+    petition.pause_reason = reason
+    return _finish(actor, petition, "pause", note=note, payload={"reason": reason, "label": PAUSE_REASONS[reason]})
+
+
+def resume_clock(actor, petition, *, version, note=""):
+    _begin(actor, petition, "resume", version)
+    if petition.paused_since is None:
+        raise IllegalTransition("计时未暂停")
+    days = _paused_so_far(petition)
+    petition.paused_days += days
+    petition.paused_since = None
+    petition.pause_reason = None
+    return _finish(actor, petition, "resume", note=note, payload={"paused_days": days})
+
+
+def add_co_opinion(actor, petition, *, version, opinion):
+    """协办意见: a co-unit's contribution, which the lead unit folds into its reply."""
+    _begin(actor, petition, "co_opinion", version)
+    return _finish(actor, petition, "co_opinion", note=_require_text(opinion, "opinion", "协办意见"))
+
+
+def record_mediation(actor, petition, *, version, kind, terms):
+    if kind not in ("mediation", "settlement"):
+        raise InvalidInput(fields={"kind": ["请选择调解或和解"]})
+    _begin(actor, petition, "record_mediation", version)
+    return _finish(actor, petition, "record_mediation", note=_require_text(terms, "terms", "协议内容"),
+                   payload={"kind": kind})
+
+
+def review_organ_for(petition: Petition, after_unit_id: int) -> tuple[int, str]:
+    """The organ one level above `after_unit_id`: a unit of the network, or, above the county, the
+    configured upper organ (recorded by the county center)."""
+    with system_scope("review organ"):
+        unit = db.session.get(Unit, after_unit_id)
+        parent = db.session.get(Unit, unit.parent_id) if unit.parent_id else None
+    if parent is not None:
+        return parent.id, parent.name
+    return unit.id, county_settings(petition.county_unit_id)["review_organ_above_county"]
+
+
+def reply_petition(actor, petition, *, version, outcome, request, facts, basis):
+    """处理意见书: 支持 / 解释说明 / 不予支持, with request, facts, basis and the remedy."""
+    _begin(actor, petition, "reply", version)
+    if outcome not in REPLY_OUTCOMES:
+        raise InvalidInput(fields={"outcome": ["请选择处理意见"]})
+    request = _require_text(request, "request", "信访人的请求")
+    facts = _require_text(facts, "facts", "查明的事实")
+    basis = _require_text(basis, "basis", "处理依据")
+    if petition.paused_since is not None:
+        raise IllegalTransition("计时暂停期间不能出具处理意见书，请先恢复计时")
+    _, organ = review_organ_for(petition, petition.handling_unit_id)
+    remedy = f"信访人对本处理意见不服的，可以自收到本意见书之日起30日内向{organ}请求复查。"
+    petition.replied_at = utcnow()
+    petition.reply_outcome = outcome
+    return _finish(actor, petition, "reply", payload={
+        "outcome": outcome, "outcome_label": REPLY_OUTCOMES[outcome], "request": request, "facts": facts,
+        "basis": basis, "remedy": remedy, "review_organ": organ})
+
+
+def file_report(actor, petition, *, version, report):
+    """办结报告 to the assigning unit (assigned matters only)."""
+    if petition.route != "assign":
+        raise IllegalTransition("只有交办事项需要报送办结报告")
+    _begin(actor, petition, "file_report", version)
+    petition.holder_unit_id = petition.sender_unit_id
+    return _finish(actor, petition, "file_report", note=_require_text(report, "report", "办结报告"),
+                   target_unit_id=petition.sender_unit_id)
+
+
+def approve_report(actor, petition, *, version, note=""):
+    _begin(actor, petition, "approve_report", version)
+    petition.closed_at = utcnow()
+    petition.holder_unit_id = petition.handling_unit_id
+    return _finish(actor, petition, "approve_report", note=note)
+
+
+def return_report(actor, petition, *, version, reason):
+    """审查回告 not passed: back for redo with reasons; the handling clock keeps running."""
+    _begin(actor, petition, "return_report", version)
+    reason = _require_text(reason, "reason", "退回重办的理由")
+    petition.holder_unit_id = petition.handling_unit_id
+    petition.replied_at = None
+    petition.reply_outcome = None
+    return _finish(actor, petition, "return_report", note=reason, target_unit_id=petition.handling_unit_id,
+                   payload={"reason": reason})
+
+
+def close_petition(actor, petition, *, version, satisfaction=None, note=""):
+    """办结 (transferred or self-handled matters), with the petitioner's satisfaction where known."""
+    if petition.route == "assign":
+        raise IllegalTransition("交办事项须经交办单位审查通过后办结")
+    _begin(actor, petition, "close", version)
+    if satisfaction is not None and satisfaction not in SATISFACTION:
+        raise InvalidInput(fields={"satisfaction": ["请选择满意度"]})
+    petition.closed_at = utcnow()
+    if satisfaction:
+        petition.satisfaction, petition.satisfaction_at = satisfaction, utcnow()
+    return _finish(actor, petition, "close", note=note, payload={"satisfaction": satisfaction})
+
+
+# ---- 复查 and 复核 -----------------------------------------------------------------------------------
+
+def _within(start: datetime | None, days: int, what: str, requested_on: date) -> None:
+    if start is None:
+        raise IllegalTransition(f"没有可以请求{what}的意见")
+    last = to_local(start).date() + timedelta(days=days)
+    if requested_on > last:
+        raise IllegalTransition(f"已超过请求{what}的期限（{last.isoformat()}）")
+
+
+def request_reexamination(actor, petition, *, version, requested_on=None, note=""):
+    """复查 requested within 30 days of the reply, to the organ above the handling unit."""
+    if petition.reexamination_requested_at is not None:
+        raise IllegalTransition("该事项已经复查，只能请求复核")
+    review_unit_id, organ = review_organ_for(petition, petition.handling_unit_id)
+    if actor.unit_id != review_unit_id:
+        raise IllegalTransition(f"复查申请应由{organ}登记")
+    _begin(actor, petition, "request_reexamination", version)
+    requested_on = requested_on or local_today()
+    rule = county_settings(petition.county_unit_id).rules()["reexamination_request"]
+    _within(petition.replied_at, rule.days, "复查", requested_on)
+    petition.review_unit_id, petition.review_organ = review_unit_id, organ
+    petition.holder_unit_id = review_unit_id
+    petition.reexamination_requested_at = utcnow()
+    _grant(petition, actor, review_unit_id, "review")
+    return _finish(actor, petition, "request_reexamination", note=note, payload={"organ": organ})
+
+
+def decide_reexamination(actor, petition, *, version, result, opinion):
+    """复查意见: 维持 / 变更 close it again; 撤销 sends it back to the original unit to re-decide."""
+    _begin(actor, petition, "decide_reexamination", version)
+    if result not in REVIEW_RESULTS:
+        raise InvalidInput(fields={"result": ["请选择复查结论"]})
+    opinion = _require_text(opinion, "opinion", "复查意见")
+    if petition.paused_since is not None:
+        raise IllegalTransition("计时暂停期间不能出具意见，请先恢复计时")
+    payload = {"result": result, "result_label": REVIEW_RESULTS[result], "opinion": opinion,
+               "organ": petition.review_organ}
+    if result == "revoke":
+        # The original unit re-decides; the petitioner may request 复查 again afterwards.
+        petition.holder_unit_id = petition.handling_unit_id
+        petition.reexamination_requested_at = None
+        petition.replied_at = None
+        petition.reply_outcome = None
+        petition.accepted_at = utcnow()
+        petition.extension_days = 0
+        petition.paused_days = 0
+        return _finish(actor, petition, "decide_reexamination", note=opinion, payload=payload, to_state="handling")
+    petition.reexamination_result = result
+    petition.reexamination_decided_at = utcnow()
+    petition.holder_unit_id = petition.handling_unit_id
+    petition.paused_days = 0
+    return _finish(actor, petition, "decide_reexamination", note=opinion, payload=payload, to_state="closed")
+
+
+def request_final_review(actor, petition, *, version, requested_on=None, note=""):
+    """复核 requested within 30 days of the 复查 opinion, to the organ above the 复查 organ."""
+    if petition.reexamination_decided_at is None:
+        raise IllegalTransition("须先经复查，才能请求复核")
+    if petition.final_review_requested_at is not None:
+        raise IllegalTransition("该事项已请求复核")
+    review_unit_id, organ = review_organ_for(petition, petition.review_unit_id)
+    if actor.unit_id != review_unit_id:
+        raise IllegalTransition(f"复核申请应由{organ}登记")
+    _begin(actor, petition, "request_final_review", version)
+    requested_on = requested_on or local_today()
+    rule = county_settings(petition.county_unit_id).rules()["final_review_request"]
+    _within(petition.reexamination_decided_at, rule.days, "复核", requested_on)
+    petition.review_unit_id, petition.review_organ = review_unit_id, organ
+    petition.holder_unit_id = review_unit_id
+    petition.final_review_requested_at = utcnow()
+    petition.paused_days = 0
+    _grant(petition, actor, review_unit_id, "review")
+    return _finish(actor, petition, "request_final_review", note=note, payload={"organ": organ})
+
+
+def decide_final_review(actor, petition, *, version, result, opinion, hearing_held=False):
+    """复核意见: the matter is concluded (终结); the same facts and reasons are not accepted again."""
+    _begin(actor, petition, "decide_final_review", version)
+    if result not in REVIEW_RESULTS:
+        raise InvalidInput(fields={"result": ["请选择复核结论"]})
+    opinion = _require_text(opinion, "opinion", "复核意见")
+    if petition.paused_since is not None:
+        raise IllegalTransition("听证或补充材料期间不能出具复核意见，请先恢复计时")
+    petition.final_review_result = result
+    petition.final_review_decided_at = utcnow()
+    petition.concluded_at = utcnow()
+    return _finish(actor, petition, "decide_final_review", note=opinion, payload={
+        "result": result, "result_label": REVIEW_RESULTS[result], "opinion": opinion, "organ": petition.review_organ,
+        "hearing_held": bool(hearing_held), "warning": "信访人对复核意见不服，仍以同一事实和理由提出信访请求的，不再受理。"})
+
+
+# ---- after closure --------------------------------------------------------------------------------
+
+def record_follow_up(actor, petition, *, version, note):
+    _begin(actor, petition, "follow_up", version)
+    return _finish(actor, petition, "follow_up", note=_require_text(note, "note", "回访情况"))
+
+
+def archive_petition(actor, petition, *, version):
+    """立卷归档 by petitioner and year."""
+    _begin(actor, petition, "archive", version)
+    if petition.is_archived:
+        raise IllegalTransition("该事项已归档")
+    petition.is_archived, petition.archived_at = True, utcnow()
+    return _finish(actor, petition, "archive")
+
+
+def rate_by_petitioner(query_code: str, phone_last4: str, rating: str) -> None:
+    """The public page takes the rating once, after closure."""
+    if rating not in SATISFACTION:
+        raise InvalidInput(fields={"rating": ["请选择满意度"]})
+    with system_scope("public rating"):
+        petition = public_lookup(query_code, phone_last4)
+        if petition.state not in ("closed", "concluded") or petition.satisfaction:
+            raise IllegalTransition("该事项当前不能评价或已评价")
+        petition.satisfaction, petition.satisfaction_at = rating, utcnow()
+        petition.version += 1
+        db.session.add(PetitionEvent(petition_id=petition.id, kind="rated", from_state=petition.state,
+                                     to_state=petition.state, actor_id=None, actor_name="信访人",
+                                     occurred_at=utcnow(), payload=json.dumps({"rating": rating})))
+        db.session.commit()
+
+
+def public_lookup(query_code: str, phone_last4: str) -> Petition:
+    """Caller holds a system scope; the same answer for a wrong code and a wrong phone."""
+    code = (query_code or "").strip().upper()
+    petition = db.session.scalar(select(Petition).where(Petition.query_code == code)) if code else None
+    if petition is None or not phone_last4 or not any(
+            p.petitioner.phone_last4 == phone_last4 for p in petition.parties):
+        raise NotVisible("查询码或电话号码不正确")
+    return petition
+
+
+# ---- people's data --------------------------------------------------------------------------------
+
+def may_see_identity(actor, petition: Petition) -> bool:
+    """检举控告: only the registering receptionist, the handling unit's head and the county center."""
+    if not petition.is_confidential:
+        return True
+    if actor.id == petition.registered_by_id:
+        return True
+    if actor.unit_id == petition.handling_unit_id and actor.has_role("head"):
+        return True
+    return actor.unit_id == petition.county_unit_id and actor.has_role("receptionist", "head")
+
+
+def may_reveal(actor, petition: Petition) -> bool:
+    """Full ID numbers and phones: receptionists and heads of a unit involved in the matter."""
+    return (actor.has_role("receptionist", "head") and may_see_identity(actor, petition)
+            and actor.unit_id in _unit_ids_involved(petition))
+
+
+def reveal_party(actor, petition: Petition, petitioner_id: int) -> dict:
+    """Decrypt one petitioner's ID number and phone for this matter; every reveal is audited."""
+    if not may_reveal(actor, petition):
+        raise RoleRequired("无权查看完整的身份证号和电话")
+    party = next((p for p in petition.parties if p.petitioner_id == petitioner_id), None)
+    if party is None:
+        raise NotVisible()
+    person = party.petitioner
+    audit.record("petitioner.revealed", actor=actor, target_type="petitioner", target_id=person.id,
+                 detail={"petition": petition.number})
+    db.session.commit()
+    return {"id_number": crypto.decrypt(person.id_number_enc, "id_number"),
+            "phone": crypto.decrypt(person.phone_enc, "phone")}
+
+
+def audit_confidential_view(actor, petition: Petition) -> None:
+    """Every view of an accusation's identity is audited."""
+    if petition.is_confidential and may_see_identity(actor, petition):
+        audit.record("petition.confidential_viewed", actor=actor, target_type="petition", target_id=petition.id)
+        db.session.commit()

@@ -1,0 +1,51 @@
+"""A county's own settings (its network file's [settings]); national defaults where it says nothing."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from flask import g, has_request_context
+from sqlalchemy import select
+
+from county_net.deadlines import WorkCalendar, national_calendar, resolve_rules
+from county_net.extensions import db
+from county_net.tenancy import system_scope
+from county_net.units.models import Unit
+
+DEFAULTS = {
+    "number_pattern": "清信〔{year}〕{seq:05d}号",
+    "collective_threshold": 5,  # 集体访: this many people or more
+    "max_representatives": 5,
+    "repeat_window_days": 90,
+    "repeat_threshold": 0.20,  # similarity that proposes a link (measured on tests/petitions/data)
+    "due_soon_days": 3,
+    "holiday_rollover": True,
+    "deadline_rules": [],
+    "calendar": {"off": [], "work": []},
+    "review_organ_above_county": "上级人民政府信访工作机构",
+}
+
+
+@dataclass(frozen=True)
+class CountySettings:
+    county_unit_id: int
+    values: dict = field(default_factory=dict)
+
+    def __getitem__(self, key):
+        return self.values.get(key, DEFAULTS[key])
+
+    def rules(self, unit_code: str | None = None):
+        return resolve_rules(self["deadline_rules"], unit_code)
+
+    def calendar(self) -> WorkCalendar:
+        changes = self["calendar"] or {}
+        return national_calendar().with_changes(changes.get("off", []), changes.get("work", []))
+
+
+def county_settings(county_unit_id: int) -> CountySettings:
+    cache = g.setdefault("_county_settings", {}) if has_request_context() else {}
+    if county_unit_id not in cache:
+        with system_scope("county settings"):
+            raw = db.session.scalar(select(Unit.settings).where(Unit.id == county_unit_id))
+        cache[county_unit_id] = CountySettings(county_unit_id, json.loads(raw or "{}"))
+    return cache[county_unit_id]
