@@ -159,6 +159,7 @@ USERS = [
     ("t2_head", "T2", ["head"]),
     ("e1_liaison", "E1", ["liaison"]),
     ("b1_recv", "B1", ["receptionist"]),
+    ("b1_head", "B1", ["head"]),
 ]
 
 

@@ -15,9 +15,11 @@ from county_net.accounts.schemas import (
     UserUpdateSchema,
 )
 from county_net.accounts.throttle import login_throttled
-from county_net.api import ApiBlueprint, auth_required, page_body
+from county_net.api import ApiBlueprint, auth_required, id_loader, page_body
 from county_net.api import register as register_blueprint
 from county_net.core.pagination import paginate
+
+id_loader("user_id")(queries.get_user)
 
 auth_blp = ApiBlueprint("auth_api", __name__, url_prefix="/api/v1/auth", description="登录令牌")
 users_blp = ApiBlueprint("accounts_api", __name__, url_prefix="/api/v1", description="用户与角色")

@@ -38,10 +38,35 @@ class CountyApi(Api):
 api = CountyApi()
 
 
+# URL id argument -> scoped loader. Objects are loaded before the body is parsed, so an id the caller may
+# not see is 404 whatever the body holds (never a 400 that would confirm the id exists).
+ID_LOADERS: dict = {}
+
+
+def id_loader(argument: str):
+    def decorate(fn):
+        ID_LOADERS[argument] = fn
+        return fn
+
+    return decorate
+
+
+def _preload_ids():
+    from flask import request
+
+    if not current_user.is_authenticated:
+        return  # the view answers 401
+    for name, value in (request.view_args or {}).items():
+        loader = ID_LOADERS.get(name)
+        if loader is not None:
+            loader(value)
+
+
 def register(blp: "ApiBlueprint") -> None:
     from county_net.extensions import csrf
 
     csrf.exempt(blp)  # bearer tokens only; no cookie is honoured under /api/
+    blp.before_request(_preload_ids)  # after the app's hooks: the scope is known by then
     api.register_blueprint(blp)
 
 

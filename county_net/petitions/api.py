@@ -2,7 +2,7 @@
 from flask_login import current_user
 from marshmallow import Schema, fields
 
-from county_net.api import ApiBlueprint, PageMetaSchema, auth_required, page_body
+from county_net.api import ApiBlueprint, PageMetaSchema, auth_required, id_loader, page_body
 from county_net.api import register as register_blueprint
 from county_net.core.pagination import paginate
 from county_net.petitions import actions, queries, repeats, services
@@ -14,6 +14,10 @@ blp = ApiBlueprint("petitions_api", __name__, url_prefix="/api/v1", description=
 
 def _me():
     return current_user._get_current_object()
+
+
+id_loader("petition_id")(queries.get_petition)
+id_loader("petitioner_id")(queries.get_petitioner)
 
 
 class PetitionPageSchema(Schema):

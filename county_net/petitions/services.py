@@ -716,6 +716,8 @@ def _within(start: datetime | None, days: int, what: str, requested_on: date) ->
 
 def request_reexamination(actor, petition, *, version, requested_on=None, note=""):
     """复查 requested within 30 days of the reply, to the organ above the handling unit."""
+    if petition.state != "closed" or petition.handling_unit_id is None or petition.replied_at is None:
+        raise IllegalTransition("只有已出具处理意见并办结的事项才能请求复查")
     if petition.reexamination_requested_at is not None:
         raise IllegalTransition("该事项已经复查，只能请求复核")
     review_unit_id, organ = review_organ_for(petition, petition.handling_unit_id)

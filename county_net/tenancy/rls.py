@@ -36,8 +36,9 @@ def republish_scope() -> None:
     from county_net.extensions import db
 
     session = db.session()
-    if not session.in_transaction():
-        return
+    transaction = session.get_transaction()
+    if transaction is None or not transaction.is_active:
+        return  # none open, or a failed one about to be rolled back: nothing to publish to
     connection = session.connection()  # one bind: the transaction's own connection
     if _enabled(connection):
         connection.execute(_PUBLISH, _values())

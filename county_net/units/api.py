@@ -1,11 +1,13 @@
 """JSON: the units the caller may see."""
 from marshmallow import Schema, fields
 
-from county_net.api import ApiBlueprint, PageMetaSchema, auth_required, page_body
+from county_net.api import ApiBlueprint, PageMetaSchema, auth_required, id_loader, page_body
 from county_net.api import register as register_blueprint
 from county_net.core.pagination import paginate
 from county_net.units.queries import get_unit, visible_units_query
 from county_net.units.schemas import UnitListArgsSchema, UnitSchema
+
+id_loader("unit_id")(get_unit)
 
 blp = ApiBlueprint("units_api", __name__, url_prefix="/api/v1/units", description="单位（租户）")
 
