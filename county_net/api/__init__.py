@@ -17,6 +17,10 @@ class Parser(FlaskParser):
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = Parser()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.before_request(_preload_ids)  # after the app's hooks: the scope is known by then
+
 
 class ErrorDetailSchema(Schema):
     code = fields.String(required=True)
@@ -66,7 +70,6 @@ def register(blp: "ApiBlueprint") -> None:
     from county_net.extensions import csrf
 
     csrf.exempt(blp)  # bearer tokens only; no cookie is honoured under /api/
-    blp.before_request(_preload_ids)  # after the app's hooks: the scope is known by then
     api.register_blueprint(blp)
 
 
