@@ -15,6 +15,7 @@ from county_net.petitions import actions, queries, services
 from county_net.petitions import schemas as s
 from county_net.petitions.models import CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION
 from county_net.petitions.services import PAUSE_REASONS, REDIRECT_CHANNELS
+from county_net.petitions.settings import county_settings
 from county_net.petitions.workflow import ACTIONS, STATES
 
 bp = Blueprint("petitions", __name__)
@@ -91,7 +92,12 @@ def new():
         data = s.PetitionCreateSchema().load(body)
         petition = services.register_petition(_me(), data)
     except ValidationError as exc:
-        return render_template("petitions/new.html", **{**context, "errors": exc.messages}), 400
+        errors = dict(exc.messages)
+        try:  # show the people's problems (ID checksum, phone) in the same round
+            services.validate_people(body["petitioners"], county_settings(_me().unit.county_id))
+        except InvalidInput as people:
+            errors.update(people.fields)
+        return render_template("petitions/new.html", **{**context, "errors": errors}), 400
     except InvalidInput as exc:
         db.session.rollback()
         return render_template("petitions/new.html", **{**context, "errors": exc.fields}), 400
@@ -246,9 +252,10 @@ def document(petition_id: int, kind: str):
     for name in DOCUMENT_EVENTS.get(kind, ()):
         event = queries.last_event(petition, name) or event
     services.audit_confidential_view(_me(), petition)
+    rules = county_settings(petition.county_unit_id).rules(services._unit_code(petition.handling_unit_id))
     return render_template("petitions/document.html", kind=kind, title=DOCUMENTS[kind], p=petition,
-                           v=queries.present(_me(), petition), event=event,
-                           names=queries.unit_names([petition.unit_id, petition.county_unit_id]))
+                           v=queries.present(_me(), petition), event=event, handling_rule=rules["handling"],
+                           names=queries.unit_names([petition.unit_id, petition.county_unit_id]), **_common())
 
 
 # ---- petitioner files ------------------------------------------------------------------------------
