@@ -43,18 +43,28 @@ def test_query_without_scope_fails_loudly(app, net):
             assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 7
 
 
-def test_scope_applies_to_every_scoped_model(app, net):
-    """Model sweep: for each Scoped model, a T1 scope never returns a row owned outside T1's subtree."""
+def test_scope_applies_to_every_scoped_model(app, net, api_token):
+    """Model sweep: with rows of every Scoped model existing for T2, a T1 scope sees none of them."""
+    from tests.petitions.helpers import Api
+
+    api = Api(app, api_token)
+    api.register("t2_recv")
+    second = api.register("t2_recv")  # a second matter of the same person: a repeat link exists too
+    api.act("t2_recv", second, "transfer", to_unit_id=net.units["B1"])  # and a grant to T1's sibling
     models = sorted((m.class_ for m in db.Model.registry.mappers if issubclass(m.class_, Scoped)),
                     key=lambda c: c.__name__)
-    assert models, "no scoped models found"
+    assert len(models) >= 8, models
     t1_tree = {net.units[c] for c in ("T1", "E1", "V1")}
+    with app.app_context(), system_scope("count"):
+        existing = {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in models}
+        db.session.remove()
+    assert all(existing.values()), f"the sweep needs a row of each model: {existing}"
     with app.test_request_context():
         set_request_scope(Scope(frozenset(t1_tree)))
         for model in models:
             rows = db.session.scalars(sa.select(model)).all()
             owners = {model.scope_owner_id(r) for r in rows}
-            assert owners <= t1_tree, f"{model.__name__} leaks {owners - t1_tree}"
+            assert None not in owners and owners <= t1_tree, f"{model.__name__} leaks {owners - t1_tree}"
         db.session.remove()
 
 

@@ -10,7 +10,8 @@ from county_net.units.models import Unit
 
 pytestmark = pytest.mark.postgres_only
 
-RLS_TABLES = {"units", "users", "windows"}
+RLS_TABLES = {"units", "users", "windows", "petitions", "petition_access", "petitioners", "petition_parties",
+              "petition_events", "petition_links"}
 
 
 def test_app_role_cannot_bypass_rls(app):
@@ -104,4 +105,42 @@ def test_system_scope_inside_a_request_does_not_leak(app, net, login):
     assert count == 2  # T2 and E2, not '*'
     with app.app_context(), system_scope("check"):
         assert db.session.scalar(sa.text("SELECT count(*) FROM units")) == 7
+        db.session.rollback()
+
+
+def test_rls_alone_hides_sibling_matters_and_people(app, net, api_token):
+    from tests.petitions.helpers import Api
+
+    api = Api(app, api_token)
+    p = api.register("t2_recv")
+    api.register("t2_recv")
+    transferred = api.register("c_recv")
+    api.act("c_recv", transferred, "transfer", to_unit_id=net.units["T1"])
+    t1_tree = frozenset(net.units[c] for c in ("T1", "E1", "V1"))
+    with app.test_request_context(), orm_criteria_disabled():
+        set_request_scope(Scope(t1_tree, self_ids=frozenset({net.units["C0"], net.units["T1"]})))
+        counts = {t: db.session.scalar(sa.text(f"SELECT count(*) FROM {t}"))
+                  for t in ("petitions", "petitioners", "petition_parties", "petition_events", "petition_links",
+                            "petition_access")}
+        numbers = set(db.session.scalars(sa.text("SELECT number FROM petitions")))
+        db.session.rollback()
+    # Only the matter transferred to T1 is there: its grant, its petitioner, its two events, and its two
+    # proposed links to T2's matters (the links are T1's to see; the matters they point at stay hidden).
+    assert numbers == {transferred["number"]} and p["number"] not in numbers
+    assert counts == {"petitions": 1, "petitioners": 1, "petition_parties": 1, "petition_events": 2,
+                      "petition_links": 2, "petition_access": 1}
+
+
+def test_rls_hides_an_accusation_from_the_accused(app, net, api_token):
+    from tests.petitions.helpers import Api
+
+    api = Api(app, api_token)
+    api.register("c_recv", nature="accusation", accused_unit_id=net.units["T1"], summary="反映东镇干部违纪问题。")
+    with app.test_request_context(), orm_criteria_disabled():
+        set_request_scope(Scope(frozenset({net.units["T1"]}), self_ids=frozenset({net.units["C0"], net.units["T1"]})))
+        assert db.session.scalar(sa.text("SELECT count(*) FROM petitions")) == 0
+        db.session.rollback()
+        center = frozenset(net.units.values())
+        set_request_scope(Scope(center, self_ids=frozenset({net.units["C0"]})))
+        assert db.session.scalar(sa.text("SELECT count(*) FROM petitions")) == 1
         db.session.rollback()
