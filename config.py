@@ -55,6 +55,9 @@ class Config:
     # Audit chain key; defaults to one derived from SECRET_KEY.
     AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")
 
+    # Attachments live here, outside the database (default: instance/attachments).
+    ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR")
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
     COUNTY_NAME = os.environ.get("COUNTY_NAME", "清溪县")
     COUNTY_TIMEZONE = "Asia/Shanghai"
     API_TITLE = "county_net API"

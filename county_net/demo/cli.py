@@ -50,6 +50,9 @@ def load_demo(network_path: Path, users_path: Path) -> tuple[str, int]:
             audit.record("demo.users_loaded", actor_name="cli", target_type="network",
                          detail={"created": created, "updated": changed})
         db.session.commit()
+        from county_net.demo.matters import load_demo_matters
+
+        load_demo_matters()
         return report.summary(), created, changed
 
 

@@ -2,12 +2,14 @@
 from flask_login import current_user
 from marshmallow import Schema, fields
 
+from flask_smorest.fields import Upload
+
 from county_net.api import ApiBlueprint, PageMetaSchema, auth_required, id_loader, page_body
 from county_net.api import register as register_blueprint
 from county_net.core.pagination import paginate
 from county_net.petitions import actions, queries, repeats, services
 from county_net.petitions import schemas as s
-from county_net.petitions.settings import county_settings
+from county_net.core.schemas import LocalDateTime
 
 blp = ApiBlueprint("petitions_api", __name__, url_prefix="/api/v1", description="信访事项")
 
@@ -174,6 +176,36 @@ def repeat_candidates(body):
     """登记前预览可能的重复信访（不保存）。"""
     services.require_clerk(_me())
     return services.preview_candidates(_me(), body)
+
+
+class UploadSchema(Schema):
+    files = fields.List(Upload(), required=True, metadata={"description": "PDF、JPEG、PNG 或 TIFF，每个不超过 10 MB"})
+
+
+class AttachmentSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_by_name = fields.String()
+    created_at = LocalDateTime()
+
+
+@blp.post("/petitions/<int:petition_id>/attachments")
+@auth_required
+@blp.arguments(UploadSchema, location="files")
+@blp.response(201, AttachmentSchema(many=True))
+def upload(body, petition_id):
+    """上传附件（扫描的来信、照片、PDF）。"""
+    return services.upload_attachments(_me(), queries.get_petition(petition_id), body["files"])
+
+
+@blp.get("/petitions/<int:petition_id>/attachments/<int:attachment_id>")
+@auth_required
+@blp.response(200, description="附件内容")
+def download(petition_id, attachment_id):
+    return queries.attachment_response(_me(), queries.get_petition(petition_id), attachment_id)
 
 
 def _action_view(endpoint):

@@ -88,6 +88,7 @@ class Petition(Scoped, db.Model):
     paused_days: Mapped[int] = mapped_column(Integer, default=0)
     paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pause_reason: Mapped[str | None] = mapped_column(String(20))
+    paused_until: Mapped[date | None] = mapped_column(Date)  # the clock resumes by itself after this day
     review_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # 复查/复核 organ in the system
     review_organ: Mapped[str | None] = mapped_column(String(120))
     reexamination_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -252,6 +253,22 @@ class PetitionLink(PetitionChild, db.Model):
     score: Mapped[int] = mapped_column(Integer, default=0)  # similarity x 100
     reason: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(10), default="proposed")  # proposed | confirmed | rejected
+
+
+class PetitionAttachment(PetitionChild, db.Model):
+    """A scanned letter, photo or PDF: the bytes live in the attachment store, never in the database."""
+
+    __tablename__ = "petition_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filename: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(Integer)
+    uploaded_by_name: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class PetitionCounter(db.Model):

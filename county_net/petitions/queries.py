@@ -11,7 +11,8 @@ from county_net.core.timeutil import COUNTY_TZ, local_today
 from county_net.deadlines import deadline_status
 from county_net.extensions import db
 from county_net.petitions import services
-from county_net.petitions.models import (Category, Petition, PetitionEvent, PetitionLink, PetitionParty, Petitioner)
+from county_net.petitions.models import (Category, Petition, PetitionAttachment, PetitionEvent, PetitionLink,
+                                         PetitionParty, Petitioner)
 from county_net.petitions.settings import county_settings
 from county_net.petitions.workflow import (ACTIONS, HANDLING, HOLDER, INVOLVED, OPEN_STATES, OWNER, REVIEW, SENDER,
                                            available_actions, state_label)
@@ -20,7 +21,7 @@ from county_net.units.models import Unit
 
 CONFIDENTIAL = "（保密）"
 EVENT_LABELS = {"register": "登记", "link_confirmed": "确认重复信访关联", "link_rejected": "否定重复信访关联",
-                "rated": "信访人评价", **{name: a.label for name, a in ACTIONS.items()}}
+                "rated": "信访人评价", "attachments_added": "上传附件", **{name: a.label for name, a in ACTIONS.items()}}
 
 
 def get_petition(petition_id: int) -> Petition:
@@ -127,8 +128,37 @@ def present(actor, petition: Petition) -> dict:
         "deadline": deadline_of(petition),
         "parties": party_views(actor, petition),
         "links": link_views(petition),
+        "attachments": attachment_views(actor, petition),
         "actions": actions_for(actor, petition),
     }
+
+
+def attachment_views(actor, petition: Petition) -> list[dict]:
+    if not services.may_see_identity(actor, petition):
+        return []  # an accuser's letter names the accuser
+    rows = db.session.scalars(select(PetitionAttachment).where(PetitionAttachment.petition_id == petition.id)
+                              .order_by(PetitionAttachment.id))
+    return [{"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,
+             "sha256": a.sha256, "uploaded_by_name": a.uploaded_by_name, "created_at": a.created_at} for a in rows]
+
+
+def attachment_response(actor, petition: Petition, attachment_id: int):
+    """Stream one attachment to someone who may see the matter (and, for an accusation, the accuser)."""
+    from flask import Response
+
+    from county_net.core.errors import NotVisible
+    from county_net.petitions.attachments import read
+
+    attachment = db.session.scalar(select(PetitionAttachment).where(
+        PetitionAttachment.id == attachment_id, PetitionAttachment.petition_id == petition.id))
+    if attachment is None or not services.may_see_identity(actor, petition):
+        raise NotVisible()
+    from urllib.parse import quote
+
+    response = Response(read(attachment), mimetype=attachment.content_type)
+    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(attachment.filename)}"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def timeline(petition: Petition) -> list[dict]:

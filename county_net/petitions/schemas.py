@@ -81,6 +81,7 @@ class ExtendSchema(VersionSchema):
 
 class PauseSchema(NoteSchema):
     reason = fields.String(required=True, validate=validate.OneOf(list(PAUSE_REASONS)))
+    until = fields.Date(load_default=None, allow_none=True, metadata={"description": "到期自动恢复计时"})
 
 
 class OpinionSchema(VersionSchema):
@@ -197,6 +198,16 @@ class LinkSchema(Schema):
     status = fields.String()
 
 
+class AttachmentRefSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_by_name = fields.String()
+    created_at = LocalDateTime()
+
+
 class PetitionSchema(Schema):
     id = fields.Integer()
     number = fields.String()
@@ -231,6 +242,7 @@ class PetitionSchema(Schema):
     deadline = fields.Nested(DeadlineSchema, allow_none=True)
     parties = fields.List(fields.Nested(PartySchema))
     links = fields.List(fields.Nested(LinkSchema))
+    attachments = fields.List(fields.Nested(AttachmentRefSchema))
     actions = fields.List(fields.String(), metadata={"description": "当前用户可执行的操作"})
 
 

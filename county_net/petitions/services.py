@@ -187,7 +187,11 @@ def current_deadline(petition: Petition, settings=None) -> tuple[str | None, dat
 
 
 def _paused_so_far(petition: Petition) -> int:
-    return max(0, (local_today() - to_local(petition.paused_since).date()).days)
+    """Whole days the clock has stood still so far; a pause with an end date stops counting after it."""
+    end = local_today()
+    if petition.paused_until is not None:
+        end = min(end, petition.paused_until + timedelta(days=1))
+    return max(0, (end - to_local(petition.paused_since).date()).days)
 
 
 def _unit_code(unit_id: int | None) -> str | None:
@@ -293,8 +297,9 @@ def _set_phone(petitioner: Petitioner, phone: str) -> None:
     petitioner.name_phone_hash = crypto.lookup_hash(f"{petitioner.name}|{phone}", "name_phone")
 
 
-def register_petition(actor, data: dict) -> Petition:
-    """登记: one matter, its petitioners' files, a number, a query code, proposed repeat links."""
+def register_petition(actor, data: dict, files=()) -> Petition:
+    """登记: one matter, its petitioners' files, a number, a query code, proposed repeat links and the
+    letters or photos handed over at the desk, in one transaction."""
     if not actor.has_role("receptionist", "head"):
         raise RoleRequired("登记信访事项需要接访员或一把手角色")
     with system_scope("registering unit"):
@@ -376,6 +381,11 @@ def register_petition(actor, data: dict) -> Petition:
         note="", payload=json.dumps({"number": number, "proposed_links": len(proposals)}, ensure_ascii=False)))
     if petition.nature == "accusation":
         audit.record("petition.confidential_registered", actor=actor, target_type="petition", target_id=petition.id)
+    if files:
+        from county_net.petitions.attachments import add_attachments
+
+        add_attachments(actor, petition, files, commit=False)
+        petition.version = 1  # the attachments arrive with the registration, not after it
     db.session.commit()
     return petition
 
@@ -596,8 +606,11 @@ def extend_handling(actor, petition, *, version, days, reason, petitioner_told=T
 PAUSE_REASONS = {"materials": "等待信访人补充材料", "hearing": "听证"}
 
 
-def pause_clock(actor, petition, *, version, reason, note=""):
+def pause_clock(actor, petition, *, version, reason, note="", until=None):
+    """Stop the clock where the rules allow it; with `until`, it resumes by itself after that day."""
     _begin(actor, petition, "pause", version)
+    if until is not None and (until < local_today() or until > local_today() + timedelta(days=180)):
+        raise InvalidInput(fields={"until": ["恢复日期须在今天之后 180 日内"]})
     if petition.paused_since is not None:
         raise IllegalTransition("计时已暂停")
     allowed = {"handling": ("materials",), "reexamination": ("materials",), "final_review": ("hearing", "materials")}
@@ -605,7 +618,9 @@ def pause_clock(actor, petition, *, version, reason, note=""):
         raise InvalidInput(fields={"reason": [f"当前阶段只能因{'、'.join(PAUSE_REASONS[r] for r in allowed[petition.state])}暂停计时"]})
     petition.paused_since = utcnow()
     petition.pause_reason = reason
-    return _finish(actor, petition, "pause", note=note, payload={"reason": reason, "label": PAUSE_REASONS[reason]})
+    petition.paused_until = until
+    return _finish(actor, petition, "pause", note=note, payload={"reason": reason, "label": PAUSE_REASONS[reason],
+                                                                 "until": until.isoformat() if until else None})
 
 
 def resume_clock(actor, petition, *, version, note=""):
@@ -613,10 +628,51 @@ def resume_clock(actor, petition, *, version, note=""):
     if petition.paused_since is None:
         raise IllegalTransition("计时未暂停")
     days = _paused_so_far(petition)
+    _end_pause(petition, days)
+    return _finish(actor, petition, "resume", note=note, payload={"paused_days": days})
+
+
+def _end_pause(petition: Petition, days: int) -> None:
     petition.paused_days += days
     petition.paused_since = None
     petition.pause_reason = None
-    return _finish(actor, petition, "resume", note=note, payload={"paused_days": days})
+    petition.paused_until = None
+
+
+def sweep(batch: int = 2000) -> dict:
+    """The deadline sweep (system scope): end pauses whose day has passed, with a timeline entry, and put
+    the current limit on every open matter whose stored one is stale. A second run with nothing changed
+    writes nothing."""
+    from county_net.petitions.workflow import OPEN_STATES
+
+    today = local_today()
+    resumed = refreshed = checked = 0
+    last_id = 0
+    while True:
+        rows = list(db.session.scalars(select(Petition).where(Petition.state.in_(OPEN_STATES), Petition.id > last_id)
+                                       .order_by(Petition.id).limit(batch)))
+        if not rows:
+            break
+        for petition in rows:
+            checked += 1
+            if petition.paused_since is not None and petition.paused_until is not None \
+                    and petition.paused_until < today:
+                days = _paused_so_far(petition)
+                _end_pause(petition, days)
+                petition.version += 1
+                db.session.add(PetitionEvent(
+                    petition_id=petition.id, kind="resume", from_state=petition.state, to_state=petition.state,
+                    actor_id=None, actor_name="系统", occurred_at=utcnow(), note="暂停期满，自动恢复计时",
+                    payload=json.dumps({"paused_days": days, "automatic": True})))
+                resumed += 1
+            step, due = current_deadline(petition)
+            if (step, due) != (petition.due_step, petition.due_on):
+                petition.due_step, petition.due_on = step, due
+                refreshed += 1
+        last_id = rows[-1].id
+        db.session.commit()
+        db.session.expunge_all()
+    return {"checked": checked, "resumed": resumed, "refreshed": refreshed}
 
 
 def add_co_opinion(actor, petition, *, version, opinion):
@@ -841,6 +897,15 @@ def public_lookup(query_code: str, phone_last4: str) -> Petition:
 
 
 # ---- people's data --------------------------------------------------------------------------------
+
+def upload_attachments(actor, petition: Petition, files) -> list:
+    """Add files to a matter the actor's unit is involved in."""
+    from county_net.petitions.attachments import add_attachments
+
+    if actor.unit_id not in _unit_ids_involved(petition):
+        raise IllegalTransition("本单位不是该事项的办理方，不能上传附件")
+    return add_attachments(actor, petition, files)
+
 
 def may_see_identity(actor, petition: Petition) -> bool:
     """检举控告: only the registering receptionist, the handling unit's head and the county center."""

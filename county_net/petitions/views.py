@@ -90,7 +90,8 @@ def new():
             body["received_at"] = "invalid"
     try:
         data = s.PetitionCreateSchema().load(body)
-        petition = services.register_petition(_me(), data)
+        files = [f for f in request.files.getlist("files") if f and f.filename]
+        petition = services.register_petition(_me(), data, files)
     except ValidationError as exc:
         errors = dict(exc.messages)
         try:  # show the people's problems (ID checksum, phone) in the same round
@@ -231,6 +232,24 @@ def reveal(petition_id: int, petitioner_id: int):
     return render_template("petitions/detail.html", **context)
 
 
+@bp.post("/petitions/<int:petition_id>/attachments")
+@login_required
+def upload(petition_id: int):
+    petition = queries.get_petition(petition_id)
+    files = [f for f in request.files.getlist("files") if f and f.filename]
+    if not files:
+        raise InvalidInput(fields={"files": ["请选择要上传的文件"]})
+    services.upload_attachments(_me(), petition, files)
+    flash(f"已上传 {len(files)} 个附件", "success")
+    return redirect(url_for("petitions.detail", petition_id=petition_id))
+
+
+@bp.get("/petitions/<int:petition_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(petition_id: int, attachment_id: int):
+    return queries.attachment_response(_me(), queries.get_petition(petition_id), attachment_id)
+
+
 # ---- documents -------------------------------------------------------------------------------------
 
 def _documents_for(petition) -> dict[str, str]:
@@ -278,7 +297,7 @@ FIELD_LABELS = {
     "simple": "适用简易办理", "days": "延长天数", "petitioner_told": "已告知信访人", "opinion": "意见",
     "kind": "类型", "terms": "协议内容", "outcome": "处理意见", "request": "信访人的请求", "facts": "查明的事实和理由",
     "basis": "处理依据", "report": "办结报告", "satisfaction": "信访人满意度", "requested_on": "申请日期",
-    "result": "结论", "hearing_held": "经过听证",
+    "result": "结论", "hearing_held": "经过听证", "until": "预计恢复日期（到期自动恢复）",
 }
 UNIT_FIELDS = {"to_unit_id", "co_unit_ids", "competent_unit_id"}
 LONG_TEXT = {"note", "reason", "opinion", "terms", "request", "facts", "basis", "report"}

@@ -19,7 +19,7 @@ CATEGORIES = [
     ("11", "民政"), ("12", "党纪政纪"), ("13", "物业管理"), ("14", "交通运输"), ("15", "市场监管"),
     ("16", "自然资源"), ("17", "退役军人"), ("18", "公安"), ("19", "水利"), ("99", "其他"),
 ]
-CHILD_TABLES = ("petition_parties", "petition_events", "petition_links")
+CHILD_TABLES = ("petition_parties", "petition_events", "petition_links", "petition_attachments")
 
 
 revision = 'b5ee575ee332'
@@ -109,6 +109,7 @@ def upgrade():
     sa.Column('paused_days', sa.Integer(), nullable=False),
     sa.Column('paused_since', UTCDateTime(), nullable=True),
     sa.Column('pause_reason', sa.String(length=20), nullable=True),
+    sa.Column('paused_until', sa.Date(), nullable=True),
     sa.Column('review_unit_id', sa.Integer(), nullable=True),
     sa.Column('review_organ', sa.String(length=120), nullable=True),
     sa.Column('reexamination_requested_at', UTCDateTime(), nullable=True),
@@ -226,6 +227,23 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_petition_parties_petition_id'), ['petition_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_petition_parties_petitioner_id'), ['petitioner_id'], unique=False)
 
+    op.create_table('petition_attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=120), nullable=False),
+    sa.Column('content_type', sa.String(length=40), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('storage_key', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('uploaded_by_name', sa.String(length=60), nullable=False),
+    sa.Column('created_at', UTCDateTime(), nullable=False),
+    sa.Column('petition_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['petition_id'], ['petitions.id'], name=op.f('fk_petition_attachments_petition_id_petitions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_petition_attachments')),
+    sa.UniqueConstraint('storage_key', name=op.f('uq_petition_attachments_storage_key'))
+    )
+    op.create_index(op.f('ix_petition_attachments_petition_id'), 'petition_attachments', ['petition_id'])
+
     with op.batch_alter_table('units', schema=None) as batch_op:
         batch_op.add_column(sa.Column('settings', sa.Text(), nullable=False, server_default='{}'))
 
@@ -274,6 +292,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_petition_parties_petitioner_id'))
         batch_op.drop_index(batch_op.f('ix_petition_parties_petition_id'))
 
+    op.drop_table('petition_attachments')
     op.drop_table('petition_parties')
     with op.batch_alter_table('petition_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_petition_links_petition_id'))

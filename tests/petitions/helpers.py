@@ -67,5 +67,23 @@ class Api:
         return resp.get_json()
 
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _upload(self, user, petition_id, files=None, expect=201):
+    import io
+
+    files = files or [("来信扫描件.pdf", PDF)]
+    data = {"files": [(io.BytesIO(content), name) for name, content in files]}
+    resp = self.client.post(f"/api/v1/petitions/{petition_id}/attachments", data=data,
+                            headers=self.headers(user), content_type="multipart/form-data")
+    assert resp.status_code == expect, resp.get_json()
+    return resp.get_json()
+
+
+Api.upload = _upload
+
+
 def in_days(n: int) -> str:
     return (date.today() + timedelta(days=n)).isoformat()

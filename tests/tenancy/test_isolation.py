@@ -51,6 +51,7 @@ def test_scope_applies_to_every_scoped_model(app, net, api_token):
     api.register("t2_recv")
     second = api.register("t2_recv")  # a second matter of the same person: a repeat link exists too
     api.act("t2_recv", second, "transfer", to_unit_id=net.units["B1"])  # and a grant to T1's sibling
+    api.upload("t2_recv", second["id"])
     models = sorted((m.class_ for m in db.Model.registry.mappers if issubclass(m.class_, Scoped)),
                     key=lambda c: c.__name__)
     assert len(models) >= 8, models

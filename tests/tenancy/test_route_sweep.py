@@ -10,6 +10,7 @@ ID_ARGS = {
     "petition_id": ("petitions", "T2"),
     "link_id": ("links", "T2"),
     "petitioner_id": ("petitioners", "T2"),
+    "attachment_id": ("attachments", "T2"),
 }
 # Other URL arguments get a value that would be valid for an object one may see.
 OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form"}
@@ -39,7 +40,9 @@ def foreign(app, net, api_token):
     api = Api(app, api_token)
     api.register("t2_recv")
     second = api.register("t2_recv")
+    second = api.show("t2_recv", second["id"])
     net.petitions = {"T2": second["id"]}
+    net.attachments = {"T2": api.upload("t2_recv", second["id"])[0]["id"]}
     net.links = {"T2": second["links"][0]["id"]}
     with app.app_context():
         from county_net.extensions import db
