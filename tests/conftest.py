@@ -100,7 +100,7 @@ def app(database, tmp_path_factory):
     return application
 
 
-TABLES_IN_ORDER = None
+SEEDED_CATEGORY_CODES = [f"{i:02d}" for i in range(1, 20)] + ["99"]
 
 
 @pytest.fixture(autouse=True)
@@ -123,6 +123,10 @@ def _fresh_database(request, database):
                 "AND tablename NOT IN ('alembic_version', 'categories')"  # reference data the migrations seed
             )).all()
             conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            # Back to the seeded list: tests may add or retire categories.
+            conn.execute(sa.text("DELETE FROM categories WHERE code NOT IN :seed").bindparams(
+                sa.bindparam("seed", expanding=True)), {"seed": SEEDED_CATEGORY_CODES})
+            conn.execute(sa.text("UPDATE categories SET is_active = true"))
         engine.dispose()
     limiter.reset()
     application.config["WTF_CSRF_ENABLED"] = True

@@ -20,6 +20,7 @@ def _me():
 
 id_loader("petition_id")(queries.get_petition)
 id_loader("petitioner_id")(queries.get_petitioner)
+id_loader("category_id")(lambda category_id: queries.get_category(category_id))
 
 
 class PetitionPageSchema(Schema):
@@ -67,6 +68,41 @@ class CategorySchema(Schema):
 @blp.response(200, CategorySchema(many=True))
 def list_categories():
     return queries.categories()
+
+
+class CategoryInSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    sort_order = fields.Integer(load_default=None)
+
+
+class CategoryPatchSchema(Schema):
+    name = fields.String()
+    sort_order = fields.Integer()
+    is_active = fields.Boolean()
+
+
+class CategoryOutSchema(CategorySchema):
+    sort_order = fields.Integer()
+    is_active = fields.Boolean()
+
+
+@blp.post("/categories")
+@auth_required
+@blp.arguments(CategoryInSchema)
+@blp.response(201, CategoryOutSchema)
+def create_category(body):
+    """新增事项类别（系统管理员）。"""
+    return services.save_category(_me(), **body)
+
+
+@blp.patch("/categories/<int:category_id>")
+@auth_required
+@blp.arguments(CategoryPatchSchema)
+@blp.response(200, CategoryOutSchema)
+def update_category(body, category_id):
+    """修改或停用事项类别（系统管理员）。"""
+    return services.save_category(_me(), category=queries.get_category(category_id), **body)
 
 
 @blp.post("/petitions")

@@ -270,6 +270,14 @@ def get_petitioner(petitioner_id: int) -> Petitioner:
     return db.one_or_404(select(Petitioner).where(Petitioner.id == petitioner_id))
 
 
+def get_category(category_id: int) -> Category:
+    return db.one_or_404(select(Category).where(Category.id == category_id))
+
+
+def all_categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.sort_order, Category.id)))
+
+
 def categories() -> list[Category]:
     return list(db.session.scalars(select(Category).where(Category.is_active.is_(True)).order_by(Category.sort_order)))
 

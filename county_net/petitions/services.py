@@ -944,3 +944,42 @@ def audit_confidential_view(actor, petition: Petition) -> None:
     if petition.is_confidential and may_see_identity(actor, petition):
         audit.record("petition.confidential_viewed", actor=actor, target_type="petition", target_id=petition.id)
         db.session.commit()
+
+
+# ---- the category list (county system administrator) -------------------------------------------------
+
+def save_category(actor, *, category: Category | None = None, code: str | None = None, name: str | None = None,
+                  sort_order: int | None = None, is_active: bool | None = None) -> Category:
+    """Add or change a 事项类别. Categories are never deleted (matters refer to them): they are retired."""
+    if not actor.has_role("admin"):
+        raise RoleRequired("只有系统管理员可以维护事项类别")
+    errors = {}
+    if category is None:
+        code = (code or "").strip()
+        if not code or len(code) > 32 or not code.replace("-", "").isalnum():
+            errors["code"] = ["编码为 1–32 位字母、数字或连字符"]
+        elif db.session.scalar(select(Category.id).where(Category.code == code)):
+            errors["code"] = ["编码已存在"]
+        category = Category(code=code, name="", sort_order=0, is_active=True)
+    if name is not None:
+        name = name.strip()
+        if not 1 <= len(name) <= 60:
+            errors["name"] = ["名称为 1–60 字"]
+        elif db.session.scalar(select(Category.id).where(Category.name == name, Category.id != (category.id or 0))):
+            errors["name"] = ["名称已存在"]
+        else:
+            category.name = name
+    elif not category.name:
+        errors["name"] = ["必填"]
+    if errors:
+        raise InvalidInput(fields=errors)
+    if sort_order is not None:
+        category.sort_order = sort_order
+    if is_active is not None:
+        category.is_active = is_active
+    db.session.add(category)
+    db.session.flush()
+    audit.record("category.saved", actor=actor, target_type="category", target_id=category.id,
+                 detail={"code": category.code, "name": category.name, "active": category.is_active})
+    db.session.commit()
+    return category

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 from marshmallow import ValidationError, fields
 
-from county_net.core.errors import InvalidInput
+from county_net.core.errors import InvalidInput, RoleRequired
 from county_net.core.pagination import paginate
 from county_net.core.timeutil import COUNTY_TZ
 from county_net.extensions import db
@@ -275,6 +275,43 @@ def document(petition_id: int, kind: str):
     return render_template("petitions/document.html", kind=kind, title=DOCUMENTS[kind], p=petition,
                            v=queries.present(_me(), petition), event=event, handling_rule=rules["handling"],
                            names=queries.unit_names([petition.unit_id, petition.county_unit_id]), **_common())
+
+
+# ---- the category list ---------------------------------------------------------------------------
+
+@bp.route("/admin/categories", methods=["GET", "POST"])
+@login_required
+def categories():
+    if not _me().has_role("admin"):
+        raise RoleRequired()
+    errors = {}
+    if request.method == "POST":
+        try:
+            services.save_category(_me(), code=request.form.get("code"), name=request.form.get("name"),
+                                   sort_order=int(request.form.get("sort_order") or 0))
+            flash("已新增事项类别", "success")
+            return redirect(url_for("petitions.categories"))
+        except InvalidInput as exc:
+            db.session.rollback()
+            errors = exc.fields
+    return render_template("petitions/categories.html", rows=queries.all_categories(), errors=errors,
+                           form=request.form), (400 if errors else 200)
+
+
+@bp.post("/admin/categories/<int:category_id>")
+@login_required
+def category_update(category_id: int):
+    category = queries.get_category(category_id)
+    try:
+        services.save_category(_me(), category=category, name=request.form.get("name"),
+                               sort_order=int(request.form.get("sort_order") or 0),
+                               is_active=request.form.get("is_active") == "1")
+    except InvalidInput as exc:
+        db.session.rollback()
+        return render_template("petitions/categories.html", rows=queries.all_categories(), errors=exc.fields,
+                               form={}), 400
+    flash("已保存", "success")
+    return redirect(url_for("petitions.categories"))
 
 
 # ---- petitioner files ------------------------------------------------------------------------------

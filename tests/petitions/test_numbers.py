@@ -43,3 +43,20 @@ def test_fifty_concurrent_registrations_get_fifty_consecutive_numbers(app, net, 
         seqs = sorted(db.session.scalars(sa.select(Petition.seq)))
         db.session.remove()
     assert seqs == list(range(1, 51))
+
+
+def test_admin_maintains_categories(app, net, api_token, login):
+    from tests.petitions.helpers import Api
+
+    api = Api(app, api_token)
+    created = api.post("admin", "/api/v1/categories", {"code": "21", "name": "文化旅游"})
+    assert created.status_code == 201
+    cid = created.get_json()["id"]
+    assert api.post("admin", "/api/v1/categories", {"code": "22", "name": "文化旅游"}).status_code == 400
+    assert api.post("c_recv", "/api/v1/categories", {"code": "23", "name": "x"}).status_code == 403
+    retired = api.client.patch(f"/api/v1/categories/{cid}", json={"is_active": False}, headers=api.headers("admin"))
+    assert retired.status_code == 200 and retired.get_json()["is_active"] is False
+    names = {c["name"] for c in api.get("c_recv", "/api/v1/categories").get_json()}
+    assert "文化旅游" not in names and "劳动社保" in names
+    page = login("admin").get("/admin/categories").get_data(as_text=True)
+    assert "文化旅游" in page and "劳动社保" in page

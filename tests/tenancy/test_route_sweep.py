@@ -11,6 +11,7 @@ ID_ARGS = {
     "link_id": ("links", "T2"),
     "petitioner_id": ("petitioners", "T2"),
     "attachment_id": ("attachments", "T2"),
+    "category_id": ("categories", "any"),  # reference data: visible to all, so only the role check applies
 }
 # Other URL arguments get a value that would be valid for an object one may see.
 OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form"}
@@ -41,6 +42,7 @@ def foreign(app, net, api_token):
     api.register("t2_recv")
     second = api.register("t2_recv")
     second = api.show("t2_recv", second["id"])
+    net.categories = {"any": 987654}  # no such category: 404 like any unknown id
     net.petitions = {"T2": second["id"]}
     net.attachments = {"T2": api.upload("t2_recv", second["id"])[0]["id"]}
     net.links = {"T2": second["links"][0]["id"]}

@@ -1,0 +1,52 @@
+"""Pauses and the deadline sweep: the clock resumes by itself; a second sweep with nothing changed does nothing."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from county_net.core.models import utcnow
+from county_net.core.timeutil import local_today
+from county_net.extensions import db
+from county_net.petitions.models import Petition
+from county_net.tenancy import system_scope
+from tests.petitions.helpers import Api
+
+
+def _handling(api, net):
+    p = api.register("c_recv")
+    p = api.act("c_recv", p, "transfer", to_unit_id=net.units["T1"])
+    p = api.act("t1_recv", api.show("t1_recv", p["id"]), "sign-for")
+    return api.act("t1_recv", p, "accept")
+
+
+def test_pause_shows_and_resumes_by_itself(app, net, api_token):
+    api = Api(app, api_token)
+    p = _handling(api, net)
+    due = p["deadline"]["due_on"]
+    p = api.act("t1_recv", p, "pause", reason="materials", until=(local_today() + timedelta(days=5)).isoformat(),
+                note="请信访人补充劳动合同")
+    assert p["deadline"]["paused"] and p["deadline"]["status_label"] == "已暂停计时"
+    bad = api.post("t1_recv", f"/api/v1/petitions/{p['id']}/pause", {"version": p["version"], "reason": "hearing"})
+    assert bad.status_code == 409  # already paused
+    # Ten days later the pause (until day 5) has ended: the sweep resumes it and counts 6 days.
+    with app.app_context(), system_scope("age the pause"):
+        db.session.execute(sa.update(Petition).where(Petition.id == p["id"]).values(
+            paused_since=utcnow() - timedelta(days=10),
+            paused_until=local_today() - timedelta(days=5)))
+        db.session.commit()
+        db.session.remove()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["petitions", "sweep"])
+    assert "自动恢复计时 1 件" in first.output, first.output
+    after = api.show("t1_recv", p["id"])
+    assert not after["deadline"]["paused"] and after["deadline"]["due_on"] > due
+    events = api.get("t1_recv", f"/api/v1/petitions/{p['id']}/events").get_json()
+    assert events[-1]["kind"] == "resume" and events[-1]["payload"]["automatic"] is True
+    second = runner.invoke(args=["petitions", "sweep"])
+    assert "自动恢复计时 0 件；更新期限 0 件" in second.output
+
+
+def test_hearing_pause_only_in_final_review(app, net, api_token):
+    api = Api(app, api_token)
+    p = _handling(api, net)
+    resp = api.post("t1_recv", f"/api/v1/petitions/{p['id']}/pause", {"version": p["version"], "reason": "hearing"})
+    assert resp.status_code == 400 and "reason" in resp.get_json()["error"]["fields"]
