@@ -52,8 +52,11 @@ class Config:
     LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "5 per minute; 30 per hour")
     LOGIN_LIMIT_ADDRESS = os.environ.get("LOGIN_LIMIT_ADDRESS", "20 per minute; 200 per hour")
 
-    # Audit chain key; defaults to one derived from SECRET_KEY.
+    # Audit chain key; defaults to one derived from SECRET_KEY (development and tests only).
     AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")
+    # People's data: AES-256-GCM key and the keyed-hash key for exact lookup (production requires both).
+    DATA_ENCRYPTION_KEY = os.environ.get("DATA_ENCRYPTION_KEY")
+    LOOKUP_HMAC_KEY = os.environ.get("LOOKUP_HMAC_KEY")
 
     # Attachments live here, outside the database (default: instance/attachments).
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR")
@@ -95,7 +98,7 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls, app) -> None:
-        for name in ("SECRET_KEY", "AUDIT_HMAC_KEY"):
+        for name in ("SECRET_KEY", "AUDIT_HMAC_KEY", "DATA_ENCRYPTION_KEY", "LOOKUP_HMAC_KEY"):
             if not app.config.get(name):
                 raise RuntimeError(f"生产环境必须设置 {name} 环境变量")
 

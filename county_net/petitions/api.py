@@ -70,6 +70,36 @@ def list_categories():
     return queries.categories()
 
 
+class ArchiveArgsSchema(Schema):
+    year = fields.Integer(required=True, validate=lambda y: 2000 <= y <= 2100)
+
+
+class ArchiveItemSchema(Schema):
+    seq = fields.Integer()
+    id = fields.Integer()
+    number = fields.String()
+    received_at = LocalDateTime()
+    archived_at = LocalDateTime(allow_none=True)
+    summary = fields.String()
+    state_label = fields.String()
+
+
+class ArchiveVolumeSchema(Schema):
+    volume = fields.String()
+    petitioner = fields.String()
+    petitioner_id = fields.Integer(allow_none=True)
+    matters = fields.List(fields.Nested(ArchiveItemSchema))
+
+
+@blp.get("/archive")
+@auth_required
+@blp.arguments(ArchiveArgsSchema, location="query")
+@blp.response(200, ArchiveVolumeSchema(many=True))
+def archive(args):
+    """立卷归档：按信访人立户、按年度立卷。"""
+    return queries.archive_volumes(_me(), args["year"])
+
+
 class CategoryInSchema(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)

@@ -291,3 +291,24 @@ def county_units(actor, kinds=None) -> list[Unit]:
             stmt = stmt.where(Unit.kind.in_(kinds))
         units = list(db.session.scalars(stmt))
         return units
+
+
+def archive_volumes(actor, year: int) -> list[dict]:
+    """立卷归档: archived matters of a year, one file per petitioner (按信访人立户), in date order, numbered."""
+    stmt = (select(Petition, Petitioner).join(PetitionParty, PetitionParty.petition_id == Petition.id)
+            .join(Petitioner, Petitioner.id == PetitionParty.petitioner_id)
+            .where(Petition.is_archived.is_(True), Petition.year == year, PetitionParty.position == 0)
+            .order_by(Petition.received_at, Petition.id))
+    volumes: dict[str, dict] = {}
+    for petition, person in db.session.execute(stmt):
+        confidential = not services.may_see_identity(actor, petition)
+        key = "confidential" if confidential else (person.id_number_hash or person.name_phone_hash or f"p{person.id}")
+        volume = volumes.setdefault(key, {"petitioner": CONFIDENTIAL if confidential else person.name,
+                                          "petitioner_id": None if confidential else person.id, "matters": []})
+        volume["matters"].append({"seq": len(volume["matters"]) + 1, "id": petition.id, "number": petition.number,
+                                "received_at": petition.received_at, "archived_at": petition.archived_at,
+                                "summary": petition.summary[:60], "state_label": state_label(petition.state)})
+    ordered = sorted(volumes.values(), key=lambda v: (v["petitioner"] == CONFIDENTIAL, v["petitioner"]))
+    for number, volume in enumerate(ordered, start=1):
+        volume["volume"] = f"{year}-{number:04d}"
+    return ordered

@@ -277,6 +277,16 @@ def document(petition_id: int, kind: str):
                            names=queries.unit_names([petition.unit_id, petition.county_unit_id]), **_common())
 
 
+@bp.get("/archive")
+@login_required
+def archive():
+    from county_net.core.timeutil import local_today
+
+    year = request.args.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else local_today().year
+    return render_template("petitions/archive.html", year=year, volumes=queries.archive_volumes(_me(), year))
+
+
 # ---- the category list ---------------------------------------------------------------------------
 
 @bp.route("/admin/categories", methods=["GET", "POST"])

@@ -216,3 +216,7 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
     monkeypatch.setattr(config.ProductionConfig, "AUDIT_HMAC_KEY", None)
     with pytest.raises(RuntimeError, match="AUDIT_HMAC_KEY"):
         create_app(config.ProductionConfig)
+    monkeypatch.setattr(config.ProductionConfig, "AUDIT_HMAC_KEY", "a" * 32)
+    monkeypatch.setattr(config.ProductionConfig, "DATA_ENCRYPTION_KEY", None)
+    with pytest.raises(RuntimeError, match="DATA_ENCRYPTION_KEY"):
+        create_app(config.ProductionConfig)

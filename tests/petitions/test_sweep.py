@@ -50,3 +50,23 @@ def test_hearing_pause_only_in_final_review(app, net, api_token):
     p = _handling(api, net)
     resp = api.post("t1_recv", f"/api/v1/petitions/{p['id']}/pause", {"version": p["version"], "reason": "hearing"})
     assert resp.status_code == 400 and "reason" in resp.get_json()["error"]["fields"]
+
+
+def test_archive_by_petitioner_and_year(app, net, api_token, login):
+    api = Api(app, api_token)
+    p = _handling(api, net)
+    p = api.act("t1_recv", p, "reply", outcome="explain", request="r", facts="f", basis="b")
+    p = api.act("t1_recv", p, "close", satisfaction="basically_satisfied")
+    p = api.act("t1_recv", p, "follow-up", note="电话回访，信访人表示理解")
+    # The registering unit files it, not the handler.
+    assert api.post("t1_recv", f"/api/v1/petitions/{p['id']}/archive", {"version": p["version"]}).status_code == 409
+    owner = api.show("c_recv", p["id"])
+    archived = api.act("c_recv", owner, "archive")
+    assert archived["is_archived"]
+    year = int(archived["received_at"][:4])
+    volumes = api.get("c_recv", f"/api/v1/archive?year={year}").get_json()
+    assert volumes[0]["petitioner"] == "张某明" and volumes[0]["matters"][0]["number"] == p["number"]
+    assert volumes[0]["volume"] == f"{year}-0001"
+    assert api.get("t2_recv", f"/api/v1/archive?year={year}").get_json() == []
+    page = login("c_recv").get(f"/archive?year={year}").get_data(as_text=True)
+    assert p["number"] in page and "第 " in page
