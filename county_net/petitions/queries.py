@@ -40,7 +40,7 @@ def deadline_of(petition: Petition):
     if not petition.due_on or not petition.due_step:
         return None
     settings = county_settings(petition.county_unit_id)
-    rule = settings.rules().get(petition.due_step)
+    rule = settings.rules(services._unit_code(petition.holder_unit_id)).get(petition.due_step)
     if rule is None:
         return None
     return deadline_status(rule, petition.due_on, local_today(), settings["due_soon_days"],
