@@ -130,14 +130,22 @@ class Petition(Scoped, db.Model):
     @classmethod
     def may_write(cls, obj, scope) -> bool:
         """A unit involved when the row was read, or after the change, may write it (a receiver that sends
-        a matter back leaves it in the same transaction)."""
+        a matter back leaves it in the same transaction); so may a scope that read the row through a grant
+        (a co-unit adding its opinion)."""
         before = getattr(obj, "_involved_when_loaded", set())
+        if getattr(obj, "_read_in_scope", None) == scope.unit_ids:
+            return True
         return bool((obj.involved_unit_ids() | before) & scope.unit_ids)
 
 
 @event.listens_for(Petition, "load")
 def _remember_involved(target, context):
+    from county_net.tenancy.context import active_scope
+
     target._involved_when_loaded = target.involved_unit_ids()
+    scope = active_scope()
+    # Read through the scoped criteria, so this scope may see it (system reads prove nothing).
+    target._read_in_scope = scope.unit_ids if scope is not None and not scope.sees_all else None
 
 
 class PetitionChild(Scoped):

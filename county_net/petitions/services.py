@@ -695,9 +695,13 @@ def review_organ_for(petition: Petition, after_unit_id: int) -> tuple[int, str]:
     with system_scope("review organ"):
         unit = db.session.get(Unit, after_unit_id)
         parent = db.session.get(Unit, unit.parent_id) if unit.parent_id else None
+    settings = county_settings(petition.county_unit_id)
     if parent is not None:
+        if parent.kind == "county_center":
+            # Above a township or a county bureau stands the county government; its 信访 office records it.
+            return parent.id, settings["county_government"] or f"{settings['county_name']}人民政府"
         return parent.id, parent.name
-    return unit.id, county_settings(petition.county_unit_id)["review_organ_above_county"]
+    return unit.id, settings["review_organ_above_county"]
 
 
 def reply_petition(actor, petition, *, version, outcome, request, facts, basis):

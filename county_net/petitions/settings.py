@@ -23,6 +23,8 @@ DEFAULTS = {
     "deadline_rules": [],
     "calendar": {"off": [], "work": []},
     "review_organ_above_county": "上级人民政府信访工作机构",
+    "county_name": "本县",
+    "county_government": None,  # default: "<county>人民政府"
 }
 
 

@@ -141,7 +141,7 @@ def parse_network(data: dict) -> Network:
 SETTING_KEYS = {"number_pattern": str, "collective_threshold": int, "max_representatives": int,
                 "repeat_window_days": int, "repeat_threshold": float, "due_soon_days": int,
                 "holiday_rollover": bool, "deadline_rules": list, "calendar": dict,
-                "review_organ_above_county": str}
+                "review_organ_above_county": str, "county_government": str}
 
 
 def _parse_settings(raw: dict, entries: dict) -> dict:

@@ -89,7 +89,7 @@ def sync_units(network: Network, actor=None) -> SyncReport:
 
     _sync_windows(network, by_code, report)
     root = by_code[network.root.code]
-    settings = json.dumps(network.settings, ensure_ascii=False, sort_keys=True)
+    settings = json.dumps({**network.settings, "county_name": network.county}, ensure_ascii=False, sort_keys=True)
     if (root.settings or "{}") != settings:
         root.settings = settings
         report.settings_changed = True
