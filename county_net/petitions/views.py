@@ -165,7 +165,8 @@ def index():
     page = paginate(queries.search_query(_me(), args), args.get("page"), args.get("page_size", 20))
     page.items = queries.rows(_me(), page.items)
     return render_template("petitions/index.html", page=page, args=request.args,
-                           townships=queries.county_units(_me(), kinds=("township",)), **_common())
+                           townships=queries.county_units(_me(), kinds=("township",)),
+                           directory=queries.county_units(_me()), **_common())
 
 
 # ---- the matter page --------------------------------------------------------------------------------

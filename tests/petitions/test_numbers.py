@@ -19,7 +19,6 @@ def test_numbers_follow_the_pattern_and_run_on(app, net, api_token):
     assert second["number"] == f"清信〔{year}〕00002号"
 
 
-@pytest.mark.postgres_only
 def test_fifty_concurrent_registrations_get_fifty_consecutive_numbers(app, net, api_token):
     api = Api(app, api_token)
     headers = api.headers("c_recv")

@@ -109,3 +109,25 @@ def test_public_query_page(app, net, login, api_token):
                                         "csrf_token": csrf_from(public, "/query")})
     text = right.get_data(as_text=True)
     assert right.status_code == 200 and "已登记待处理" in text and "张某明" not in text and "拖欠" not in text
+
+
+def test_search_filters_and_pages(app, net, login, api_token):
+    from tests.petitions.helpers import Api
+
+    api = Api(app, api_token)
+    for i in range(25):
+        api.register("c_recv", petitioners=[{"name": f"检索{i}", "phone": f"1380000{i:04d}"}],
+                     locality_unit_id=net.units["T1" if i % 2 else "T2"])
+    moved = api.register("c_recv", petitioners=[{"name": "转出", "phone": "13811112222"}])
+    api.act("c_recv", moved, "transfer", to_unit_id=net.units["B1"])
+    web = login("c_recv")
+    first = web.get("/petitions").get_data(as_text=True)
+    assert "第 1 / 2 页，共 26 条" in first
+    t1 = web.get(f"/petitions?locality_unit_id={net.units['T1']}").get_data(as_text=True)
+    assert "共 12 条" in t1
+    by_unit = web.get(f"/petitions?unit_id={net.units['B1']}").get_data(as_text=True)
+    assert "共 1 条" in by_unit and "转出" in by_unit
+    assert "共 1 条" in web.get("/petitions?petitioner=检索3").get_data(as_text=True)
+    assert web.get("/petitions?received_from=not-a-date").status_code == 400
+    api_page = api.get("c_recv", f"/api/v1/petitions?page_size=10&page=3&locality_unit_id={net.units['T2']}").get_json()
+    assert api_page["meta"] == {"page": 3, "page_size": 10, "total": 13, "pages": 2} and api_page["items"] == []
