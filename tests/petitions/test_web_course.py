@@ -131,3 +131,19 @@ def test_search_filters_and_pages(app, net, login, api_token):
     assert web.get("/petitions?received_from=not-a-date").status_code == 400
     api_page = api.get("c_recv", f"/api/v1/petitions?page_size=10&page=3&locality_unit_id={net.units['T2']}").get_json()
     assert api_page["meta"] == {"page": 3, "page_size": 10, "total": 13, "pages": 2} and api_page["items"] == []
+
+
+def test_reveal_and_petitioner_file_on_the_web(app, net, login, api_token):
+    from tests.petitions.helpers import Api
+
+    api = Api(app, api_token)
+    p = api.register("c_recv")
+    web = login("c_recv")
+    page = web.get(f"/petitions/{p['id']}").get_data(as_text=True)
+    assert "3399**********" in page and id_number(1) not in page
+    person = re.search(r'/petitioners/(\d+)"', page).group(1)
+    shown = web.post(f"/petitions/{p['id']}/petitioners/{person}/reveal", form_page=f"/petitions/{p['id']}")
+    assert shown.status_code == 200 and id_number(1) in shown.get_data(as_text=True)
+    file_page = web.get(f"/petitioners/{person}").get_data(as_text=True)
+    assert "张某明 的信访档案" in file_page and p["number"] in file_page
+    assert login("t2_recv").get(f"/petitioners/{person}").status_code == 404
