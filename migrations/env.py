@@ -38,9 +38,18 @@ def run_online():
     args.setdefault("process_revision_directives", _skip_empty)
     engine = _engine()
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds tables by copy-and-drop; with foreign keys on, a table that other rows
+            # point at cannot be dropped. The pragma only takes effect outside a transaction.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the implicit transaction so that Alembic opens its own
         context.configure(connection=connection, target_metadata=metadata, **args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
     if engine is not migrate_ext.db.engine:
         engine.dispose()
 

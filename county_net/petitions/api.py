@@ -281,7 +281,7 @@ def _action_view(endpoint):
         return queries.present(_me(), petition)
 
     view.__name__ = f"action_{endpoint.name}"
-    view.__doc__ = f"{endpoint.done.rstrip('，事项办结')}：{services.ACTIONS[endpoint.name].label}。"
+    view.__doc__ = f"{services.ACTIONS[endpoint.name].label}（成功后：{endpoint.done}）"
     return view
 
 

@@ -106,6 +106,13 @@ def new():
     return redirect(url_for("petitions.detail", petition_id=petition.id))
 
 
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput(fields={"_body": ["请求体须为 JSON 对象"]})
+    return body
+
+
 @bp.post("/petitions/lookup")
 @login_required
 def lookup():
@@ -113,7 +120,7 @@ def lookup():
     from county_net.petitions.api import file_view
 
     services.require_clerk(_me())
-    data = s.LookupSchema().load(request.get_json(silent=True) or {})
+    data = s.LookupSchema().load(_json_body())
     person = services.find_petitioner(data.get("id_number"), data.get("name"), data.get("phone"))
     if person is None:
         return jsonify(found=False)
@@ -129,7 +136,7 @@ def lookup():
 @login_required
 def candidates():
     services.require_clerk(_me())
-    data = s.CandidatesSchema().load(request.get_json(silent=True) or {})
+    data = s.CandidatesSchema().load(_json_body())
     found = services.preview_candidates(_me(), data)
     for row in found:
         row["url"] = url_for("petitions.detail", petition_id=row["earlier_id"])

@@ -147,3 +147,13 @@ def test_reveal_and_petitioner_file_on_the_web(app, net, login, api_token):
     file_page = web.get(f"/petitioners/{person}").get_data(as_text=True)
     assert "张某明 的信访档案" in file_page and p["number"] in file_page
     assert login("t2_recv").get(f"/petitioners/{person}").status_code == 404
+
+
+def test_desk_json_endpoints_answer_json_errors(app, net, login):
+    desk = login("c_recv")
+    token = _csrf(desk)
+    bad = desk.client.post("/petitions/lookup", data="{oops", content_type="application/json",
+                           headers={"X-CSRFToken": token})
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "invalid"
+    no_csrf = desk.client.post("/petitions/lookup", json={"id_number": id_number(1)})
+    assert no_csrf.status_code == 400 and no_csrf.get_json()["error"]["code"] == "bad_request"
