@@ -37,6 +37,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _load_config(app, config_object)
     app.config.update(overrides)
+    app.json.ensure_ascii = False  # Chinese stays readable in JSON answers
 
     from county_net.core.database import engine_options
 
