@@ -15,9 +15,13 @@ bp = Blueprint("units", __name__)
 @bp.get("/")
 @login_required
 def home():
+    from county_net.petitions.queries import inbox_counts
+    from county_net.petitions.views import INBOX_BOXES
+
     counts = dict(db.session.execute(
         select(Unit.kind, func.count()).where(Unit.is_active.is_(True)).group_by(Unit.kind)).all())
-    return render_template("units/home.html", counts=counts, kinds=KINDS)
+    return render_template("units/home.html", counts=counts, kinds=KINDS, inbox=inbox_counts(current_user),
+                           boxes=INBOX_BOXES)
 
 
 @bp.get("/units")
