@@ -173,14 +173,19 @@ def events(petition_id):
     return queries.timeline(queries.get_petition(petition_id))
 
 
+def _decide_link(body, petition_id, link_id, confirm: bool):
+    petition = queries.get_petition(petition_id)
+    services.decide_link(_me(), petition, version=body["version"], link_id=link_id, confirm=confirm)
+    return queries.present(_me(), petition)
+
+
 @blp.post("/petitions/<int:petition_id>/links/<int:link_id>/confirm")
 @auth_required
 @blp.arguments(s.VersionSchema)
 @blp.response(200, s.PetitionSchema)
 def confirm_link(body, petition_id, link_id):
-    petition = queries.get_petition(petition_id)
-    services.decide_link(_me(), petition, version=body["version"], link_id=link_id, confirm=True)
-    return queries.present(_me(), petition)
+    """确认为重复信访（并入前一事项的线索）。"""
+    return _decide_link(body, petition_id, link_id, True)
 
 
 @blp.post("/petitions/<int:petition_id>/links/<int:link_id>/reject")
@@ -188,9 +193,8 @@ def confirm_link(body, petition_id, link_id):
 @blp.arguments(s.VersionSchema)
 @blp.response(200, s.PetitionSchema)
 def reject_link(body, petition_id, link_id):
-    petition = queries.get_petition(petition_id)
-    services.decide_link(_me(), petition, version=body["version"], link_id=link_id, confirm=False)
-    return queries.present(_me(), petition)
+    """否定该关联。"""
+    return _decide_link(body, petition_id, link_id, False)
 
 
 @blp.post("/petitions/<int:petition_id>/petitioners/<int:petitioner_id>/reveal")
@@ -248,20 +252,10 @@ class UploadSchema(Schema):
     files = fields.List(Upload(), required=True, metadata={"description": "PDF、JPEG、PNG 或 TIFF，每个不超过 10 MB"})
 
 
-class AttachmentSchema(Schema):
-    id = fields.Integer()
-    filename = fields.String()
-    content_type = fields.String()
-    size = fields.Integer()
-    sha256 = fields.String()
-    uploaded_by_name = fields.String()
-    created_at = LocalDateTime()
-
-
 @blp.post("/petitions/<int:petition_id>/attachments")
 @auth_required
 @blp.arguments(UploadSchema, location="files")
-@blp.response(201, AttachmentSchema(many=True))
+@blp.response(201, s.AttachmentRefSchema(many=True))
 def upload(body, petition_id):
     """上传附件（扫描的来信、照片、PDF）。"""
     return services.upload_attachments(_me(), queries.get_petition(petition_id), body["files"])
