@@ -16,8 +16,7 @@ from county_net.petitions.models import (Category, Petition, PetitionAttachment,
 from county_net.petitions.settings import county_settings
 from county_net.petitions.workflow import (ACTIONS, HANDLING, HOLDER, INVOLVED, OPEN_STATES, OWNER, REVIEW, SENDER,
                                            available_actions, state_label)
-from county_net.tenancy import system_scope
-from county_net.units.models import Unit
+from county_net.units.directory import county_directory, unit_info
 
 CONFIDENTIAL = "（保密）"
 EVENT_LABELS = {"register": "登记", "link_confirmed": "确认重复信访关联", "link_rejected": "否定重复信访关联",
@@ -29,11 +28,8 @@ def get_petition(petition_id: int) -> Petition:
 
 
 def unit_names(ids) -> dict[int, str]:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    with system_scope("unit names"):  # names of units in the directory, never their records
-        return dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
+    """Names from the county directory (names only, never a unit's records)."""
+    return {i: info.name for i in {i for i in ids if i} if (info := unit_info(i)) is not None}
 
 
 def deadline_of(petition: Petition):
@@ -282,15 +278,9 @@ def categories() -> list[Category]:
     return list(db.session.scalars(select(Category).where(Category.is_active.is_(True)).order_by(Category.sort_order)))
 
 
-def county_units(actor, kinds=None) -> list[Unit]:
+def county_units(actor, kinds=None) -> list:
     """The county's directory of units (names only), for choosing where to transfer or assign."""
-    with system_scope("unit directory"):
-        root = db.session.get(Unit, actor.unit_id).path.split("/")[1]
-        stmt = select(Unit).where(Unit.path.startswith(f"/{root}/"), Unit.is_active.is_(True)).order_by(Unit.path)
-        if kinds:
-            stmt = stmt.where(Unit.kind.in_(kinds))
-        units = list(db.session.scalars(stmt))
-        return units
+    return [u for u in county_directory(actor.unit_id) if u.is_active and (not kinds or u.kind in kinds)]
 
 
 def archive_volumes(actor, year: int) -> list[dict]:

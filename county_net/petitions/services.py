@@ -25,7 +25,7 @@ from county_net.petitions.models import (CHANNELS, NATURES, REPLY_OUTCOMES, REVI
 from county_net.petitions.settings import county_settings
 from county_net.petitions.workflow import ACTIONS, HANDLING, HOLDER, INVOLVED, OWNER, REVIEW, SENDER
 from county_net.tenancy import system_scope
-from county_net.units.models import Unit
+from county_net.units.directory import unit_info
 
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -96,11 +96,11 @@ def _finish(actor, petition: Petition, action_name: str, *, note: str = "", payl
     return petition
 
 
-def _visible_unit(unit_id: int, field: str) -> Unit:
-    """A unit the actor may address: any active unit of the actor's county (the directory)."""
-    with system_scope("unit directory"):
-        unit = db.session.scalar(select(Unit).where(Unit.id == unit_id, Unit.is_active.is_(True)))
-    if unit is None:
+def _visible_unit(unit_id: int, field: str, actor=None):
+    """A unit the actor may address: any active unit of the actor's own county (the directory)."""
+    unit = unit_info(unit_id) if isinstance(unit_id, int) else None
+    county = unit_info(actor.unit_id).county_id if actor is not None else None
+    if unit is None or not unit.is_active or (county is not None and unit.county_id != county):
         raise InvalidInput(fields={field: ["单位不存在"]})
     return unit
 
@@ -129,12 +129,11 @@ def _end_grants(petition: Petition, grantee_ids: set[int], vias=("transfer", "as
                                                                                     ended_at=utcnow()))
 
 
-def _block_accused(petition: Petition, unit: Unit, field: str) -> None:
+def _block_accused(petition: Petition, unit, field: str) -> None:
     """检举控告 never goes to the unit it accuses, nor to anything under it."""
     if petition.accused_unit_id is None:
         return
-    ancestors = {int(p) for p in unit.path.strip("/").split("/") if p}
-    if petition.accused_unit_id in ancestors:
+    if petition.accused_unit_id in unit.ancestor_ids:
         raise InvalidInput(fields={field: ["检举控告事项不得转交被反映单位或其下级单位"]})
 
 
@@ -195,15 +194,13 @@ def _paused_so_far(petition: Petition) -> int:
 
 
 def _unit_code(unit_id: int | None) -> str | None:
-    if unit_id is None:
-        return None
-    with system_scope("unit code"):
-        return db.session.scalar(select(Unit.code).where(Unit.id == unit_id))
+    info = unit_info(unit_id)
+    return info.code if info else None
 
 
 def _unit_kind(unit_id: int) -> str | None:
-    with system_scope("unit kind"):
-        return db.session.scalar(select(Unit.kind).where(Unit.id == unit_id))
+    info = unit_info(unit_id)
+    return info.kind if info else None
 
 
 # ---- registration --------------------------------------------------------------------------------
@@ -302,9 +299,7 @@ def register_petition(actor, data: dict, files=()) -> Petition:
     letters or photos handed over at the desk, in one transaction."""
     if not actor.has_role("receptionist", "head"):
         raise RoleRequired("登记信访事项需要接访员或一把手角色")
-    with system_scope("registering unit"):
-        unit = db.session.get(Unit, actor.unit_id)
-    county_id = unit.county_id
+    county_id = unit_info(actor.unit_id).county_id
     settings = county_settings(county_id)
     errors = {}
     channel = data.get("channel")
@@ -332,14 +327,12 @@ def register_petition(actor, data: dict, files=()) -> Petition:
         errors["demands"] = ["具体诉求不能超过 4000 字"]
     locality = None
     if data.get("locality_unit_id"):
-        with system_scope("locality"):
-            locality = db.session.get(Unit, data["locality_unit_id"])
+        locality = unit_info(data["locality_unit_id"])
         if locality is None or locality.kind != "township" or locality.county_id != county_id:
             errors["locality_unit_id"] = ["属地须为本县的乡镇（街道）"]
     accused = None
     if data.get("accused_unit_id"):
-        with system_scope("accused unit"):
-            accused = db.session.get(Unit, data["accused_unit_id"])
+        accused = unit_info(data["accused_unit_id"])
         if accused is None or accused.county_id != county_id:
             errors["accused_unit_id"] = ["被反映单位不存在"]
     if nature != "accusation" and (accused or data.get("accused_description")):
@@ -397,9 +390,7 @@ def require_clerk(actor) -> None:
 
 def preview_candidates(actor, body: dict) -> list[dict]:
     """Before saving: which earlier matters this one may repeat (nothing is written)."""
-    with system_scope("registering unit"):
-        county_id = db.session.get(Unit, actor.unit_id).county_id
-    settings = county_settings(county_id)
+    settings = county_settings(unit_info(actor.unit_id).county_id)
     people = [p for p in (find_petitioner(b.get("id_number"), b.get("name"), b.get("phone"))
                           for b in body.get("petitioners", [])) if p is not None]
     found = repeats.candidates(text=f"{body['summary']}{body.get('demands') or ''}",
@@ -455,13 +446,13 @@ def decide_link(actor, petition: Petition, *, version: int, link_id: int, confir
 
 def _route(actor, petition, version, action, to_unit_id, note, co_unit_ids, report_due_on=None):
     _begin(actor, petition, action, version)
-    target = _visible_unit(to_unit_id, "to_unit_id")
+    target = _visible_unit(to_unit_id, "to_unit_id", actor)
     if target.id == actor.unit_id:
         raise InvalidInput(fields={"to_unit_id": ["不能转交给本单位"]})
     _block_accused(petition, target, "to_unit_id")
     co_units = []
     for co_id in dict.fromkeys(co_unit_ids or []):
-        co = _visible_unit(co_id, "co_unit_ids")
+        co = _visible_unit(co_id, "co_unit_ids", actor)
         if co.id in (target.id, actor.unit_id):
             raise InvalidInput(fields={"co_unit_ids": ["协办单位不能是主办单位或本单位"]})
         _block_accused(petition, co, "co_unit_ids")
@@ -545,7 +536,7 @@ def send_back(actor, petition, *, version, reason, competent_unit_id=None):
     last_day = compute_due(rule, petition.received_by_unit_at, settings.calendar())
     if local_today() > last_day:
         raise IllegalTransition(f"已超过异议期限（{last_day.isoformat()}，{rule.article}），不能退回")
-    competent = _visible_unit(competent_unit_id, "competent_unit_id") if competent_unit_id else None
+    competent = _visible_unit(competent_unit_id, "competent_unit_id", actor) if competent_unit_id else None
     returned_from = petition.holder_unit_id
     petition.holder_unit_id = petition.sender_unit_id
     petition.handling_unit_id = None
@@ -692,9 +683,8 @@ def record_mediation(actor, petition, *, version, kind, terms):
 def review_organ_for(petition: Petition, after_unit_id: int) -> tuple[int, str]:
     """The organ one level above `after_unit_id`: a unit of the network, or, above the county, the
     configured upper organ (recorded by the county center)."""
-    with system_scope("review organ"):
-        unit = db.session.get(Unit, after_unit_id)
-        parent = db.session.get(Unit, unit.parent_id) if unit.parent_id else None
+    unit = unit_info(after_unit_id)
+    parent = unit_info(unit.parent_id)
     settings = county_settings(petition.county_unit_id)
     if parent is not None:
         if parent.kind == "county_center":

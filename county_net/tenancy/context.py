@@ -63,17 +63,14 @@ def system_scope(reason: str):
     if not reason:
         raise ValueError("system_scope needs a reason")
     token = _system.set(Scope(frozenset(), sees_all=True, reason=reason))
-    _republish()
     try:
         yield
     finally:
         _system.reset(token)
-        _republish()
 
 
 def set_request_scope(scope: Scope) -> None:
     g.scope = scope
-    _republish()
 
 
 @contextmanager
@@ -87,10 +84,3 @@ def orm_criteria_disabled():
 
 def orm_criteria_enabled() -> bool:
     return _criteria_enabled.get()
-
-
-def _republish() -> None:
-    # A transaction already open keeps the old setting otherwise (set_config(..., true) lasts a transaction).
-    from county_net.tenancy.rls import republish_scope
-
-    republish_scope()

@@ -94,6 +94,11 @@ def sync_units(network: Network, actor=None) -> SyncReport:
         root.settings = settings
         report.settings_changed = True
 
+    from flask import g, has_app_context
+
+    if has_app_context():  # what this context cached about units and settings is stale now
+        g.pop("_unit_directory", None)
+        g.pop("_county_settings", None)
     if report.changed:
         audit.record("tenants.sync", actor=actor, actor_name=None if actor else "cli", target_type="network",
                      target_id=root_entry.code,

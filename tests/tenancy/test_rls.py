@@ -83,12 +83,26 @@ def test_scope_does_not_outlive_its_transaction(app, net):
         assert db.session.scalar(sa.text("SELECT count(*) FROM units")) == 1
         db.session.commit()
         db.session.remove()
-        with db.engine.connect() as conn:  # Core connection: no session hook publishes anything
-            again, setting, count = conn.execute(sa.text(
-                "SELECT pg_backend_pid(), coalesce(current_setting('county_net.unit_ids', true), ''), "
-                "(SELECT count(*) FROM units)")).one()
+        raw = db.engine.raw_connection()  # the DBAPI connection itself: no SQLAlchemy hook publishes anything
+        try:
+            cursor = raw.cursor()
+            cursor.execute("SELECT pg_backend_pid(), coalesce(current_setting('county_net.unit_ids', true), ''), "
+                           "(SELECT count(*) FROM units)")
+            again, setting, count = cursor.fetchone()
+            raw.rollback()
+        finally:
+            raw.close()
     assert again == pid  # the very same pooled connection
     assert setting == "" and count == 0
+
+
+def test_core_statements_follow_the_scope_too(app, net):
+    with app.test_request_context():
+        set_request_scope(Scope(frozenset({net.units["T2"]})))
+        with db.engine.connect() as conn:  # below the ORM: only the published scope applies
+            assert conn.scalar(sa.text("SELECT count(*) FROM units")) == 1
+        with system_scope("check"), db.engine.connect() as conn:
+            assert conn.scalar(sa.text("SELECT count(*) FROM units")) == 7
 
 
 def test_system_scope_inside_a_request_does_not_leak(app, net, login):

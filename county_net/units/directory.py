@@ -1,0 +1,75 @@
+"""The county directory: names, codes, kinds and paths of every unit of a county, read once per request in
+one query and kept as plain values. It answers "which unit is this?" for routing, documents and deadlines;
+it never carries a unit's records, so it is not tenant data."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, has_app_context
+from sqlalchemy import select
+
+from county_net.extensions import db
+from county_net.tenancy import system_scope
+from county_net.units.models import Unit
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    id: int
+    code: str
+    name: str
+    short_name: str
+    kind: str
+    parent_id: int | None
+    path: str
+    depth: int
+    is_active: bool
+
+    @property
+    def county_id(self) -> int:
+        return int(self.path.strip("/").split("/")[0])
+
+    @property
+    def ancestor_ids(self) -> set[int]:
+        return {int(p) for p in self.path.strip("/").split("/") if p}
+
+
+def _cache() -> dict[int, UnitInfo]:
+    return g.setdefault("_unit_directory", {}) if has_app_context() else {}
+
+
+def _load_county_of(unit_id: int, cache: dict) -> None:
+    with system_scope("unit directory"):
+        path = db.session.scalar(select(Unit.path).where(Unit.id == unit_id))
+        if path is None:
+            return
+        root = path.strip("/").split("/")[0]
+        rows = db.session.execute(select(Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.kind, Unit.parent_id,
+                                         Unit.path, Unit.depth, Unit.is_active)
+                                  .where(Unit.path.startswith(f"/{root}/"))).all()
+    for row in rows:
+        cache[row.id] = UnitInfo(*row)
+
+
+def unit_info(unit_id: int | None) -> UnitInfo | None:
+    if not unit_id:
+        return None
+    cache = _cache()
+    if unit_id not in cache:
+        _load_county_of(unit_id, cache)
+    return cache.get(unit_id)
+
+
+def county_directory(unit_id: int) -> list[UnitInfo]:
+    """Every unit of the county `unit_id` belongs to, in tree order."""
+    me = unit_info(unit_id)
+    if me is None:
+        return []
+    county = me.county_id
+    return sorted((u for u in _cache().values() if u.county_id == county), key=lambda u: u.path)
+
+
+def forget() -> None:
+    """After units change (a sync), drop what this request or command has read."""
+    if has_app_context():
+        g.pop("_unit_directory", None)
