@@ -6,6 +6,8 @@ from alembic import context
 from flask import current_app
 from sqlalchemy import create_engine
 
+from county_net.tenancy import system_scope
+
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -45,7 +47,8 @@ def run_online():
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()  # end the implicit transaction so that Alembic opens its own
         context.configure(connection=connection, target_metadata=metadata, **args)
-        with context.begin_transaction():
+        # Migrations are system work: data migrations see every row even under FORCE ROW LEVEL SECURITY.
+        with system_scope("migrations"), context.begin_transaction():
             context.run_migrations()
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
