@@ -37,6 +37,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _load_config(app, config_object)
     app.config.update(overrides)
+    _bounded_ids(app)
     app.json.ensure_ascii = False  # Chinese stays readable in JSON answers
 
     from county_net.core.database import engine_options
@@ -70,6 +71,18 @@ def create_app(config_object=None, **overrides) -> Flask:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
+
+
+def _bounded_ids(app: Flask) -> None:
+    """`<int:…>` in a URL stops at the database's integer range: a larger id simply matches no route (404)."""
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedInt(IntegerConverter):
+        def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+            super().__init__(map, fixed_digits=fixed_digits, min=min, max=2**31 - 1 if max is None else max,
+                             signed=signed)
+
+    app.url_map.converters["int"] = BoundedInt
 
 
 def _template_helpers(app: Flask) -> None:

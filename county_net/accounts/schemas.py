@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from county_net.accounts.models import ROLES
-from county_net.core.schemas import LocalDateTime
+from county_net.core.schemas import Int, LocalDateTime
 from county_net.units.schemas import UnitRefSchema
 
 _ROLE = fields.String(validate=validate.OneOf(list(ROLES)))
@@ -19,14 +19,14 @@ class TokenSchema(Schema):
 
 
 class UserSchema(Schema):
-    id = fields.Integer()
+    id = Int()
     username = fields.String()
     name = fields.String()
     unit = fields.Nested(UnitRefSchema)
     roles = fields.List(fields.String())
     is_enabled = fields.Boolean()
     must_change_password = fields.Boolean()
-    version = fields.Integer()
+    version = Int()
     created_at = LocalDateTime()
     last_login_at = LocalDateTime(allow_none=True)
 
@@ -39,20 +39,20 @@ class PasswordChangeSchema(Schema):
 class UserCreateSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=3, max=32))
     name = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    unit_id = fields.Integer(required=True, strict=True)
+    unit_id = Int(required=True, strict=True)
     roles = fields.List(_ROLE, required=True, validate=validate.Length(min=1, max=4))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=128))
 
 
 class UserUpdateSchema(Schema):
-    version = fields.Integer(required=True, strict=True)
+    version = Int(required=True, strict=True)
     name = fields.String(validate=validate.Length(min=1, max=60))
-    unit_id = fields.Integer(strict=True)
+    unit_id = Int(strict=True)
     roles = fields.List(_ROLE, validate=validate.Length(min=1, max=4))
 
 
 class UserActionSchema(Schema):
-    version = fields.Integer(strict=True, metadata={"description": "乐观锁：客户端看到的版本"})
+    version = Int(strict=True, metadata={"description": "乐观锁：客户端看到的版本"})
 
 
 class PasswordResetSchema(UserActionSchema):
@@ -66,8 +66,8 @@ class PasswordResetResultSchema(Schema):
 
 
 class UserListArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    page = Int(load_default=1, validate=validate.Range(1, 100_000))
+    page_size = Int(load_default=20, validate=validate.Range(1, 100))
     q = fields.String(validate=validate.Length(max=60))
     role = _ROLE
-    unit_id = fields.Integer()
+    unit_id = Int()

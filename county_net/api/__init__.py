@@ -3,6 +3,7 @@ from functools import wraps
 
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
+from county_net.core.schemas import Int
 from marshmallow import Schema, fields
 from webargs.flaskparser import FlaskParser
 
@@ -74,15 +75,15 @@ def register(blp: "ApiBlueprint") -> None:
 
 
 class PageMetaSchema(Schema):
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()
+    page = Int()
+    page_size = Int()
+    total = Int()
+    pages = Int()
 
 
 class PageArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=lambda n: 1 <= n <= 100_000)
-    page_size = fields.Integer(load_default=20, validate=lambda n: 1 <= n <= 100,
+    page = Int(load_default=1, validate=lambda n: 1 <= n <= 100_000)
+    page_size = Int(load_default=20, validate=lambda n: 1 <= n <= 100,
                                metadata={"description": "每页条数，最多 100"})
 
 

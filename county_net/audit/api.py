@@ -7,17 +7,17 @@ from county_net.api import register as register_blueprint
 from county_net.audit.services import verify_chain
 from county_net.audit.views import audit_query
 from county_net.core.pagination import paginate
-from county_net.core.schemas import LocalDateTime
+from county_net.core.schemas import Int, LocalDateTime
 
 blp = ApiBlueprint("audit_api", __name__, url_prefix="/api/v1/audit", description="审计日志（系统管理员）")
 
 
 class AuditRecordSchema(Schema):
-    seq = fields.Integer()
+    seq = Int()
     occurred_at = LocalDateTime()
-    actor_id = fields.Integer(allow_none=True)
+    actor_id = Int(allow_none=True)
     actor_name = fields.String()
-    actor_unit_id = fields.Integer(allow_none=True)
+    actor_unit_id = Int(allow_none=True)
     action = fields.String()
     target_type = fields.String(allow_none=True)
     target_id = fields.String(allow_none=True)
@@ -32,17 +32,17 @@ class AuditPageSchema(Schema):
 
 
 class AuditArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(1, 100))
+    page = Int(load_default=1, validate=validate.Range(1, 100_000))
+    page_size = Int(load_default=50, validate=validate.Range(1, 100))
     action = fields.String(validate=validate.Length(max=64))
     actor = fields.String(validate=validate.Length(max=64))
 
 
 class VerifySchema(Schema):
     ok = fields.Boolean()
-    checked = fields.Integer()
+    checked = Int()
     head_hash = fields.String()
-    broken_seq = fields.Integer(allow_none=True)
+    broken_seq = Int(allow_none=True)
     reason = fields.String()
 
 

@@ -9,7 +9,7 @@ from county_net.api import register as register_blueprint
 from county_net.core.pagination import paginate
 from county_net.petitions import actions, queries, repeats, services
 from county_net.petitions import schemas as s
-from county_net.core.schemas import LocalDateTime
+from county_net.core.schemas import Int, LocalDateTime
 
 blp = ApiBlueprint("petitions_api", __name__, url_prefix="/api/v1", description="信访事项")
 
@@ -34,7 +34,7 @@ class RevealSchema(Schema):
 
 
 class PetitionerFileSchema(Schema):
-    id = fields.Integer()
+    id = Int()
     name = fields.String()
     id_number = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
@@ -49,16 +49,16 @@ class LookupResultSchema(Schema):
 
 
 class CandidateSchema(Schema):
-    earlier_id = fields.Integer()
+    earlier_id = Int()
     number = fields.String()
-    score = fields.Integer()
+    score = Int()
     reason = fields.String()
     summary = fields.String()
     state_label = fields.String()
 
 
 class CategorySchema(Schema):
-    id = fields.Integer()
+    id = Int()
     code = fields.String()
     name = fields.String()
 
@@ -71,12 +71,12 @@ def list_categories():
 
 
 class ArchiveArgsSchema(Schema):
-    year = fields.Integer(required=True, validate=lambda y: 2000 <= y <= 2100)
+    year = Int(required=True, validate=lambda y: 2000 <= y <= 2100)
 
 
 class ArchiveItemSchema(Schema):
-    seq = fields.Integer()
-    id = fields.Integer()
+    seq = Int()
+    id = Int()
     number = fields.String()
     received_at = LocalDateTime()
     archived_at = LocalDateTime(allow_none=True)
@@ -87,7 +87,7 @@ class ArchiveItemSchema(Schema):
 class ArchiveVolumeSchema(Schema):
     volume = fields.String()
     petitioner = fields.String()
-    petitioner_id = fields.Integer(allow_none=True)
+    petitioner_id = Int(allow_none=True)
     matters = fields.List(fields.Nested(ArchiveItemSchema))
 
 
@@ -103,17 +103,17 @@ def archive(args):
 class CategoryInSchema(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
-    sort_order = fields.Integer(load_default=None)
+    sort_order = Int(load_default=None)
 
 
 class CategoryPatchSchema(Schema):
     name = fields.String()
-    sort_order = fields.Integer()
+    sort_order = Int()
     is_active = fields.Boolean()
 
 
 class CategoryOutSchema(CategorySchema):
-    sort_order = fields.Integer()
+    sort_order = Int()
     is_active = fields.Boolean()
 
 

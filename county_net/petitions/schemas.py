@@ -1,7 +1,7 @@
 """Input schemas (shared by the web forms and the JSON API) and output schemas (masked by default)."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from county_net.core.schemas import LocalDateTime
+from county_net.core.schemas import Int, LocalDateTime
 from county_net.petitions.models import CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION
 from county_net.petitions.services import PAUSE_REASONS, REDIRECT_CHANNELS
 
@@ -20,24 +20,24 @@ class PetitionCreateSchema(Schema):
                                        metadata={"description": "收件时间（带时区）；缺省为现在"})
     channel = fields.String(required=True, validate=validate.OneOf(list(CHANNELS)))
     petitioners = fields.List(fields.Nested(PersonInSchema), required=True, validate=validate.Length(min=1, max=20))
-    head_count = fields.Integer(load_default=1, strict=False, validate=validate.Range(1, 10000))
-    locality_unit_id = fields.Integer(load_default=None, allow_none=True)
-    category_id = fields.Integer(required=True)
+    head_count = Int(load_default=1, strict=False, validate=validate.Range(1, 10000))
+    locality_unit_id = Int(load_default=None, allow_none=True)
+    category_id = Int(required=True)
     nature = fields.String(required=True, validate=validate.OneOf(list(NATURES)))
     summary = fields.String(required=True, validate=validate.Length(min=5, max=4000))
     demands = fields.String(load_default="", validate=validate.Length(max=4000))
-    accused_unit_id = fields.Integer(load_default=None, allow_none=True)
+    accused_unit_id = Int(load_default=None, allow_none=True)
     accused_description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     is_major = fields.Boolean(load_default=False)
 
 
 class VersionSchema(Schema):
-    version = fields.Integer(required=True, metadata={"description": "乐观锁：客户端看到的版本"})
+    version = Int(required=True, metadata={"description": "乐观锁：客户端看到的版本"})
 
 
 class RouteSchema(VersionSchema):
-    to_unit_id = fields.Integer(required=True)
-    co_unit_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=10))
+    to_unit_id = Int(required=True)
+    co_unit_ids = fields.List(Int(), load_default=list, validate=validate.Length(max=10))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
@@ -61,7 +61,7 @@ class RequiredNoteSchema(VersionSchema):
 
 class SendBackSchema(VersionSchema):
     reason = fields.String(required=True, validate=_TEXT)
-    competent_unit_id = fields.Integer(load_default=None, allow_none=True)
+    competent_unit_id = Int(load_default=None, allow_none=True)
 
 
 class AcceptSchema(NoteSchema):
@@ -74,7 +74,7 @@ class DeclineSchema(VersionSchema):
 
 
 class ExtendSchema(VersionSchema):
-    days = fields.Integer(required=True, validate=validate.Range(1, 365))
+    days = Int(required=True, validate=validate.Range(1, 365))
     reason = fields.String(required=True, validate=_TEXT)
     petitioner_told = fields.Boolean(load_default=False)
 
@@ -139,20 +139,20 @@ class LookupSchema(Schema):
 class CandidatesSchema(Schema):
     summary = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     demands = fields.String(load_default="", validate=validate.Length(max=4000))
-    locality_unit_id = fields.Integer(load_default=None, allow_none=True)
-    category_id = fields.Integer(load_default=None, allow_none=True)
+    locality_unit_id = Int(load_default=None, allow_none=True)
+    category_id = Int(load_default=None, allow_none=True)
     petitioners = fields.List(fields.Nested(LookupSchema), load_default=list, validate=validate.Length(max=20))
 
 
 class PetitionListArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    page = Int(load_default=1, validate=validate.Range(1, 100_000))
+    page_size = Int(load_default=20, validate=validate.Range(1, 100))
     number = fields.String(validate=validate.Length(max=40))
     petitioner = fields.String(validate=validate.Length(max=60), metadata={"description": "信访人姓名"})
-    locality_unit_id = fields.Integer()
-    category_id = fields.Integer()
+    locality_unit_id = Int()
+    category_id = Int()
     state = fields.String(validate=validate.Length(max=20))
-    unit_id = fields.Integer(metadata={"description": "当前办理单位"})
+    unit_id = Int(metadata={"description": "当前办理单位"})
     received_from = fields.Date()
     received_to = fields.Date()
     overdue = fields.Boolean()
@@ -164,7 +164,7 @@ class PetitionListArgsSchema(Schema):
 # ---- output ---------------------------------------------------------------------------------------
 
 class UnitNameSchema(Schema):
-    id = fields.Integer()
+    id = Int()
     name = fields.String()
 
 
@@ -172,7 +172,7 @@ class DeadlineSchema(Schema):
     step = fields.String()
     label = fields.String()
     due_on = fields.Date()
-    days_left = fields.Integer()
+    days_left = Int()
     overdue = fields.Boolean()
     due_soon = fields.Boolean()
     paused = fields.Boolean()
@@ -181,7 +181,7 @@ class DeadlineSchema(Schema):
 
 
 class PartySchema(Schema):
-    petitioner_id = fields.Integer()
+    petitioner_id = Int()
     name = fields.String()
     id_number = fields.String(metadata={"description": "默认打码"})
     phone = fields.String(metadata={"description": "默认打码"})
@@ -190,35 +190,35 @@ class PartySchema(Schema):
 
 
 class LinkSchema(Schema):
-    id = fields.Integer()
-    earlier_id = fields.Integer()
+    id = Int()
+    earlier_id = Int()
     earlier_number = fields.String()
-    score = fields.Integer()
+    score = Int()
     reason = fields.String()
     status = fields.String()
 
 
 class AttachmentRefSchema(Schema):
-    id = fields.Integer()
+    id = Int()
     filename = fields.String()
     content_type = fields.String()
-    size = fields.Integer()
+    size = Int()
     sha256 = fields.String()
     uploaded_by_name = fields.String()
     created_at = LocalDateTime()
 
 
 class PetitionSchema(Schema):
-    id = fields.Integer()
+    id = Int()
     number = fields.String()
     query_code = fields.String(allow_none=True)
-    version = fields.Integer()
+    version = Int()
     state = fields.String()
     state_label = fields.String()
     channel = fields.String()
     nature = fields.String()
     category = fields.String()
-    head_count = fields.Integer()
+    head_count = Int()
     is_collective = fields.Boolean()
     is_repeat = fields.Boolean()
     is_no_longer_accepted = fields.Boolean()
@@ -237,7 +237,7 @@ class PetitionSchema(Schema):
     handling_unit = fields.Nested(UnitNameSchema, allow_none=True)
     locality = fields.Nested(UnitNameSchema, allow_none=True)
     report_due_on = fields.Date(allow_none=True)
-    extension_days = fields.Integer()
+    extension_days = Int()
     satisfaction = fields.String(allow_none=True)
     deadline = fields.Nested(DeadlineSchema, allow_none=True)
     parties = fields.List(fields.Nested(PartySchema))
@@ -247,7 +247,7 @@ class PetitionSchema(Schema):
 
 
 class PetitionRowSchema(Schema):
-    id = fields.Integer()
+    id = Int()
     number = fields.String()
     state = fields.String()
     state_label = fields.String()
@@ -257,14 +257,14 @@ class PetitionRowSchema(Schema):
     petitioners = fields.String()
     holder_unit = fields.String(allow_none=True)
     due_on = fields.Date(allow_none=True)
-    days_left = fields.Integer(allow_none=True)
+    days_left = Int(allow_none=True)
     overdue = fields.Boolean()
     due_soon = fields.Boolean()
-    version = fields.Integer()
+    version = Int()
 
 
 class EventSchema(Schema):
-    id = fields.Integer()
+    id = Int()
     kind = fields.String()
     label = fields.String()
     from_state = fields.String(allow_none=True)

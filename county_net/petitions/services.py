@@ -14,6 +14,7 @@ from county_net.audit import services as audit
 from county_net.core import crypto
 from county_net.core.errors import IllegalTransition, InvalidInput, NotVisible, RoleRequired, StaleVersion
 from county_net.core.models import utcnow
+from county_net.core.schemas import valid_id
 from county_net.core.timeutil import local_today, to_local
 from county_net.extensions import db
 from county_net.petitions import repeats
@@ -316,7 +317,7 @@ def register_petition(actor, data: dict, files=()) -> Petition:
         errors["received_at"] = ["收件时间无效"]
     elif received_at > utcnow() + timedelta(minutes=5):
         errors["received_at"] = ["收件时间不能晚于现在"]
-    category = db.session.get(Category, data.get("category_id") or 0)
+    category = db.session.get(Category, data["category_id"]) if valid_id(data.get("category_id")) else None
     if category is None or not category.is_active:
         errors["category_id"] = ["请选择事项类别"]
     summary = (data.get("summary") or "").strip()

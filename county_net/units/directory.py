@@ -52,7 +52,9 @@ def _load_county_of(unit_id: int, cache: dict) -> None:
 
 
 def unit_info(unit_id: int | None) -> UnitInfo | None:
-    if not unit_id:
+    from county_net.core.schemas import valid_id
+
+    if not valid_id(unit_id):
         return None
     cache = _cache()
     if unit_id not in cache:

@@ -35,4 +35,9 @@ def visible_units_query(kind: str | None = None, q: str | None = None, include_i
 
 def get_unit(unit_id: int) -> Unit:
     """Scoped lookup; a unit outside the scope is simply not found."""
+    from county_net.core.errors import NotVisible
+    from county_net.core.schemas import valid_id
+
+    if not valid_id(unit_id):
+        raise NotVisible()
     return db.one_or_404(select(Unit).where(Unit.id == unit_id))

@@ -1,10 +1,11 @@
+from county_net.core.schemas import Int
 from marshmallow import Schema, fields, validate
 
 from county_net.units.kinds import KIND_NAMES
 
 
 class UnitRefSchema(Schema):
-    id = fields.Integer()
+    id = Int()
     code = fields.String()
     name = fields.String()
     short_name = fields.String()
@@ -13,13 +14,13 @@ class UnitRefSchema(Schema):
 
 class UnitSchema(UnitRefSchema):
     kind_label = fields.String()
-    parent_id = fields.Integer(allow_none=True)
-    depth = fields.Integer()
+    parent_id = Int(allow_none=True)
+    depth = Int()
     is_active = fields.Boolean()
 
 
 class UnitListArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(1, 100))
+    page = Int(load_default=1, validate=validate.Range(1, 100_000))
+    page_size = Int(load_default=50, validate=validate.Range(1, 100))
     kind = fields.String(validate=validate.OneOf(KIND_NAMES))
     q = fields.String(validate=validate.Length(max=60))

@@ -106,3 +106,14 @@ def test_nul_characters_are_refused_with_the_field(app, net, api_token):
     assert resp.status_code == 400 and "name" in resp.get_json()["error"]["fields"]
     resp = app.test_client().get("/api/v1/units?q=%00", headers=api_token("admin"))
     assert resp.status_code == 400
+
+
+def test_ids_beyond_the_integer_range(app, net, api_token, login):
+    client = app.test_client()
+    headers = api_token("admin")
+    for path in ("/api/v1/petitions/99999999999", "/api/v1/units/99999999999", "/api/v1/users/99999999999"):
+        assert client.get(path, headers=headers).status_code == 404
+    assert login("admin").get("/units/99999999999").status_code == 404
+    resp = client.post("/api/v1/users", headers=headers, json={
+        "username": "big_id", "name": "x", "unit_id": 10**12, "roles": ["head"], "password": "Initial-pass-77"})
+    assert resp.status_code == 400 and resp.get_json()["error"]["fields"]["unit_id"] == ["数值超出范围"]
