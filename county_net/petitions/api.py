@@ -9,6 +9,7 @@ from county_net.api import register as register_blueprint
 from county_net.core.pagination import paginate
 from county_net.petitions import actions, queries, repeats, services
 from county_net.petitions import schemas as s
+from county_net.core.errors import NotVisible
 from county_net.core.schemas import Int, LocalDateTime
 
 blp = ApiBlueprint("petitions_api", __name__, url_prefix="/api/v1", description="信访事项")
@@ -206,7 +207,17 @@ def reveal(petition_id, petitioner_id):
 
 
 def file_view(actor, petitioner) -> dict:
+    """A person's file: only for a unit that may know who they are (an accuser stays hidden from anyone the
+    confidentiality rule excludes, even one that handles the accusation)."""
+    from county_net.core.errors import NotVisible
+
     matters = queries.petitioner_file(petitioner)
+    from county_net.tenancy import current_scope
+
+    opened_here = petitioner.unit_id in current_scope().unit_ids
+    if not opened_here and not any(services.may_see_identity(actor, m) for m in matters):
+        raise NotVisible()
+    matters = [m for m in matters if services.may_see_identity(actor, m)]
     replies = []
     for matter in matters:
         event = queries.last_event(matter, "reply")
@@ -226,7 +237,11 @@ def lookup(body):
     """按身份证号（精确）或姓名+电话查找信访人档案；号码只在请求体中传递。"""
     services.require_clerk(_me())
     person = services.find_petitioner(body.get("id_number"), body.get("name"), body.get("phone"))
-    return {"found": person is not None, "petitioner": file_view(_me(), person) if person else None}
+    try:
+        view = file_view(_me(), person) if person else None
+    except NotVisible:
+        view = None  # a file this unit may not open is, to it, not there
+    return {"found": view is not None, "petitioner": view}
 
 
 @blp.get("/petitioners/<int:petitioner_id>")

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 from marshmallow import ValidationError, fields
 
-from county_net.core.errors import InvalidInput, RoleRequired
+from county_net.core.errors import InvalidInput, NotVisible, RoleRequired
 from county_net.core.pagination import paginate
 from county_net.core.timeutil import COUNTY_TZ
 from county_net.extensions import db
@@ -124,7 +124,10 @@ def lookup():
     person = services.find_petitioner(data.get("id_number"), data.get("name"), data.get("phone"))
     if person is None:
         return jsonify(found=False)
-    view = file_view(_me(), person)
+    try:
+        view = file_view(_me(), person)
+    except NotVisible:
+        return jsonify(found=False)
     for row in view["matters"]:
         row["received_at"] = row["received_at"].isoformat()
         row["due_on"] = row["due_on"].isoformat() if row["due_on"] else None

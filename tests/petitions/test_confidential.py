@@ -112,3 +112,20 @@ def test_reveal_of_ordinary_matter_is_audited_and_masked_by_default(app, api, ne
     assert api.post("e1_liaison", f"/api/v1/petitions/{p['id']}/petitioners/{person}/reveal").status_code == 404
     full = api.post("c_recv", f"/api/v1/petitions/{p['id']}/petitioners/{person}/reveal").get_json()
     assert full["phone"] == "13800001111"
+
+
+def test_accuser_file_stays_closed_to_the_handling_clerk(app, api, net, accusation):
+    with app.app_context():
+        from county_net.petitions.models import PetitionParty
+        from county_net.tenancy import system_scope
+
+        with system_scope("test"):
+            person = db.session.scalar(sa.select(PetitionParty.petitioner_id)
+                                       .where(PetitionParty.petition_id == accusation["id"]))
+            db.session.remove()
+    clerk = api.get("b1_recv", f"/api/v1/petitioners/{person}")
+    assert clerk.status_code == 404 and NAME not in clerk.get_data(as_text=True)
+    found = api.post("b1_recv", "/api/v1/petitioners/lookup", {"id_number": id_number(7)}).get_json()
+    assert found == {"found": False, "petitioner": None}
+    assert api.get("b1_head", f"/api/v1/petitioners/{person}").get_json()["name"] == NAME
+    assert api.get("c_recv", f"/api/v1/petitioners/{person}").status_code == 200
