@@ -57,6 +57,15 @@ def me():
     return current_user._get_current_object()
 
 
+@users_blp.delete("/me/sessions")
+@auth_required
+@users_blp.response(204)
+def end_other_sessions():
+    """Log out every other browser and token of mine; this token stays."""
+    services.end_other_sessions(current_user._get_current_object())
+    return None
+
+
 @users_blp.post("/me/password")
 @auth_required
 @users_blp.arguments(PasswordChangeSchema)

@@ -163,6 +163,20 @@ def _revoke_all(user_id: int, reason: str) -> None:
         )
 
 
+def end_other_sessions(user: User) -> int:
+    """Log out every other browser and token of this user (ASVS 3.3.4); this one stays."""
+    keep = _token_hash(user.auth_token) if user.auth_token else ""
+    with system_scope("end other sessions"):
+        result = db.session.execute(
+            update(AuthSession)
+            .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None), AuthSession.token_hash != keep)
+            .values(revoked_at=utcnow(), revoke_reason="ended_by_user"))
+        audit.record("session.others_ended", actor=user, target_type="user", target_id=user.id,
+                     detail={"count": result.rowcount})
+        db.session.commit()
+    return result.rowcount
+
+
 def active_sessions(user: User) -> list[AuthSession]:
     with system_scope("list own sessions"):
         return list(

@@ -69,6 +69,14 @@ def account():
     return render_template("accounts/account.html", sessions=sessions)
 
 
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():
+    count = services.end_other_sessions(current_user._get_current_object())
+    flash(f"已退出其他 {count} 处登录", "success")
+    return redirect(url_for("accounts.account"))
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def password():

@@ -220,3 +220,20 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
     monkeypatch.setattr(config.ProductionConfig, "DATA_ENCRYPTION_KEY", None)
     with pytest.raises(RuntimeError, match="DATA_ENCRYPTION_KEY"):
         create_app(config.ProductionConfig)
+
+
+def test_user_ends_other_sessions(app, net, login, api_token):
+    here = login("t1_recv")
+    there = login("t1_recv")
+    headers = api_token("t1_recv")
+    page = here.get("/account").get_data(as_text=True)
+    assert "退出其他所有登录" in page
+    assert here.post("/account/sessions/end-others", form_page="/account").status_code == 302
+    assert here.get("/").status_code == 200
+    assert there.get("/").status_code == 302
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 401
+    mine = api_token("t1_recv")
+    other = api_token("t1_recv")
+    assert app.test_client().delete("/api/v1/me/sessions", headers=mine).status_code == 204
+    assert app.test_client().get("/api/v1/me", headers=mine).status_code == 200
+    assert app.test_client().get("/api/v1/me", headers=other).status_code == 401
