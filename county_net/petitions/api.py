@@ -206,29 +206,6 @@ def reveal(petition_id, petitioner_id):
     return services.reveal_party(_me(), queries.get_petition(petition_id), petitioner_id)
 
 
-def file_view(actor, petitioner) -> dict:
-    """A person's file: only for a unit that may know who they are (an accuser stays hidden from anyone the
-    confidentiality rule excludes, even one that handles the accusation)."""
-    from county_net.core.errors import NotVisible
-
-    matters = queries.petitioner_file(petitioner)
-    from county_net.tenancy import current_scope
-
-    opened_here = petitioner.unit_id in current_scope().unit_ids
-    if not opened_here and not any(services.may_see_identity(actor, m) for m in matters):
-        raise NotVisible()
-    matters = [m for m in matters if services.may_see_identity(actor, m)]
-    replies = []
-    for matter in matters:
-        event = queries.last_event(matter, "reply")
-        if event and services.may_see_identity(actor, matter):
-            replies.append({"number": matter.number, "occurred_at": event["occurred_at"].isoformat(),
-                            **{k: event["payload"].get(k) for k in ("outcome_label", "facts", "basis")}})
-    return {"id": petitioner.id, "name": petitioner.name, "id_number": petitioner.id_number_masked,
-            "phone": petitioner.phone_masked, "address": petitioner.address,
-            "matters": queries.rows(actor, matters), "replies": replies}
-
-
 @blp.post("/petitioners/lookup")
 @auth_required
 @blp.arguments(s.LookupSchema)
@@ -238,7 +215,7 @@ def lookup(body):
     services.require_clerk(_me())
     person = services.find_petitioner(body.get("id_number"), body.get("name"), body.get("phone"))
     try:
-        view = file_view(_me(), person) if person else None
+        view = queries.petitioner_file_view(_me(), person) if person else None
     except NotVisible:
         view = None  # a file this unit may not open is, to it, not there
     return {"found": view is not None, "petitioner": view}
@@ -250,7 +227,7 @@ def lookup(body):
 def petitioner_file(petitioner_id):
     """信访人档案：以往事项及答复。"""
     services.require_clerk(_me())
-    return file_view(_me(), queries.get_petitioner(petitioner_id))
+    return queries.petitioner_file_view(_me(), queries.get_petitioner(petitioner_id))
 
 
 @blp.post("/petitions/repeat-candidates")

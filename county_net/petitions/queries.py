@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from county_net.core.errors import NotVisible
 from county_net.core.timeutil import COUNTY_TZ, local_today
 from county_net.deadlines import deadline_status
 from county_net.extensions import db
@@ -302,3 +303,20 @@ def archive_volumes(actor, year: int) -> list[dict]:
     for number, volume in enumerate(ordered, start=1):
         volume["volume"] = f"{year}-{number:04d}"
     return ordered
+
+
+def petitioner_file_view(actor, petitioner) -> dict:
+    """A person's file: only for a unit that may know who they are (an accuser stays hidden from anyone the
+    confidentiality rule excludes, even one that handles the accusation)."""
+    matters = [m for m in petitioner_file(petitioner) if services.may_see_identity(actor, m)]
+    if not matters and petitioner.unit_id != actor.unit_id:
+        raise NotVisible()
+    replies = []
+    for matter in matters:
+        event = last_event(matter, "reply")
+        if event:
+            replies.append({"number": matter.number, "occurred_at": event["occurred_at"].isoformat(),
+                            **{k: event["payload"].get(k) for k in ("outcome_label", "facts", "basis")}})
+    return {"id": petitioner.id, "name": petitioner.name, "id_number": petitioner.id_number_masked,
+            "phone": petitioner.phone_masked, "address": petitioner.address,
+            "matters": rows(actor, matters), "replies": replies}

@@ -117,15 +117,13 @@ def _json_body() -> dict:
 @login_required
 def lookup():
     """The desk's typing lookup (JSON, same session): a petitioner's earlier matters and replies."""
-    from county_net.petitions.api import file_view
-
     services.require_clerk(_me())
     data = s.LookupSchema().load(_json_body())
     person = services.find_petitioner(data.get("id_number"), data.get("name"), data.get("phone"))
     if person is None:
         return jsonify(found=False)
     try:
-        view = file_view(_me(), person)
+        view = queries.petitioner_file_view(_me(), person)
     except NotVisible:
         return jsonify(found=False)
     for row in view["matters"]:
@@ -340,11 +338,9 @@ def category_update(category_id: int):
 @bp.get("/petitioners/<int:petitioner_id>")
 @login_required
 def petitioner(petitioner_id: int):
-    from county_net.petitions.api import file_view
-
     person = queries.get_petitioner(petitioner_id)
     services.require_clerk(_me())
-    return render_template("petitions/petitioner.html", f=file_view(_me(), person))
+    return render_template("petitions/petitioner.html", f=queries.petitioner_file_view(_me(), person))
 
 
 # ---- action forms, derived from the same schemas the API uses --------------------------------------
