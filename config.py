@@ -61,6 +61,8 @@ class Config:
     # Attachments live here, outside the database (default: instance/attachments).
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR")
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    # Headless Chromium for server-side PDF documents: a name on PATH or a path; "" switches it off.
+    PDF_BROWSER = os.environ.get("PDF_BROWSER")
     COUNTY_NAME = os.environ.get("COUNTY_NAME", "清溪县")
     COUNTY_TIMEZONE = "Asia/Shanghai"
     API_TITLE = "county_net API"

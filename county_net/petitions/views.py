@@ -3,15 +3,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user, login_required
 from marshmallow import ValidationError, fields
 
-from county_net.core.errors import InvalidInput, NotVisible, RoleRequired
+from county_net.core.errors import Conflict, InvalidInput, NotVisible, RoleRequired
 from county_net.core.pagination import paginate
 from county_net.core.timeutil import COUNTY_TZ
 from county_net.extensions import db
-from county_net.petitions import actions, queries, services
+from county_net.petitions import actions, pdf, queries, services
 from county_net.petitions import schemas as s
 from county_net.petitions.models import CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION
 from county_net.petitions.services import PAUSE_REASONS, REDIRECT_CHANNELS
@@ -270,9 +274,7 @@ def _documents_for(petition) -> dict[str, str]:
     return available
 
 
-@bp.get("/petitions/<int:petition_id>/documents/<kind>")
-@login_required
-def document(petition_id: int, kind: str):
+def _render_document(petition_id: int, kind: str, inline_css: bool = False) -> tuple:
     petition = queries.get_petition(petition_id)
     if kind not in _documents_for(petition):
         abort(404)
@@ -281,9 +283,31 @@ def document(petition_id: int, kind: str):
         event = queries.last_event(petition, name) or event
     services.audit_confidential_view(_me(), petition)
     rules = county_settings(petition.county_unit_id).rules(services._unit_code(petition.handling_unit_id))
-    return render_template("petitions/document.html", kind=kind, title=DOCUMENTS[kind], p=petition,
+    css = (Path(current_app.static_folder) / "document.css").read_text(encoding="utf-8") if inline_css else None
+    html = render_template("petitions/document.html", kind=kind, title=DOCUMENTS[kind], p=petition,
                            v=queries.present(_me(), petition), event=event, handling_rule=rules["handling"],
-                           names=queries.unit_names([petition.unit_id, petition.county_unit_id]), **_common())
+                           names=queries.unit_names([petition.unit_id, petition.county_unit_id]),
+                           inline_css=css, pdf_available=pdf.browser() is not None, **_common())
+    return petition, html
+
+
+@bp.get("/petitions/<int:petition_id>/documents/<kind>")
+@login_required
+def document(petition_id: int, kind: str):
+    return _render_document(petition_id, kind)[1]
+
+
+@bp.get("/petitions/<int:petition_id>/documents/<kind>/pdf")
+@login_required
+def document_pdf(petition_id: int, kind: str):
+    petition, html = _render_document(petition_id, kind, inline_css=True)
+    try:
+        data = pdf.render_pdf(html)
+    except pdf.PdfUnavailable as exc:
+        raise Conflict(str(exc))
+    filename = quote(f"{petition.number}-{DOCUMENTS[kind]}.pdf")
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
 
 
 @bp.get("/archive")

@@ -76,3 +76,25 @@ def test_walk_in_to_reply_letter(page, app, net, api_token):
     assert "信访事项处理意见书" in letter and "解释说明" in letter and "请求复查" in letter
     pdf = page.pdf(format="A4")  # the print stylesheet yields a real A4 page
     assert pdf[:4] == b"%PDF"
+
+
+def test_documents_download_as_pdf(app, net, api_token, login):
+    api = Api(app, api_token)
+    p = api.register("c_recv")
+    web = login("c_recv")
+    page = web.get(f"/petitions/{p['id']}/documents/registration_form").get_data(as_text=True)
+    assert "下载 PDF" in page
+    resp = web.get(f"/petitions/{p['id']}/documents/registration_form/pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf" and resp.data[:5] == b"%PDF-"
+    assert "attachment" in resp.headers["Content-Disposition"]
+    assert login("t2_recv").get(f"/petitions/{p['id']}/documents/registration_form/pdf").status_code == 404
+
+
+def test_pdf_switched_off_says_so(app, net, api_token, login, monkeypatch):
+    monkeypatch.setitem(app.config, "PDF_BROWSER", "")
+    api = Api(app, api_token)
+    p = api.register("c_recv")
+    web = login("c_recv")
+    assert "下载 PDF" not in web.get(f"/petitions/{p['id']}/documents/registration_form").get_data(as_text=True)
+    resp = web.get(f"/petitions/{p['id']}/documents/registration_form/pdf")
+    assert resp.status_code == 409 and "浏览器" in resp.get_data(as_text=True)
