@@ -1,16 +1,12 @@
 """JSON: every action of the course has an endpoint here calling the same service as the web form."""
 from flask_login import current_user
-from marshmallow import Schema, fields
 
-from flask_smorest.fields import Upload
-
-from county_net.api import ApiBlueprint, PageMetaSchema, auth_required, id_loader, page_body
+from county_net.api import ApiBlueprint, auth_required, id_loader, page_body
 from county_net.api import register as register_blueprint
-from county_net.core.pagination import paginate
-from county_net.petitions import actions, queries, repeats, services
-from county_net.petitions import schemas as s
 from county_net.core.errors import NotVisible
-from county_net.core.schemas import Int, LocalDateTime
+from county_net.core.pagination import paginate
+from county_net.petitions import actions, queries, services
+from county_net.petitions import schemas as s
 
 blp = ApiBlueprint("petitions_api", __name__, url_prefix="/api/v1", description="信访事项")
 
@@ -24,104 +20,26 @@ id_loader("petitioner_id")(queries.get_petitioner)
 id_loader("category_id")(lambda category_id: queries.get_category(category_id))
 
 
-class PetitionPageSchema(Schema):
-    items = fields.List(fields.Nested(s.PetitionRowSchema))
-    meta = fields.Nested(PageMetaSchema)
-
-
-class RevealSchema(Schema):
-    id_number = fields.String(allow_none=True)
-    phone = fields.String(allow_none=True)
-
-
-class PetitionerFileSchema(Schema):
-    id = Int()
-    name = fields.String()
-    id_number = fields.String(allow_none=True)
-    phone = fields.String(allow_none=True)
-    address = fields.String(allow_none=True)
-    matters = fields.List(fields.Nested(s.PetitionRowSchema))
-    replies = fields.List(fields.Dict(), metadata={"description": "以往处理意见（口径一致）"})
-
-
-class LookupResultSchema(Schema):
-    found = fields.Boolean()
-    petitioner = fields.Nested(PetitionerFileSchema, allow_none=True)
-
-
-class CandidateSchema(Schema):
-    earlier_id = Int()
-    number = fields.String()
-    score = Int()
-    reason = fields.String()
-    summary = fields.String()
-    state_label = fields.String()
-
-
-class CategorySchema(Schema):
-    id = Int()
-    code = fields.String()
-    name = fields.String()
-
-
 @blp.get("/categories")
 @auth_required
-@blp.response(200, CategorySchema(many=True))
+@blp.response(200, s.CategorySchema(many=True))
 def list_categories():
     return queries.categories()
 
 
-class ArchiveArgsSchema(Schema):
-    year = Int(required=True, validate=lambda y: 2000 <= y <= 2100)
-
-
-class ArchiveItemSchema(Schema):
-    seq = Int()
-    id = Int()
-    number = fields.String()
-    received_at = LocalDateTime()
-    archived_at = LocalDateTime(allow_none=True)
-    summary = fields.String()
-    state_label = fields.String()
-
-
-class ArchiveVolumeSchema(Schema):
-    volume = fields.String()
-    petitioner = fields.String()
-    petitioner_id = Int(allow_none=True)
-    matters = fields.List(fields.Nested(ArchiveItemSchema))
-
-
 @blp.get("/archive")
 @auth_required
-@blp.arguments(ArchiveArgsSchema, location="query")
-@blp.response(200, ArchiveVolumeSchema(many=True))
+@blp.arguments(s.ArchiveArgsSchema, location="query")
+@blp.response(200, s.ArchiveVolumeSchema(many=True))
 def archive(args):
     """立卷归档：按信访人立户、按年度立卷。"""
     return queries.archive_volumes(_me(), args["year"])
 
 
-class CategoryInSchema(Schema):
-    code = fields.String(required=True)
-    name = fields.String(required=True)
-    sort_order = Int(load_default=None)
-
-
-class CategoryPatchSchema(Schema):
-    name = fields.String()
-    sort_order = Int()
-    is_active = fields.Boolean()
-
-
-class CategoryOutSchema(CategorySchema):
-    sort_order = Int()
-    is_active = fields.Boolean()
-
-
 @blp.post("/categories")
 @auth_required
-@blp.arguments(CategoryInSchema)
-@blp.response(201, CategoryOutSchema)
+@blp.arguments(s.CategoryInSchema)
+@blp.response(201, s.CategoryOutSchema)
 def create_category(body):
     """新增事项类别（系统管理员）。"""
     return services.save_category(_me(), **body)
@@ -129,8 +47,8 @@ def create_category(body):
 
 @blp.patch("/categories/<int:category_id>")
 @auth_required
-@blp.arguments(CategoryPatchSchema)
-@blp.response(200, CategoryOutSchema)
+@blp.arguments(s.CategoryPatchSchema)
+@blp.response(200, s.CategoryOutSchema)
 def update_category(body, category_id):
     """修改或停用事项类别（系统管理员）。"""
     return services.save_category(_me(), category=queries.get_category(category_id), **body)
@@ -140,7 +58,7 @@ def update_category(body, category_id):
 @auth_required
 @blp.arguments(s.PetitionCreateSchema)
 @blp.response(201, s.PetitionSchema)
-def register(body):
+def register_petition(body):
     """登记一件信访事项（含信访人、编号、查询码、重复信访建议）。"""
     petition = services.register_petition(_me(), body)
     return queries.present(_me(), petition)
@@ -149,7 +67,7 @@ def register(body):
 @blp.get("/petitions")
 @auth_required
 @blp.arguments(s.PetitionListArgsSchema, location="query")
-@blp.response(200, PetitionPageSchema)
+@blp.response(200, s.PetitionPageSchema)
 def search(args):
     """检索与收件箱（box=to_sign/handling/due_soon/overdue/returned/review）。"""
     page = paginate(queries.search_query(_me(), args), args["page"], args["page_size"])
@@ -200,7 +118,7 @@ def reject_link(body, petition_id, link_id):
 
 @blp.post("/petitions/<int:petition_id>/petitioners/<int:petitioner_id>/reveal")
 @auth_required
-@blp.response(200, RevealSchema)
+@blp.response(200, s.RevealSchema)
 def reveal(petition_id, petitioner_id):
     """查看完整身份证号和电话（留痕审计）。"""
     return services.reveal_party(_me(), queries.get_petition(petition_id), petitioner_id)
@@ -209,7 +127,7 @@ def reveal(petition_id, petitioner_id):
 @blp.post("/petitioners/lookup")
 @auth_required
 @blp.arguments(s.LookupSchema)
-@blp.response(200, LookupResultSchema)
+@blp.response(200, s.LookupResultSchema)
 def lookup(body):
     """按身份证号（精确）或姓名+电话查找信访人档案；号码只在请求体中传递。"""
     services.require_clerk(_me())
@@ -223,7 +141,7 @@ def lookup(body):
 
 @blp.get("/petitioners/<int:petitioner_id>")
 @auth_required
-@blp.response(200, PetitionerFileSchema)
+@blp.response(200, s.PetitionerFileSchema)
 def petitioner_file(petitioner_id):
     """信访人档案：以往事项及答复。"""
     services.require_clerk(_me())
@@ -233,20 +151,16 @@ def petitioner_file(petitioner_id):
 @blp.post("/petitions/repeat-candidates")
 @auth_required
 @blp.arguments(s.CandidatesSchema)
-@blp.response(200, CandidateSchema(many=True))
+@blp.response(200, s.CandidateSchema(many=True))
 def repeat_candidates(body):
     """登记前预览可能的重复信访（不保存）。"""
     services.require_clerk(_me())
     return services.preview_candidates(_me(), body)
 
 
-class UploadSchema(Schema):
-    files = fields.List(Upload(), required=True, metadata={"description": "PDF、JPEG、PNG 或 TIFF，每个不超过 10 MB"})
-
-
 @blp.post("/petitions/<int:petition_id>/attachments")
 @auth_required
-@blp.arguments(UploadSchema, location="files")
+@blp.arguments(s.UploadSchema, location="files")
 @blp.response(201, s.AttachmentRefSchema(many=True))
 def upload(body, petition_id):
     """上传附件（扫描的来信、照片、PDF）。"""

@@ -15,8 +15,7 @@ from county_net.petitions import services
 from county_net.petitions.models import (Category, Petition, PetitionAttachment, PetitionEvent, PetitionLink,
                                          PetitionParty, Petitioner)
 from county_net.petitions.settings import county_settings
-from county_net.petitions.workflow import (ACTIONS, HANDLING, HOLDER, INVOLVED, OPEN_STATES, OWNER, REVIEW, SENDER,
-                                           available_actions, state_label)
+from county_net.petitions.workflow import ACTIONS, INVOLVED, OPEN_STATES, REVIEW, available_actions, state_label
 from county_net.units.directory import county_directory, unit_info
 
 CONFIDENTIAL = "（保密）"

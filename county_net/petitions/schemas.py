@@ -1,5 +1,8 @@
 """Input schemas (shared by the web forms and the JSON API) and output schemas (masked by default)."""
+from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, fields, validate
+
+from county_net.api import PageMetaSchema
 
 from county_net.core.schemas import Int, LocalDateTime
 from county_net.petitions.models import CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION
@@ -275,3 +278,87 @@ class EventSchema(Schema):
     occurred_at = LocalDateTime()
     note = fields.String()
     payload = fields.Dict()
+
+
+# ---- API envelopes and small reads --------------------------------------------------------------
+
+class PetitionPageSchema(Schema):
+    items = fields.List(fields.Nested(PetitionRowSchema))
+    meta = fields.Nested(PageMetaSchema)
+
+
+class RevealSchema(Schema):
+    id_number = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+
+
+class PetitionerFileSchema(Schema):
+    id = Int()
+    name = fields.String()
+    id_number = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    matters = fields.List(fields.Nested(PetitionRowSchema))
+    replies = fields.List(fields.Dict(), metadata={"description": "以往处理意见（口径一致）"})
+
+
+class LookupResultSchema(Schema):
+    found = fields.Boolean()
+    petitioner = fields.Nested(PetitionerFileSchema, allow_none=True)
+
+
+class CandidateSchema(Schema):
+    earlier_id = Int()
+    number = fields.String()
+    score = Int()
+    reason = fields.String()
+    summary = fields.String()
+    state_label = fields.String()
+
+
+class CategorySchema(Schema):
+    id = Int()
+    code = fields.String()
+    name = fields.String()
+
+
+class ArchiveArgsSchema(Schema):
+    year = Int(required=True, validate=lambda y: 2000 <= y <= 2100)
+
+
+class ArchiveItemSchema(Schema):
+    seq = Int()
+    id = Int()
+    number = fields.String()
+    received_at = LocalDateTime()
+    archived_at = LocalDateTime(allow_none=True)
+    summary = fields.String()
+    state_label = fields.String()
+
+
+class ArchiveVolumeSchema(Schema):
+    volume = fields.String()
+    petitioner = fields.String()
+    petitioner_id = Int(allow_none=True)
+    matters = fields.List(fields.Nested(ArchiveItemSchema))
+
+
+class CategoryInSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    sort_order = Int(load_default=None)
+
+
+class CategoryPatchSchema(Schema):
+    name = fields.String()
+    sort_order = Int()
+    is_active = fields.Boolean()
+
+
+class CategoryOutSchema(CategorySchema):
+    sort_order = Int()
+    is_active = fields.Boolean()
+
+
+class UploadSchema(Schema):
+    files = fields.List(Upload(), required=True, metadata={"description": "PDF、JPEG、PNG 或 TIFF，每个不超过 10 MB"})

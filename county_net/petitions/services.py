@@ -765,23 +765,31 @@ def _within(start: datetime | None, days: int, what: str, requested_on: date) ->
         raise IllegalTransition(f"已超过请求{what}的期限（{last.isoformat()}）")
 
 
+def _request_review(actor, petition, *, action, version, above_unit_id, window_step, window_from, what,
+                    requested_on):
+    """复查 and 复核 alike: registered by the organ above, within the window, which then holds the matter."""
+    review_unit_id, organ = review_organ_for(petition, above_unit_id)
+    if actor.unit_id != review_unit_id:
+        raise IllegalTransition(f"{what}申请应由{organ}登记")
+    _begin(actor, petition, action, version)
+    rule = county_settings(petition.county_unit_id).rules()[window_step]
+    _within(window_from, rule.days, what, requested_on or local_today())
+    petition.review_unit_id, petition.review_organ = review_unit_id, organ
+    petition.holder_unit_id = review_unit_id
+    _grant(petition, actor, review_unit_id, "review")
+    return organ
+
+
 def request_reexamination(actor, petition, *, version, requested_on=None, note=""):
     """复查 requested within 30 days of the reply, to the organ above the handling unit."""
     if petition.state != "closed" or petition.handling_unit_id is None or petition.replied_at is None:
         raise IllegalTransition("只有已出具处理意见并办结的事项才能请求复查")
     if petition.reexamination_requested_at is not None:
         raise IllegalTransition("该事项已经复查，只能请求复核")
-    review_unit_id, organ = review_organ_for(petition, petition.handling_unit_id)
-    if actor.unit_id != review_unit_id:
-        raise IllegalTransition(f"复查申请应由{organ}登记")
-    _begin(actor, petition, "request_reexamination", version)
-    requested_on = requested_on or local_today()
-    rule = county_settings(petition.county_unit_id).rules()["reexamination_request"]
-    _within(petition.replied_at, rule.days, "复查", requested_on)
-    petition.review_unit_id, petition.review_organ = review_unit_id, organ
-    petition.holder_unit_id = review_unit_id
+    organ = _request_review(actor, petition, action="request_reexamination", version=version,
+                            above_unit_id=petition.handling_unit_id, window_step="reexamination_request",
+                            window_from=petition.replied_at, what="复查", requested_on=requested_on)
     petition.reexamination_requested_at = utcnow()
-    _grant(petition, actor, review_unit_id, "review")
     return _finish(actor, petition, "request_reexamination", note=note, payload={"organ": organ})
 
 
@@ -818,18 +826,11 @@ def request_final_review(actor, petition, *, version, requested_on=None, note=""
         raise IllegalTransition("须先经复查，才能请求复核")
     if petition.final_review_requested_at is not None:
         raise IllegalTransition("该事项已请求复核")
-    review_unit_id, organ = review_organ_for(petition, petition.review_unit_id)
-    if actor.unit_id != review_unit_id:
-        raise IllegalTransition(f"复核申请应由{organ}登记")
-    _begin(actor, petition, "request_final_review", version)
-    requested_on = requested_on or local_today()
-    rule = county_settings(petition.county_unit_id).rules()["final_review_request"]
-    _within(petition.reexamination_decided_at, rule.days, "复核", requested_on)
-    petition.review_unit_id, petition.review_organ = review_unit_id, organ
-    petition.holder_unit_id = review_unit_id
+    organ = _request_review(actor, petition, action="request_final_review", version=version,
+                            above_unit_id=petition.review_unit_id, window_step="final_review_request",
+                            window_from=petition.reexamination_decided_at, what="复核", requested_on=requested_on)
     petition.final_review_requested_at = utcnow()
     petition.paused_days = 0
-    _grant(petition, actor, review_unit_id, "review")
     return _finish(actor, petition, "request_final_review", note=note, payload={"organ": organ})
 
 

@@ -3,7 +3,8 @@ transferred to 人社局, answered on time and printed there."""
 import pytest
 
 from county_net.petitions.identity import check_digit
-from tests.browser.test_login_flow import _login, page  # noqa: F401  (fixture)
+from tests.browser.conftest import login_as as _login
+from tests.browser.conftest import open_page, reply_through_the_form, serve
 
 pytestmark = pytest.mark.browser
 
@@ -11,32 +12,13 @@ DEMO_PASSWORD = "Demo-2026!"
 
 
 @pytest.fixture
-def demo_server(app):
-    import threading
-
-    from werkzeug.serving import make_server
-
+def demo_page(app):
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    server, thread = serve(app)
+    yield from open_page(f"http://127.0.0.1:{server.server_port}")
     server.shutdown()
-
-
-@pytest.fixture
-def demo_page(demo_server):
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.test_login_flow import CHROMIUM, FLAGS
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        pg = browser.new_page(locale="zh-CN")
-        pg.base = demo_server
-        yield pg
-        browser.close()
+    thread.join(timeout=5)
 
 
 def test_returning_walk_in_in_the_demo_county(demo_page):
@@ -66,19 +48,9 @@ def test_returning_walk_in_in_the_demo_county(demo_page):
     page.wait_for_url(page.base + "/")
     page.goto(page.base + "/inbox?box=to_sign")
     page.click("tr:has-text('第二期欠薪') td.mono a")
-    page.click("summary:has-text('签收')")
-    page.click("form[action$='/do/sign-for'] button[type=submit]")
-    page.click("summary:text-is('受理')")
-    page.click("form[action$='/do/accept'] button[type=submit]")
-    page.wait_for_selector("text=已受理")
-    assert "剩余" in page.inner_text(".deadline")
-    page.click("summary:has-text('出具处理意见书')")
-    page.select_option("#reply-outcome", "support")
-    page.fill("#reply-request", "督促公司支付第二期欠薪")
-    page.fill("#reply-facts", "经查，公司第二期欠薪确未支付，已责令三日内支付")
-    page.fill("#reply-basis", "《保障农民工工资支付条例》第三十条")
-    page.click("form[action$='/do/reply'] button[type=submit]")
-    page.wait_for_selector("text=已出具处理意见书")
+    deadline = reply_through_the_form(page, "support", "督促公司支付第二期欠薪", "经查，公司第二期欠薪确未支付，已责令三日内支付",
+                                      "《保障农民工工资支付条例》第三十条")
+    assert "剩余" in deadline
     page.click("text=信访事项处理意见书")
     letter = page.inner_text("article")
     assert "清溪县人力资源和社会保障局" in letter and "予以支持" in letter and "向清溪县人民政府请求复查" in letter

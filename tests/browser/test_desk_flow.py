@@ -1,7 +1,8 @@
 """The desk to the bureau, in real Chromium: a walk-in who came before, transferred, answered, printed."""
 import pytest
 
-from tests.browser.test_login_flow import _login, live_server, page  # noqa: F401  (fixtures)
+from tests.browser.conftest import login_as as _login
+from tests.browser.conftest import reply_through_the_form
 from tests.petitions.helpers import Api, id_number, in_days
 
 pytestmark = pytest.mark.browser
@@ -56,21 +57,9 @@ def test_walk_in_to_reply_letter(page, app, net, api_token):
     page.click("text=收件箱")
     page.click("text=待签收")
     page.click("td.mono a")
-    page.click("summary:has-text('签收')")
-    page.click("form[action$='/do/sign-for'] button[type=submit]")
-    page.wait_for_selector("text=已签收")
-    page.click("summary:text-is('受理')")
-    page.click("form[action$='/do/accept'] button[type=submit]")
-    page.wait_for_selector("text=已受理")
-    deadline = page.inner_text(".deadline")
+    deadline = reply_through_the_form(page, "explain", "支付拖欠工资", "该厂已进入破产程序，工资债权已申报，按法定顺序清偿",
+                                      "《企业破产法》第一百一十三条")
     assert "办理并出具处理意见书" in deadline and "剩余" in deadline
-    page.click("summary:has-text('出具处理意见书')")
-    page.select_option("#reply-outcome", "explain")
-    page.fill("#reply-request", "支付拖欠工资")
-    page.fill("#reply-facts", "该厂已进入破产程序，工资债权已申报，按法定顺序清偿")
-    page.fill("#reply-basis", "《企业破产法》第一百一十三条")
-    page.click("form[action$='/do/reply'] button[type=submit]")
-    page.wait_for_selector("text=已出具处理意见书")
     page.click("text=信访事项处理意见书")
     letter = page.inner_text("article")
     assert "信访事项处理意见书" in letter and "解释说明" in letter and "请求复查" in letter

@@ -1,52 +1,9 @@
 """Real headless Chromium (Debian's package) through Playwright: log in, look around, administer, log out."""
-import os
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD
+from tests.browser.conftest import login_as as _login
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which(os.environ.get("CHROMIUM", "chromium")) or "/usr/bin/chromium"
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def live_server(app, net):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def page(live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(locale="zh-CN")
-        pg = context.new_page()
-        errors = []
-        pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        pg.base = live_server
-        pg.console_errors = errors
-        yield pg
-        context.close()
-        browser.close()
-
-
-def _login(page, username, password=PASSWORD):
-    page.goto(page.base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.press("#password", "Enter")  # the keyboard alone is enough at the desk
 
 
 def test_township_clerk_logs_in_and_sees_only_its_tree(page, net):

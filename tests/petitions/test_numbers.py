@@ -1,7 +1,6 @@
 """Numbers: county-wide per year, in the configured pattern, gapless and unique under concurrency."""
 import threading
 
-import pytest
 import sqlalchemy as sa
 
 from county_net.extensions import db

@@ -1,7 +1,6 @@
 """The same course through the web forms (CSRF tokens and all), as the desk and the bureau use it."""
 import re
 
-import pytest
 
 from tests.petitions.helpers import category_id, id_number, in_days
 
