@@ -26,7 +26,9 @@ class Config:
     MIGRATION_DATABASE_URL = os.environ.get("MIGRATION_DATABASE_URL")
     # The PostgreSQL role the migrations grant table rights to.
     DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "county_net_app")
-    TENANCY_RLS = True  # acts only on PostgreSQL
+    TENANCY_RLS = os.environ.get("TENANCY_RLS", "1") != "0"  # acts only on PostgreSQL
+    # Benchmark switch (bench/run measures what the ORM tenant criteria cost); production refuses it.
+    TENANCY_ORM_CRITERIA = os.environ.get("COUNTY_NET_BENCH_NO_CRITERIA", "") != "1"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -103,6 +105,8 @@ class ProductionConfig(Config):
         for name in ("SECRET_KEY", "AUDIT_HMAC_KEY", "DATA_ENCRYPTION_KEY", "LOOKUP_HMAC_KEY"):
             if not app.config.get(name):
                 raise RuntimeError(f"生产环境必须设置 {name} 环境变量")
+        if not app.config["TENANCY_ORM_CRITERIA"] and os.environ.get("COUNTY_NET_BENCHMARK") != "1":
+            raise RuntimeError("生产环境不能关闭租户过滤（COUNTY_NET_BENCH_NO_CRITERIA 只用于性能测试）")
 
 
 CONFIGS = {

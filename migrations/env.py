@@ -44,15 +44,15 @@ def run_online():
         if sqlite:
             # Batch mode rebuilds tables by copy-and-drop; with foreign keys on, a table that other rows
             # point at cannot be dropped. The pragma only takes effect outside a transaction.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()  # end the implicit transaction so that Alembic opens its own
+            # Straight to the driver, before SQLAlchemy's BEGIN (core/database.py) opens a transaction.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=metadata, **args)
         # Migrations are system work: data migrations see every row even under FORCE ROW LEVEL SECURITY.
         with system_scope("migrations"), context.begin_transaction():
             context.run_migrations()
         if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
     if engine is not migrate_ext.db.engine:
         engine.dispose()
 

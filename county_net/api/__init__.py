@@ -79,6 +79,7 @@ class PageMetaSchema(Schema):
     page_size = Int()
     total = Int()
     pages = Int()
+    total_capped = fields.Boolean(metadata={"description": "为真时实际条数多于 total（计数到 10000 为止）"})
 
 
 class PageArgsSchema(Schema):
@@ -91,7 +92,8 @@ def page_body(page) -> dict:
     """The response schema dumps the items; this only shapes the envelope."""
     return {
         "items": page.items,
-        "meta": {"page": page.page, "page_size": page.page_size, "total": page.total, "pages": page.pages},
+        "meta": {"page": page.page, "page_size": page.page_size, "total": page.total, "pages": page.pages,
+                 "total_capped": page.total_capped},
     }
 
 

@@ -138,6 +138,7 @@ class BulkWriter:
         self.cur = self.raw.cursor()
         self.dropped: list[str] = []
         if self.dialect == "sqlite":
+            self.raw.driver_connection.isolation_level = ""  # implicit transactions: one per batch
             for pragma in ("foreign_keys=OFF", "synchronous=OFF", "journal_mode=WAL", "cache_size=-262144",
                            "temp_store=MEMORY"):
                 self.cur.execute(f"PRAGMA {pragma}")

@@ -1,6 +1,13 @@
 """Engine settings per backend."""
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_write_intent: ContextVar[bool] = ContextVar("county_net_write_intent", default=False)
 
 
 def engine_options(url: str) -> dict:
@@ -9,14 +16,42 @@ def engine_options(url: str) -> dict:
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
 
 
+@contextmanager
+def writing():
+    """Commands that write outside a request (the sweep) take SQLite's write lock up front too."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def _wants_write() -> bool:
+    if _write_intent.get():
+        return True
+    return has_request_context() and request.method not in _SAFE_METHODS
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
+    # SQLAlchemy emits BEGIN itself (below), so the driver must not.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    """A writing request takes SQLite's single write lock when its transaction starts (BEGIN IMMEDIATE),
+    waiting up to busy_timeout for it. A deferred transaction that reads first and writes later cannot
+    wait: SQLite answers "database is locked" at once when another writer got in between."""
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")

@@ -2,9 +2,14 @@
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from county_net.extensions import db
+
+
+# Counting stops here: "10000+ 条" tells a user as much as an exact figure, and an exact count of a whole
+# county's matters would read every one of them on each page view.
+COUNT_CAP = 10_000
 
 
 @dataclass
@@ -13,6 +18,7 @@ class Page:
     page: int
     page_size: int
     total: int
+    total_capped: bool = False  # more than `total` rows match
 
     @property
     def pages(self) -> int:
@@ -39,9 +45,31 @@ def clamp(page, page_size, default_size: int = 20) -> tuple[int, int]:
     return min(page, 100_000), max(1, min(page_size, current_app.config["API_MAX_PAGE_SIZE"]))
 
 
-def paginate(stmt, page=1, page_size=20, scalars: bool = True) -> Page:
+def paginate(stmt, page=1, page_size=20, scalars: bool = True, by_key: bool = False) -> Page:
+    """`by_key`: find the page's primary keys first (an index can answer that, and a sort then moves
+    keys, not whole rows), then load just those rows: the deferred join, for wide rows in long lists."""
     page, page_size = clamp(page, page_size)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    cap = current_app.config.get("LIST_COUNT_CAP", COUNT_CAP)
+    counted = stmt.order_by(None)
+    entity = stmt.column_descriptions[0].get("entity") if stmt.column_descriptions else None
+    keys = []
+    if entity is not None:
+        # The ORM attributes, never the table's columns: a statement of bare columns is Core, and the
+        # tenant criteria apply to ORM entities only.
+        mapper = inspect(entity)
+        keys = [mapper.get_property_by_column(column).class_attribute for column in mapper.primary_key]
+        counted = counted.with_only_columns(*keys)
+    total = db.session.scalar(select(func.count()).select_from(counted.limit(cap + 1).subquery()))
     query = stmt.limit(page_size).offset((page - 1) * page_size)
-    items = list(db.session.scalars(query)) if scalars else list(db.session.execute(query))
+    if by_key and len(keys) == 1:
+        key = keys[0]
+        ids = list(db.session.scalars(query.with_only_columns(key)))
+        # The same statement (its filters, options and tenant criteria) narrowed to the page's keys.
+        rows = stmt.where(key.in_(ids)).order_by(None) if ids else None
+        found = {getattr(row, key.key): row for row in db.session.scalars(rows)} if ids else {}
+        items = [found[i] for i in ids if i in found]
+    else:
+        items = list(db.session.scalars(query)) if scalars else list(db.session.execute(query))
+    if total > cap:
+        return Page(items, page, page_size, cap, total_capped=True)
     return Page(items, page, page_size, total)

@@ -70,7 +70,7 @@ def register_petition(body):
 @blp.response(200, s.PetitionPageSchema)
 def search(args):
     """检索与收件箱（box=to_sign/handling/due_soon/overdue/returned/review）。"""
-    page = paginate(queries.search_query(_me(), args), args["page"], args["page_size"])
+    page = paginate(queries.search_query(_me(), args), args["page"], args["page_size"], by_key=True)
     page.items = queries.rows(_me(), page.items)
     return page_body(page)
 

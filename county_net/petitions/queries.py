@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timedelta
 
+from flask import g, has_request_context
 from sqlalchemy import func, select
 
 from county_net.core.errors import NotVisible
@@ -24,7 +25,11 @@ EVENT_LABELS = {"register": "登记", "link_confirmed": "确认重复信访关�
 
 
 def get_petition(petition_id: int) -> Petition:
-    return db.one_or_404(select(Petition).where(Petition.id == petition_id))
+    """Once per request: the API preloads the URL's matter before parsing the body, the view asks again."""
+    cache = g.setdefault("_petitions", {}) if has_request_context() else {}
+    if petition_id not in cache:
+        cache[petition_id] = db.one_or_404(select(Petition).where(Petition.id == petition_id))
+    return cache[petition_id]
 
 
 def unit_names(ids) -> dict[int, str]:
@@ -178,6 +183,22 @@ def _day_start(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=COUNTY_TZ)
 
 
+def _box_conditions() -> dict:
+    """The inbox boxes, each over the unit's own open matters (holder, state, due: one index)."""
+    today = local_today()
+    soon = today + timedelta(days=3)
+    open_ = Petition.state.in_(OPEN_STATES)
+    return {
+        "to_sign": Petition.state.in_(["transferred", "assigned"]),
+        "handling": Petition.state.in_(["registered", "signed", "handling", "replied"]),
+        "due_soon": open_ & (Petition.due_on >= today) & (Petition.due_on <= soon),
+        "overdue": open_ & (Petition.due_on < today),
+        "returned": Petition.state == "returned",
+        "review": Petition.state.in_(["reported", "reexamination", "final_review"]),
+        "all_open": open_,
+    }
+
+
 def search_query(actor, args: dict):
     """Search and inbox filters. Tenancy is not filtered here: the scope does that."""
     stmt = select(Petition)
@@ -201,18 +222,7 @@ def search_query(actor, args: dict):
         stmt = stmt.where(Petition.state.in_(OPEN_STATES), Petition.due_on < local_today())
     box = args.get("box")
     if box:
-        mine = Petition.holder_unit_id == actor.unit_id
-        today = local_today()
-        soon = today + timedelta(days=3)
-        stmt = stmt.where({
-            "to_sign": mine & Petition.state.in_(["transferred", "assigned"]),
-            "handling": mine & Petition.state.in_(["registered", "signed", "handling", "replied"]),
-            "due_soon": mine & Petition.state.in_(OPEN_STATES) & (Petition.due_on >= today) & (Petition.due_on <= soon),
-            "overdue": mine & Petition.state.in_(OPEN_STATES) & (Petition.due_on < today),
-            "returned": mine & (Petition.state == "returned"),
-            "review": mine & Petition.state.in_(["reported", "reexamination", "final_review"]),
-            "all_open": mine & Petition.state.in_(OPEN_STATES),
-        }[box])
+        stmt = stmt.where(Petition.holder_unit_id == actor.unit_id, _box_conditions()[box])
         return stmt.order_by(Petition.due_on.is_(None), Petition.due_on, Petition.id)
     return stmt.order_by(Petition.received_at.desc(), Petition.id.desc())
 
@@ -244,11 +254,13 @@ def rows(actor, petitions: list[Petition]) -> list[dict]:
 
 
 def inbox_counts(actor) -> dict[str, int]:
-    counts = {}
-    for box in ("to_sign", "handling", "due_soon", "overdue", "returned", "review"):
-        stmt = search_query(actor, {"box": box}).order_by(None)
-        counts[box] = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    return counts
+    """Every box's count in one pass over the unit's open matters."""
+    boxes = ("to_sign", "handling", "due_soon", "overdue", "returned", "review")
+    conditions = _box_conditions()
+    row = db.session.execute(
+        select(*(func.count().filter(conditions[box]).label(box) for box in boxes))
+        .where(Petition.holder_unit_id == actor.unit_id, Petition.state.in_(OPEN_STATES))).one()
+    return {box: getattr(row, box) or 0 for box in boxes}
 
 
 def petitioner_file(petitioner: Petitioner) -> list[Petition]:

@@ -118,6 +118,10 @@ def _require_text(value: str | None, field: str, label: str, max_len: int = 4000
 def _grant(petition: Petition, actor, grantee_id: int, via: str) -> None:
     if grantee_id in {petition.unit_id}:
         return
+    grantee = unit_info(grantee_id)
+    if grantee is None or grantee.county_id != petition.county_unit_id:
+        # The county scope's criteria rely on this: a matter is seen outside its county by no one.
+        raise InvalidInput(fields={"to_unit_id": ["只能转交本县（市、区）的单位"]})
     db.session.add(PetitionAccess(petition_id=petition.id, unit_id=actor.unit_id, grantee_unit_id=grantee_id,
                                   via=via, is_active=True))
 
@@ -356,8 +360,9 @@ def register_petition(actor, data: dict, files=()) -> Petition:
         summary=summary, demands=demands, accused_unit_id=accused.id if accused else None,
         accused_description=(data.get("accused_description") or "").strip()[:200] or None,
         is_major=bool(data.get("is_major")), state="registered", holder_unit_id=actor.unit_id,
-        received_by_unit_at=received_at, version=1,
+        received_by_unit_at=received_at, version=1, paused_days=0, extension_days=0, is_simple=False,
     )
+    refresh_due(petition)  # before the INSERT, so the row is written once
     db.session.add(petition)
     db.session.flush()
     petitioners = [_open_file(actor, person) for person in people]
@@ -368,7 +373,6 @@ def register_petition(actor, data: dict, files=()) -> Petition:
     proposals = repeats.propose_links(petition, [p.id for p in petitioners], settings)
     for earlier_id, score, reason in proposals:
         db.session.add(PetitionLink(petition_id=petition.id, earlier_id=earlier_id, score=score, reason=reason))
-    refresh_due(petition)
     db.session.add(PetitionEvent(
         petition_id=petition.id, kind="register", from_state=None, to_state="registered", actor_id=actor.id,
         actor_name=actor.name, actor_unit_id=actor.unit_id, occurred_at=utcnow(),
@@ -631,24 +635,33 @@ def _end_pause(petition: Petition, days: int) -> None:
     petition.paused_until = None
 
 
-def sweep(batch: int = 2000) -> dict:
+_SWEEP_COLUMNS = ("id", "county_unit_id", "state", "holder_unit_id", "received_at", "received_by_unit_at", "is_simple",
+                  "accepted_at", "extension_days", "paused_days", "paused_since", "paused_until", "route",
+                  "report_due_on", "reexamination_requested_at", "final_review_requested_at", "due_step", "due_on")
+
+
+def sweep(batch: int = 5000) -> dict:
     """The deadline sweep (system scope): end pauses whose day has passed, with a timeline entry, and put
-    the current limit on every open matter whose stored one is stale. A second run with nothing changed
-    writes nothing."""
+    the current limit on every open matter whose stored one is stale. It reads columns, not entities, and
+    remembers each distinct deadline computation, so a province's open matters take seconds; a second run
+    with nothing changed writes nothing."""
     from county_net.petitions.workflow import OPEN_STATES
 
     today = local_today()
     resumed = refreshed = checked = 0
     last_id = 0
+    memo: dict = {}
+    columns = [getattr(Petition, name) for name in _SWEEP_COLUMNS]
     while True:
-        rows = list(db.session.scalars(select(Petition).where(Petition.state.in_(OPEN_STATES), Petition.id > last_id)
-                                       .order_by(Petition.id).limit(batch)))
+        rows = db.session.execute(select(*columns).where(Petition.state.in_(OPEN_STATES), Petition.id > last_id)
+                                  .order_by(Petition.id).limit(batch)).all()
         if not rows:
             break
-        for petition in rows:
+        changes: dict[int, tuple] = {}
+        for row in rows:
             checked += 1
-            if petition.paused_since is not None and petition.paused_until is not None \
-                    and petition.paused_until < today:
+            if row.paused_since is not None and row.paused_until is not None and row.paused_until < today:
+                petition = db.session.get(Petition, row.id)
                 days = _paused_so_far(petition)
                 _end_pause(petition, days)
                 petition.version += 1
@@ -656,11 +669,25 @@ def sweep(batch: int = 2000) -> dict:
                     petition_id=petition.id, kind="resume", from_state=petition.state, to_state=petition.state,
                     actor_id=None, actor_name="系统", occurred_at=utcnow(), note="暂停期满，自动恢复计时",
                     payload=json.dumps({"paused_days": days, "automatic": True})))
+                petition.due_step, petition.due_on = current_deadline(petition)
                 resumed += 1
-            step, due = current_deadline(petition)
-            if (step, due) != (petition.due_step, petition.due_on):
-                petition.due_step, petition.due_on = step, due
                 refreshed += 1
+                continue
+            # Same inputs, same answer: the key is everything current_deadline reads.
+            key = (row.county_unit_id, row.state, row.holder_unit_id, row.received_at, row.received_by_unit_at,
+                   row.is_simple, row.accepted_at, row.extension_days, row.paused_days,
+                   row.paused_since, row.paused_until, row.route, row.report_due_on,
+                   row.reexamination_requested_at, row.final_review_requested_at)
+            if row.paused_since is not None or key not in memo:
+                memo[key] = current_deadline(row)
+            wanted = memo[key]
+            if wanted != (row.due_step, row.due_on):
+                changes[row.id] = wanted
+        for petition_id, (step, due) in changes.items():
+            db.session.execute(update(Petition).where(Petition.id == petition_id)
+                               .values(due_step=step, due_on=due)
+                               .execution_options(synchronize_session=False))
+        refreshed += len(changes)
         last_id = rows[-1].id
         db.session.commit()
         db.session.expunge_all()

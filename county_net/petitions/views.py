@@ -163,7 +163,7 @@ def inbox():
     args = _list_args()
     box = args.get("box") or "handling"
     args["box"] = box
-    page = paginate(queries.search_query(_me(), args), args.get("page"), 20)
+    page = paginate(queries.search_query(_me(), args), args.get("page"), 20, by_key=True)
     page.items = queries.rows(_me(), page.items)
     return render_template("petitions/inbox.html", page=page, box=box, counts=queries.inbox_counts(_me()),
                            **_common())
@@ -174,7 +174,7 @@ def inbox():
 def index():
     args = _list_args()
     args.pop("box", None)
-    page = paginate(queries.search_query(_me(), args), args.get("page"), args.get("page_size", 20))
+    page = paginate(queries.search_query(_me(), args), args.get("page"), args.get("page_size", 20), by_key=True)
     page.items = queries.rows(_me(), page.items)
     return render_template("petitions/index.html", page=page, args=request.args,
                            townships=queries.county_units(_me(), kinds=("township",)),

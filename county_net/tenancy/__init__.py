@@ -15,17 +15,24 @@ from county_net.tenancy.criteria import OutOfScope, Scoped, ScopedSelf, UnitOwne
 def scope_for_user(user) -> Scope:
     """A unit sees itself and its subtree. The county center is the root of its county, so it sees the
     whole county and no other county: no request ever gets `sees_all`."""
-    from county_net.units.queries import ancestor_ids, subtree_ids
+    from county_net.units.queries import path_ids, subtree_ids
 
     if user is None or not getattr(user, "is_authenticated", False):
         return EMPTY_SCOPE
     with system_scope("resolve principal"):
-        return Scope(frozenset(subtree_ids(user.unit_id)), reason=f"user:{user.id}",
-                     self_ids=frozenset(ancestor_ids(user.unit_id)), unit_id=user.unit_id)
+        path = user.unit.path if user.unit.is_active else None
+        ancestors = path_ids(user.unit.path)
+        return Scope(frozenset(subtree_ids(user.unit_id, path=path)), reason=f"user:{user.id}",
+                     self_ids=frozenset(ancestors), unit_id=user.unit_id,
+                     county_id=ancestors[0] if ancestors else None, whole_county=ancestors == [user.unit_id])
 
 
 def init_app(app):
     from flask_login import current_user
+
+    from county_net.tenancy.context import configure_criteria
+
+    configure_criteria(app.config.get("TENANCY_ORM_CRITERIA", True))
 
     @app.before_request
     def _resolve_scope():

@@ -16,6 +16,10 @@ class Scope:
     # The principal's own unit and its ancestors: matters accusing any of them stay hidden (检举控告).
     self_ids: frozenset[int] = frozenset()
     unit_id: int | None = None
+    # The county the principal works in (the root of its unit's path); nothing a unit can see lies outside
+    # it. `whole_county`: the principal's unit is that root, so its subtree is exactly the county.
+    county_id: int | None = None
+    whole_county: bool = False
     # Later capabilities (transfer, assignment, coordination) widen per-object access through grants.
 
     def may_see(self, unit_id: int | None) -> bool:
@@ -82,5 +86,13 @@ def orm_criteria_disabled():
         _criteria_enabled.reset(token)
 
 
+_criteria_configured = True  # False only under the benchmark switch (config TENANCY_ORM_CRITERIA)
+
+
+def configure_criteria(enabled: bool) -> None:
+    global _criteria_configured
+    _criteria_configured = enabled
+
+
 def orm_criteria_enabled() -> bool:
-    return _criteria_enabled.get()
+    return _criteria_configured and _criteria_enabled.get()

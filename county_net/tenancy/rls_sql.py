@@ -92,3 +92,62 @@ PETITIONER_VISIBLE = (
 
 def child_visible(table: str) -> str:
     return f"EXISTS (SELECT 1 FROM petitions p WHERE p.id = {table}.petition_id)"
+
+
+# ---- province scale (revision c7d2a9e41f10) ------------------------------------------------------
+# The scope is parsed once per statement: each policy reads it through a scalar subquery, which
+# PostgreSQL runs once as an InitPlan, instead of splitting the setting again for every row.
+SCOPE_FUNCTIONS = [
+    """
+CREATE OR REPLACE FUNCTION county_net_sees_all() RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT coalesce(current_setting('county_net.unit_ids', true), '') = '*'
+$$
+""",
+    """
+CREATE OR REPLACE FUNCTION county_net_scope_ids() RETURNS bigint[]
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE coalesce(current_setting('county_net.unit_ids', true), '')
+           WHEN '*' THEN '{}'::bigint[]
+           WHEN '' THEN '{}'::bigint[]
+           ELSE string_to_array(current_setting('county_net.unit_ids', true), ',')::bigint[]
+         END
+$$
+""",
+    """
+CREATE OR REPLACE FUNCTION county_net_self_ids() RETURNS bigint[]
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE coalesce(current_setting('county_net.self_ids', true), '')
+           WHEN '' THEN '{}'::bigint[]
+           ELSE string_to_array(current_setting('county_net.self_ids', true), ',')::bigint[]
+         END
+$$
+""",
+]
+DROP_SCOPE_FUNCTIONS = ["DROP FUNCTION IF EXISTS county_net_sees_all()", "DROP FUNCTION IF EXISTS county_net_scope_ids()",
+                        "DROP FUNCTION IF EXISTS county_net_self_ids()"]
+
+
+def sees(column: str) -> str:
+    return f"((SELECT county_net_sees_all()) OR {column} = ANY ((SELECT county_net_scope_ids())::bigint[]))"
+
+
+PETITION_VISIBLE_V2 = (
+    f"({sees('unit_id')} OR {sees('holder_unit_id')} OR EXISTS (SELECT 1 FROM petition_access a WHERE a.petition_id = petitions.id "
+    f"AND a.is_active AND {sees('a.grantee_unit_id')})) "
+    "AND (accused_unit_id IS NULL OR NOT accused_unit_id = ANY ((SELECT county_net_self_ids())::bigint[]))"
+)
+GRANT_VISIBLE_V2 = f"{sees('unit_id')} OR {sees('grantee_unit_id')}"
+PETITIONER_VISIBLE_V2 = (
+    f"{sees('unit_id')} OR EXISTS (SELECT 1 FROM petition_parties pp WHERE pp.petitioner_id = petitioners.id)"
+)
+
+
+def replace_policy(table: str, expression: str) -> list[str]:
+    return [f"DROP POLICY IF EXISTS {table}_scope ON {table}",
+            f"CREATE POLICY {table}_scope ON {table} USING ({expression}) WITH CHECK ({expression})"]
+
+
+def grant_functions(role: str) -> list[str]:
+    return [f"GRANT EXECUTE ON FUNCTION {name}() TO {role}"
+            for name in ("county_net_sees_all", "county_net_scope_ids", "county_net_self_ids")]

@@ -7,9 +7,11 @@ from county_net.extensions import db
 from county_net.units.models import Unit
 
 
-def subtree_ids(unit_id: int) -> list[int]:
-    """The unit and everything under it (caller holds a scope that can see them)."""
-    path = db.session.scalar(select(Unit.path).where(Unit.id == unit_id, Unit.is_active.is_(True)))
+def subtree_ids(unit_id: int, path: str | None = "") -> list[int]:
+    """The unit and everything under it (caller holds a scope that can see them). `path`: the unit's
+    path when the caller has it (None: the unit is inactive)."""
+    if path == "":
+        path = db.session.scalar(select(Unit.path).where(Unit.id == unit_id, Unit.is_active.is_(True)))
     if path is None:
         return []
     return list(db.session.scalars(select(Unit.id).where(Unit.path.startswith(path, autoescape=True))))
@@ -17,7 +19,10 @@ def subtree_ids(unit_id: int) -> list[int]:
 
 def ancestor_ids(unit_id: int) -> list[int]:
     """The unit and the units above it, read from its path."""
-    path = db.session.scalar(select(Unit.path).where(Unit.id == unit_id))
+    return path_ids(db.session.scalar(select(Unit.path).where(Unit.id == unit_id)))
+
+
+def path_ids(path: str | None) -> list[int]:
     return [int(p) for p in (path or "").strip("/").split("/") if p]
 
 

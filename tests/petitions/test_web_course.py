@@ -129,7 +129,27 @@ def test_search_filters_and_pages(app, net, login, api_token):
     assert "共 1 条" in web.get("/petitions?petitioner=检索3").get_data(as_text=True)
     assert web.get("/petitions?received_from=not-a-date").status_code == 400
     api_page = api.get("c_recv", f"/api/v1/petitions?page_size=10&page=3&locality_unit_id={net.units['T2']}").get_json()
-    assert api_page["meta"] == {"page": 3, "page_size": 10, "total": 13, "pages": 2} and api_page["items"] == []
+    assert api_page["meta"] == {"page": 3, "page_size": 10, "total": 13, "pages": 2, "total_capped": False}
+    assert api_page["items"] == []
+
+
+def test_counting_stops_at_the_cap(app, net, login, api_token):
+    """A county's whole list is not counted row by row on every page: past the cap it says "N+"."""
+    from tests.petitions.helpers import Api
+
+    api = Api(app, api_token)
+    for i in range(7):
+        api.register("c_recv", petitioners=[{"name": f"计数{i}", "phone": f"1390000{i:04d}"}])
+    app.config["LIST_COUNT_CAP"] = 5
+    try:
+        text = login("c_recv").get("/petitions?page_size=2").get_data(as_text=True)
+        meta = api.get("c_recv", "/api/v1/petitions?page_size=2").get_json()["meta"]
+        exact = api.get("c_recv", "/api/v1/petitions?page_size=2&petitioner=计数1").get_json()["meta"]
+    finally:
+        app.config.pop("LIST_COUNT_CAP")
+    assert "共 5+ 条" in text
+    assert meta == {"page": 1, "page_size": 2, "total": 5, "pages": 3, "total_capped": True}
+    assert exact["total"] == 1 and exact["total_capped"] is False
 
 
 def test_reveal_and_petitioner_file_on_the_web(app, net, login, api_token):
