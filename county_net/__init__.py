@@ -47,7 +47,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     from county_net import accounts, api, audit, bench, demo, petitions, tenancy, units
-    from county_net.core import errors, security
+    from county_net.core import database, errors, security
     from county_net.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
@@ -64,6 +64,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     bench.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    database.init_app(app)
     security.init_input_guard(app)
     _template_helpers(app)
     if app.config["PROXY_FIX_X_FOR"]:

@@ -55,3 +55,21 @@ def _sqlite_begin(conn):
     if conn.dialect.name != "sqlite":
         return
     conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
+
+
+def init_app(app) -> None:
+    from county_net.extensions import db
+
+    @app.teardown_request
+    def _end_reading_transaction(exc):
+        """A request that only read ends its transaction with COMMIT. The session would otherwise end it
+        with ROLLBACK, and psycopg drops every prepared statement of the connection on a ROLLBACK, so
+        PostgreSQL would plan each query (RLS policies included) afresh on every request."""
+        if exc is not None or request.method not in _SAFE_METHODS:
+            return
+        session = db.session()
+        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            try:
+                session.commit()
+            except Exception:  # the session's own teardown rolls back and reports
+                session.rollback()

@@ -45,7 +45,8 @@ def clamp(page, page_size, default_size: int = 20) -> tuple[int, int]:
     return min(page, 100_000), max(1, min(page_size, current_app.config["API_MAX_PAGE_SIZE"]))
 
 
-def paginate(stmt, page=1, page_size=20, scalars: bool = True, by_key: bool = False) -> Page:
+def paginate(stmt, page=1, page_size=20, scalars: bool = True, by_key: bool = False,
+             total: int | None = None) -> Page:
     """`by_key`: find the page's primary keys first (an index can answer that, and a sort then moves
     keys, not whole rows), then load just those rows: the deferred join, for wide rows in long lists."""
     page, page_size = clamp(page, page_size)
@@ -59,7 +60,8 @@ def paginate(stmt, page=1, page_size=20, scalars: bool = True, by_key: bool = Fa
         mapper = inspect(entity)
         keys = [mapper.get_property_by_column(column).class_attribute for column in mapper.primary_key]
         counted = counted.with_only_columns(*keys)
-    total = db.session.scalar(select(func.count()).select_from(counted.limit(cap + 1).subquery()))
+    if total is None:  # a caller that counted already (the inbox's boxes) passes it in
+        total = db.session.scalar(select(func.count()).select_from(counted.limit(cap + 1).subquery()))
     query = stmt.limit(page_size).offset((page - 1) * page_size)
     if by_key and len(keys) == 1:
         key = keys[0]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, aliased, declared_attr, mapped_column, relati
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import Scoped, scope_rule
+from county_net.tenancy.criteria import Scoped, among, not_among, scope_rule
 
 CHANNELS = {"visit": "来访", "letter": "来信", "phone": "来电", "online": "网上信访", "other": "其他"}
 NATURES = {"demand": "求决", "suggestion": "建议意见", "inquiry": "咨询", "accusation": "检举控告", "appeal": "申诉"}
@@ -312,11 +312,11 @@ def _petition_criteria(scope):
     can see. The same rule is the PostgreSQL policy (rls_sql.PETITION_VISIBLE_V2)."""
     visible = sorted(scope.unit_ids)
     blocked = sorted(scope.self_ids) or [-1]
-    granted = select(_grant.id).where(_grant.petition_id == Petition.id, _grant.grantee_unit_id.in_(visible),
+    granted = select(_grant.id).where(_grant.petition_id == Petition.id, among(_grant.grantee_unit_id, visible),
                                       _grant.is_active.is_(True)).correlate_except(_grant).exists()
     # The holder always owns the matter or holds a grant; it comes first so that an inbox row is
     # settled from the index without probing the grants.
-    reach = or_(Petition.holder_unit_id.in_(visible), Petition.unit_id.in_(visible), granted)
+    reach = or_(among(Petition.holder_unit_id, visible), among(Petition.unit_id, visible), granted)
     if scope.county_id is not None:
         # Grants never leave a county (services._grant), so a matter outside the principal's county is never
         # visible; saying so lets a list walk the county's own index. A county center sees all of it.
@@ -324,16 +324,16 @@ def _petition_criteria(scope):
         reach = county if scope.whole_county else and_(county, reach)
     petition_visible = and_(
         reach,
-        or_(Petition.accused_unit_id.is_(None), Petition.accused_unit_id.not_in(blocked)),
+        or_(Petition.accused_unit_id.is_(None), not_among(Petition.accused_unit_id, blocked)),
     )
     return [
         with_loader_criteria(Petition, petition_visible, include_aliases=True),
-        with_loader_criteria(PetitionAccess, or_(PetitionAccess.unit_id.in_(visible),
-                                                 PetitionAccess.grantee_unit_id.in_(visible)),
+        with_loader_criteria(PetitionAccess, or_(among(PetitionAccess.unit_id, visible),
+                                                 among(PetitionAccess.grantee_unit_id, visible)),
                              include_aliases=True),
         with_loader_criteria(PetitionChild, lambda cls: select(_parent.id).where(_parent.id == cls.petition_id)
                              .correlate_except(_parent).exists(), include_aliases=True),
-        with_loader_criteria(Petitioner, or_(Petitioner.unit_id.in_(visible),
+        with_loader_criteria(Petitioner, or_(among(Petitioner.unit_id, visible),
                                              select(_party.id).where(_party.petitioner_id == Petitioner.id)
                                              .correlate_except(_party).exists()),
                              include_aliases=True),

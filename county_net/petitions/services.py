@@ -651,6 +651,7 @@ def sweep(batch: int = 5000) -> dict:
     resumed = refreshed = checked = 0
     last_id = 0
     memo: dict = {}
+    settings: dict = {}  # per county, read once (outside a request nothing else caches it)
     columns = [getattr(Petition, name) for name in _SWEEP_COLUMNS]
     while True:
         rows = db.session.execute(select(*columns).where(Petition.state.in_(OPEN_STATES), Petition.id > last_id)
@@ -679,7 +680,9 @@ def sweep(batch: int = 5000) -> dict:
                    row.paused_since, row.paused_until, row.route, row.report_due_on,
                    row.reexamination_requested_at, row.final_review_requested_at)
             if row.paused_since is not None or key not in memo:
-                memo[key] = current_deadline(row)
+                if row.county_unit_id not in settings:
+                    settings[row.county_unit_id] = county_settings(row.county_unit_id)
+                memo[key] = current_deadline(row, settings[row.county_unit_id])
             wanted = memo[key]
             if wanted != (row.due_step, row.due_on):
                 changes[row.id] = wanted

@@ -163,10 +163,10 @@ def inbox():
     args = _list_args()
     box = args.get("box") or "handling"
     args["box"] = box
-    page = paginate(queries.search_query(_me(), args), args.get("page"), 20, by_key=True)
+    counts = queries.inbox_counts(_me())
+    page = paginate(queries.search_query(_me(), args), args.get("page"), 20, by_key=True, total=counts.get(box))
     page.items = queries.rows(_me(), page.items)
-    return render_template("petitions/inbox.html", page=page, box=box, counts=queries.inbox_counts(_me()),
-                           **_common())
+    return render_template("petitions/inbox.html", page=page, box=box, counts=counts, **_common())
 
 
 @bp.get("/petitions")

@@ -1,7 +1,10 @@
 """Layer 1 and 2: every ORM statement is filtered to the scope; every flush is checked against it."""
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, event
+from functools import lru_cache
+
+from sqlalchemy import ForeignKey, Integer, String, any_, bindparam, cast, event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
 from county_net.core.errors import NotVisible
@@ -20,6 +23,35 @@ class Scoped:
         """Second line behind the services: may this scope write this row?"""
         owner = cls.scope_owner_id(obj)
         return owner is not None and owner in scope.unit_ids
+
+
+_ARRAYS = False
+
+
+def configure_dialect(name: str) -> None:
+    global _ARRAYS
+    _ARRAYS = name == "postgresql"
+
+
+def id_array(ids):
+    """An integer array sent as its text form ('{1,2,3}'): psycopg passes a string as it is, where a
+    Python list would be inspected element by element on every execution."""
+    return cast(bindparam(None, "{" + ",".join(str(int(i)) for i in ids) + "}", type_=String), ARRAY(Integer))
+
+
+def among(column, ids):
+    """`column IN ids`. On PostgreSQL `column = ANY(:ids)`, one array parameter: the SQL text no longer
+    depends on how many units a scope holds, so psycopg prepares each statement once per connection
+    instead of PostgreSQL planning it again for every request (the RLS policies make plans costly)."""
+    if _ARRAYS:
+        return column == any_(id_array(ids))
+    return column.in_(ids)
+
+
+def not_among(column, ids):
+    if _ARRAYS:
+        return ~(column == any_(id_array(ids)))
+    return column.not_in(ids)
 
 
 # Criteria of models whose visibility is more than "owner in scope" (shared through grants).
@@ -78,14 +110,35 @@ def _scope_statement(state):
         return
     if scope.sees_all or not orm_criteria_enabled():
         return
+    state.statement = state.statement.options(*_options_for(scope))
+
+
+@lru_cache(maxsize=1024)
+def _options_for(scope) -> tuple:
+    """The criteria of one scope, built once: a request runs a dozen statements under the same scope, and
+    the same user's next request brings an equal Scope again."""
     visible = sorted(scope.unit_ids)  # outside the lambda: the lambda's SQL is cached
+    if _ARRAYS:
+        ids = id_array(visible)  # a SQL element: the lambda tracks its value
+
+        def owned(cls):
+            return cls.unit_id == any_(ids)
+
+        def itself(cls):
+            return cls.id == any_(ids)
+    else:
+        def owned(cls):
+            return cls.unit_id.in_(visible)
+
+        def itself(cls):
+            return cls.id.in_(visible)
     options = [
-        with_loader_criteria(UnitOwned, lambda cls: cls.unit_id.in_(visible), include_aliases=True),
-        with_loader_criteria(ScopedSelf, lambda cls: cls.id.in_(visible), include_aliases=True),
+        with_loader_criteria(UnitOwned, owned, include_aliases=True),
+        with_loader_criteria(ScopedSelf, itself, include_aliases=True),
     ]
     for rule in _RULES:
         options.extend(rule(scope))
-    state.statement = state.statement.options(*options)
+    return tuple(options)
 
 
 @event.listens_for(Session, "before_flush")
