@@ -14,6 +14,7 @@ from county_net.accounts.passwords import burn_time, hash_password, needs_rehash
 from county_net.audit import services as audit
 from county_net.core.errors import Conflict, InvalidInput, NotAuthenticated, RoleRequired, StaleVersion
 from county_net.core.models import utcnow
+from county_net.core.database import writing, writing_request
 from county_net.extensions import db
 from county_net.tenancy import system_scope
 from county_net.units.queries import get_unit
@@ -133,9 +134,15 @@ def load_session_user(token: str | None, kind: str) -> User | None:
         if user is None or not user.is_enabled:
             return None
         if now - row.last_seen_at > timedelta(seconds=60):
-            # Own short transaction so that the request's ORM session stays untouched.
-            with db.engine.begin() as conn:
-                conn.execute(update(AuthSession).where(AuthSession.id == row.id).values(last_seen_at=now))
+            touch = update(AuthSession).where(AuthSession.id == row.id).values(last_seen_at=now)
+            if writing_request():
+                # This request's transaction holds SQLite's write lock already (BEGIN IMMEDIATE): a second
+                # connection would wait on its own request. The touch rides along and commits with it.
+                db.session.execute(touch.execution_options(synchronize_session=False))
+            else:
+                # A reading request: a short transaction of its own, which takes the write lock up front.
+                with writing(), db.engine.begin() as conn:
+                    conn.execute(touch)
     user.auth_token = token
     return user
 

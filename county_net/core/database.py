@@ -26,10 +26,12 @@ def writing():
         _write_intent.reset(token)
 
 
-def _wants_write() -> bool:
-    if _write_intent.get():
-        return True
+def writing_request() -> bool:
     return has_request_context() and request.method not in _SAFE_METHODS
+
+
+def _wants_write() -> bool:
+    return _write_intent.get() or writing_request()
 
 
 @event.listens_for(Engine, "connect")

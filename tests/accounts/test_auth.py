@@ -237,3 +237,29 @@ def test_user_ends_other_sessions(app, net, login, api_token):
     assert app.test_client().delete("/api/v1/me/sessions", headers=mine).status_code == 204
     assert app.test_client().get("/api/v1/me", headers=mine).status_code == 200
     assert app.test_client().get("/api/v1/me", headers=other).status_code == 401
+
+
+def test_a_writing_request_refreshes_an_old_session_without_waiting_on_itself(app, net, login, api_token):
+    """A session last seen over a minute ago is touched. On a writing request that happens inside the
+    request's own transaction: SQLite's write lock is already held by it (BEGIN IMMEDIATE), and a second
+    connection would wait on its own request until the busy timeout."""
+    from tests.petitions.helpers import Api
+
+    headers = api_token("c_recv")
+    with app.app_context(), system_scope("test"):
+        db.session.execute(sa.update(AuthSession).values(last_seen_at=utcnow() - timedelta(minutes=5)))
+        db.session.commit()
+        db.session.remove()
+    api = Api(app, lambda user: headers)
+    matter = api.register("c_recv")  # a POST on a session last seen five minutes ago
+    assert matter["state"] == "registered"
+    web = login("c_recv")
+    with app.app_context(), system_scope("test"):
+        db.session.execute(sa.update(AuthSession).values(last_seen_at=utcnow() - timedelta(minutes=5)))
+        db.session.commit()
+        db.session.remove()
+    assert web.get("/inbox").status_code == 200  # a reading request touches it in a short write of its own
+    with app.app_context(), system_scope("test"):
+        seen = list(db.session.scalars(sa.select(AuthSession.last_seen_at).where(AuthSession.kind == "web")))
+        db.session.remove()
+    assert seen and all(utcnow() - s < timedelta(minutes=1) for s in seen)
