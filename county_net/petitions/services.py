@@ -34,11 +34,17 @@ QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # ---- shared checks -------------------------------------------------------------------------------
 
 def _unit_ids_involved(petition: Petition) -> set[int]:
+    """Units with a part in the matter; remembered per version, since a page asks several times."""
+    cached = getattr(petition, "_involved", None)
+    if cached is not None and cached[0] == petition.version:
+        return cached[1]
     ids = {petition.unit_id, petition.holder_unit_id, petition.handling_unit_id, petition.sender_unit_id,
            petition.review_unit_id}
     grants = db.session.scalars(select(PetitionAccess.grantee_unit_id).where(
         PetitionAccess.petition_id == petition.id, PetitionAccess.is_active.is_(True)))
-    return {i for i in ids | set(grants) if i is not None}
+    involved = {i for i in ids | set(grants) if i is not None}
+    petition._involved = (petition.version, involved)
+    return involved
 
 
 def _party_unit(petition: Petition, party: str) -> int | None:
