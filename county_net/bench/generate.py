@@ -593,18 +593,37 @@ class Generator:
                 self.next_link_id += 1
 
             review_unit = county.root.id if final_state in ("reexamination", "final_review", "concluded") else None
+            # A few clocks stand still (a hearing, missing materials); some pauses have run out, so the first
+            # deadline sweep has real work: it resumes them.
+            paused_since = paused_until = pause_reason = None
+            if final_state == "handling" and accepted_at is not None and rng.random() < 0.02:
+                paused_since = accepted_at + timedelta(days=rng.randrange(1, 10))
+                if paused_since < now:
+                    pause_reason = rng.choice(("materials", "hearing"))
+                    paused_until = paused_since.date() + timedelta(days=rng.randrange(5, 30))
+                    steps.append(("pause", "handling", "handling", holder, paused_since))
+                    events.append((self.next_event_id, pid, "pause", "handling", "handling",
+                                   self._clerk(county, holder.id)[0], self._clerk(county, holder.id)[1], holder.id,
+                                   None, paused_since, "", "{}"))
+                    self.next_event_id += 1
+                else:
+                    paused_since = None
             row = SimpleNamespace(
                 state=final_state, holder_unit_id=holder.id, received_at=received,
                 received_by_unit_at=received_by_unit, is_simple=False, accepted_at=accepted_at, extension_days=0,
-                paused_days=0, paused_since=None, paused_until=None, route=route, report_due_on=report_due,
+                paused_days=0, paused_since=paused_since, paused_until=paused_until, route=route,
+                report_due_on=report_due,
                 reexamination_requested_at=reex_at, final_review_requested_at=final_at,
                 county_unit_id=county.root.id)
             key = (final_state, holder.id, received_by_unit.date() if received_by_unit else None,
                    accepted_at.date() if accepted_at else None, route, report_due,
                    reex_at.date() if reex_at else None, final_at.date() if final_at else None, received.date())
-            if key not in due_cache:
-                due_cache[key] = current_deadline(row, settings[county.root.id])
-            due_step, due_on = due_cache[key]
+            if paused_since is not None:
+                due_step, due_on = current_deadline(row, settings[county.root.id])
+            else:
+                if key not in due_cache:
+                    due_cache[key] = current_deadline(row, settings[county.root.id])
+                due_step, due_on = due_cache[key]
             number = settings[county.root.id]["number_pattern"].format(year=year, seq=seq)
             finished = final_state in ("closed", "declined", "redirected", "concluded")
             archived = finished and age > 400 and rng.random() < 0.8
@@ -614,7 +633,8 @@ class Generator:
                 summary, topic[2], accused.id if accused else None, None, repeat_of is not None,
                 repeat_of, False, False, False, final_state, holder.id,
                 handling.id if handling else None, sender.id if sender else None, route, received_by_unit, report_due,
-                accepted_at, replied_at, "support" if replied_at else None, closed_at, 0, 0, None, None, None,
+                accepted_at, replied_at, "support" if replied_at else None, closed_at, 0, 0, paused_since, pause_reason,
+                paused_until,
                 review_unit, f"{county.name}人民政府" if review_unit else None, reex_at, None, None, final_at, None, None,
                 steps[-1][4] if final_state == "concluded" else None,
                 rng.choice(("satisfied", "basically_satisfied", "unsatisfied")) if closed_at else None,
@@ -682,6 +702,7 @@ class Generator:
         from county_net.petitions.models import Petition, PetitionAccess
         from county_net.tenancy import system_scope
 
+        db.session.remove()  # a read transaction opened before the load would not see what it wrote
         with system_scope("bench manifest"):
             busiest = db.session.execute(
                 select(Petition.holder_unit_id, db.func.count()).group_by(Petition.holder_unit_id)
