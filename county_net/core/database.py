@@ -59,19 +59,40 @@ def _sqlite_begin(conn):
     conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
 
 
+_WROTE = "county_net_wrote"
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(conn, cursor, statement, parameters, context, executemany):
+    if conn.info.get(_WROTE) or statement.startswith(("SELECT", "BEGIN")):
+        return
+    conn.info[_WROTE] = True  # anything but a read, conservatively
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _transaction_over(conn):
+    conn.info.pop(_WROTE, None)
+
+
 def init_app(app) -> None:
     from county_net.extensions import db
 
     @app.teardown_request
     def _end_reading_transaction(exc):
-        """A request that only read ends its transaction with COMMIT. The session would otherwise end it
-        with ROLLBACK, and psycopg drops every prepared statement of the connection on a ROLLBACK, so
-        PostgreSQL would plan each query (RLS policies included) afresh on every request."""
-        if exc is not None or request.method not in _SAFE_METHODS:
+        """A transaction that only read ends with COMMIT. The session would otherwise end it with ROLLBACK,
+        and psycopg drops every prepared statement of the connection on a ROLLBACK, so PostgreSQL would
+        plan each query (RLS policies included) afresh on every request. Services commit their writes
+        themselves; what is left open at the end of a request has normally only read (rendering the
+        answer), and anything that wrote without committing is still rolled back."""
+        if exc is not None:
             return
         session = db.session()
-        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
-            try:
-                session.commit()
-            except Exception:  # the session's own teardown rolls back and reports
-                session.rollback()
+        if not session.in_transaction() or session.new or session.dirty or session.deleted:
+            return
+        if session.connection().info.get(_WROTE):
+            return
+        try:
+            session.commit()
+        except Exception:  # the session's own teardown rolls back and reports
+            session.rollback()
