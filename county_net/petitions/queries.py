@@ -109,7 +109,7 @@ def link_views(petition: Petition) -> list[dict]:
 def present(actor, petition: Petition) -> dict:
     names = unit_names([petition.unit_id, petition.holder_unit_id, petition.handling_unit_id,
                         petition.locality_unit_id])
-    category = db.session.get(Category, petition.category_id)
+    category_name = category_names().get(petition.category_id, "")
     unit = lambda i: {"id": i, "name": names.get(i, "")} if i else None  # noqa: E731
     show = services.may_see_identity(actor, petition)
     return {
@@ -121,7 +121,7 @@ def present(actor, petition: Petition) -> dict:
         "summary": petition.summary,
         "demands": petition.demands,
         "state_label": state_label(petition.state),
-        "category": category.name if category else "",
+        "category": category_name,
         "registering_unit": unit(petition.unit_id),
         "holder_unit": unit(petition.holder_unit_id),
         "handling_unit": unit(petition.handling_unit_id),
@@ -163,6 +163,16 @@ def attachment_response(actor, petition: Petition, attachment_id: int):
 
 
 def timeline(petition: Petition) -> list[dict]:
+    """The matter's events, read once per version (a page shows them and also asks which documents exist)."""
+    cached = getattr(petition, "_timeline", None)
+    if cached is not None and cached[0] == petition.version:
+        return cached[1]
+    entries = _read_timeline(petition)
+    petition._timeline = (petition.version, entries)
+    return entries
+
+
+def _read_timeline(petition: Petition) -> list[dict]:
     events = list(db.session.scalars(select(PetitionEvent).where(PetitionEvent.petition_id == petition.id)
                                      .order_by(PetitionEvent.id)))
     names = unit_names({e.actor_unit_id for e in events} | {e.target_unit_id for e in events})
@@ -236,7 +246,7 @@ def rows(actor, petitions: list[Petition]) -> list[dict]:
                 select(PetitionParty.petition_id, Petitioner.name).join(Petitioner)
                 .where(PetitionParty.petition_id.in_(ids)).order_by(PetitionParty.position)):
             names.setdefault(pid, []).append(name)
-    categories = dict(db.session.execute(select(Category.id, Category.name)).all())
+    categories = category_names()
     units = unit_names({p.holder_unit_id for p in petitions})
     today = local_today()
     result = []
@@ -287,7 +297,22 @@ def all_categories() -> list[Category]:
 
 
 def categories() -> list[Category]:
-    return list(db.session.scalars(select(Category).where(Category.is_active.is_(True)).order_by(Category.sort_order)))
+    return [c for c in _all_categories() if c.is_active]
+
+
+def category_names() -> dict[int, str]:
+    """Names of every category, retired ones too (old matters keep theirs)."""
+    return {c.id: c.name for c in _all_categories()}
+
+
+def _all_categories() -> list[Category]:
+    """Reference data, read once per request."""
+    cache = g.get("_categories") if has_request_context() else None
+    if cache is None:
+        cache = list(db.session.scalars(select(Category).order_by(Category.sort_order, Category.id)))
+        if has_request_context():
+            g._categories = cache
+    return cache
 
 
 def county_units(actor, kinds=None) -> list:

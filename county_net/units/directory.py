@@ -39,11 +39,23 @@ def _cache() -> dict[int, UnitInfo]:
 
 
 def _load_county_of(unit_id: int, cache: dict) -> None:
+    from county_net.tenancy.context import active_scope
+
+    scope = active_scope()
+    if scope is not None and scope.county_id is not None and scope.county_id not in cache:
+        # Nearly every unit a request names is in the principal's own county, whose root is known.
+        _load_county(scope.county_id, cache)
+        if unit_id in cache:
+            return
     with system_scope("unit directory"):
         path = db.session.scalar(select(Unit.path).where(Unit.id == unit_id))
-        if path is None:
-            return
-        root = path.strip("/").split("/")[0]
+    if path is None:
+        return
+    _load_county(int(path.strip("/").split("/")[0]), cache)
+
+
+def _load_county(root: int, cache: dict) -> None:
+    with system_scope("unit directory"):
         rows = db.session.execute(select(Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.kind, Unit.parent_id,
                                          Unit.path, Unit.depth, Unit.is_active)
                                   .where(Unit.path.startswith(f"/{root}/"))).all()
