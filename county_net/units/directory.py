@@ -11,6 +11,7 @@ from sqlalchemy import select
 from county_net.extensions import db
 from county_net.tenancy import system_scope
 from county_net.units.models import Unit
+from county_net.units.queries import under_path
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def _load_county(root: int, cache: dict) -> None:
     with system_scope("unit directory"):
         rows = db.session.execute(select(Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.kind, Unit.parent_id,
                                          Unit.path, Unit.depth, Unit.is_active)
-                                  .where(Unit.path.startswith(f"/{root}/"))).all()
+                                  .where(under_path(f"/{root}/"))).all()
     for row in rows:
         cache[row.id] = UnitInfo(*row)
 

@@ -1,7 +1,7 @@
 """Read helpers for units. No writes."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from county_net.extensions import db
 from county_net.units.models import Unit
@@ -14,7 +14,16 @@ def subtree_ids(unit_id: int, path: str | None = "") -> list[int]:
         path = db.session.scalar(select(Unit.path).where(Unit.id == unit_id, Unit.is_active.is_(True)))
     if path is None:
         return []
-    return list(db.session.scalars(select(Unit.id).where(Unit.path.startswith(path, autoescape=True))))
+    return list(db.session.scalars(select(Unit.id).where(under_path(path))))
+
+
+def under_path(prefix: str):
+    """Units whose path starts with `prefix` ("/1/4/"). On SQLite a range, which the path index walks
+    (a LIKE with a bound pattern reads the whole table); paths hold only digits and "/", and SQLite compares
+    bytes. PostgreSQL keeps LIKE: under a non-C collation a range on text would be wrong."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return and_(Unit.path >= prefix, Unit.path < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+    return Unit.path.startswith(prefix, autoescape=True)
 
 
 def ancestor_ids(unit_id: int) -> list[int]:
