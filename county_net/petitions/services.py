@@ -6,7 +6,7 @@ import json
 import secrets
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -692,10 +692,11 @@ def sweep(batch: int = 5000) -> dict:
             wanted = memo[key]
             if wanted != (row.due_step, row.due_on):
                 changes[row.id] = wanted
-        for petition_id, (step, due) in changes.items():
-            db.session.execute(update(Petition).where(Petition.id == petition_id)
-                               .values(due_step=step, due_on=due)
-                               .execution_options(synchronize_session=False))
+        if changes:  # one executemany per batch, not a round trip per matter
+            table = Petition.__table__
+            db.session.execute(table.update().where(table.c.id == bindparam("pid"))
+                               .values(due_step=bindparam("step"), due_on=bindparam("due")),
+                               [{"pid": pid, "step": step, "due": due} for pid, (step, due) in changes.items()])
         refreshed += len(changes)
         last_id = rows[-1].id
         db.session.commit()
