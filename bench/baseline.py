@@ -1,0 +1,229 @@
+"""Bare baselines for the benchmark (issue 4). The product never imports this module, and this module never
+imports the product: same database, driver, pool and gunicorn settings, SQLAlchemy Core with statements
+built once, no auth, no session, no ORM, no audit.
+
+    BENCH_DATABASE_URL=sqlite:///instance/bench/tiny.sqlite3 \
+        gunicorn -k gthread --workers 3 --threads 4 bench.baseline:app
+
+PostgreSQL: BENCH_DATABASE_URL is a role that bypasses RLS (the physical limit); BENCH_RLS_DATABASE_URL
+(optional) is the RLS-subject role `county_net_app`, used by B1r only.
+"""
+from __future__ import annotations
+
+import bisect
+import os
+import threading
+from datetime import datetime, timezone
+
+from flask import Flask, abort, jsonify, request
+from sqlalchemy import (Column, Date, DateTime, Integer, MetaData, String, Table, Text, bindparam, create_engine,
+                        event, insert, select, text)
+
+# Kept in step with county_net/petitions/workflow.py OPEN_STATES (bench/run checks it).
+OPEN_STATES = ("registered", "returned", "transferred", "assigned", "signed", "handling", "replied",
+               "reported", "reexamination", "final_review")
+PAGE_SIZE = 20
+
+
+def _normalise(url: str) -> str:
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _engine_options(url: str) -> dict:
+    # Same values as county_net/core/database.py engine_options().
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+
+
+def _make_engine(url: str):
+    url = _normalise(url)
+    engine = create_engine(url, **_engine_options(url))
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):
+            # Same PRAGMAs as the product sets on connect.
+            cur = dbapi_connection.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=15000")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+    return engine
+
+
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
+if not DATABASE_URL:
+    raise RuntimeError("set BENCH_DATABASE_URL (a SQLAlchemy URL)")
+engine = _make_engine(DATABASE_URL)
+RLS_URL = os.environ.get("BENCH_RLS_DATABASE_URL", "")
+rls_engine = _make_engine(RLS_URL) if RLS_URL and engine.dialect.name == "postgresql" else None
+IS_SQLITE = engine.dialect.name == "sqlite"
+
+# Only the columns the baselines touch.
+meta = MetaData()
+petitions = Table(
+    "petitions", meta,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(40)),
+    Column("state", String(20)),
+    Column("holder_unit_id", Integer),
+    Column("due_on", Date),
+    Column("summary", Text),
+)
+units = Table("units", meta, Column("id", Integer, primary_key=True), Column("path", String(255)))
+bench_writes = Table(
+    "bench_writes", meta,
+    Column("id", Integer, primary_key=True),
+    Column("petition_id", Integer),
+    Column("note", Text),
+    Column("created_at", DateTime),
+)
+
+# Statements built once; SQLAlchemy's compiled cache does the rest.
+B1_SQL = select(petitions.c.id, petitions.c.number, petitions.c.state, petitions.c.holder_unit_id,
+                petitions.c.due_on, petitions.c.summary).where(petitions.c.id == bindparam("id"))
+B2_SQL = (select(petitions.c.id, petitions.c.number, petitions.c.state, petitions.c.due_on, petitions.c.summary)
+          .where(petitions.c.holder_unit_id == bindparam("u"), petitions.c.state.in_(OPEN_STATES))
+          .order_by(petitions.c.due_on, petitions.c.id)
+          .limit(bindparam("lim")).offset(bindparam("off")))
+B3_SQL = insert(bench_writes)
+RLS_SET_SQL = text("SELECT set_config('county_net.unit_ids', :ids, true), "
+                   "set_config('county_net.self_ids', :self, true)")
+UNITS_SQL = select(units.c.id, units.c.path)
+
+_DDL = {
+    "sqlite": "CREATE TABLE IF NOT EXISTS bench_writes (id INTEGER PRIMARY KEY, petition_id INTEGER, "
+              "note TEXT, created_at TIMESTAMP)",
+    "postgresql": "CREATE TABLE IF NOT EXISTS bench_writes (id SERIAL PRIMARY KEY, petition_id INTEGER, "
+                  "note TEXT, created_at TIMESTAMP)",
+}
+
+
+def _ensure_bench_table() -> None:
+    # Several workers may race here; a losing CREATE on PostgreSQL is harmless.
+    for _ in range(3):
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(_DDL[engine.dialect.name])
+            break
+        except Exception:  # noqa: BLE001
+            continue
+    if rls_engine is not None:
+        try:
+            with engine.begin() as conn:
+                role = rls_engine.url.username
+                conn.exec_driver_sql(f'GRANT SELECT, INSERT ON bench_writes TO "{role}"')
+                conn.exec_driver_sql(f'GRANT USAGE ON SEQUENCE bench_writes_id_seq TO "{role}"')
+        except Exception:  # noqa: BLE001
+            pass
+
+
+class _UnitTree:
+    """Units by materialised path, sorted: a subtree is one contiguous range of paths."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._paths: list[str] = []
+        self._ids: list[int] = []
+        self._by_id: dict[int, str] = {}
+        self._cache: dict[int, tuple[str, str]] = {}
+
+    def load(self) -> None:
+        with engine.connect() as conn:
+            rows = sorted(conn.execute(UNITS_SQL).all(), key=lambda r: r.path)
+        self._paths = [r.path for r in rows]
+        self._ids = [r.id for r in rows]
+        self._by_id = {r.id: r.path for r in rows}
+
+    def rls_values(self, unit_id: int) -> tuple[str, str] | None:
+        """(unit_ids, self_ids) formatted as county_net/tenancy/context.py Scope does."""
+        hit = self._cache.get(unit_id)
+        if hit is not None:
+            return hit
+        path = self._by_id.get(unit_id)
+        if path is None:
+            return None
+        lo = bisect.bisect_left(self._paths, path)
+        hi = lo
+        while hi < len(self._paths) and self._paths[hi].startswith(path):
+            hi += 1
+        subtree = sorted(self._ids[lo:hi])
+        ancestors = sorted(int(p) for p in path.strip("/").split("/") if p)
+        value = (",".join(map(str, subtree)), ",".join(map(str, ancestors)))
+        with self._lock:
+            self._cache[unit_id] = value
+        return value
+
+
+_ensure_bench_table()
+tree = _UnitTree()
+if rls_engine is not None:
+    tree.load()
+
+app = Flask(__name__)
+app.json.ensure_ascii = False
+app.json.sort_keys = False
+_PLAIN = {"ok": True, "service": "bench-baseline"}
+
+
+def _row_json(row):
+    data = dict(row._mapping)
+    if data.get("due_on") is not None:
+        data["due_on"] = data["due_on"].isoformat()
+    return data
+
+
+@app.get("/b/plain")
+def b0_plain():
+    return jsonify(_PLAIN)
+
+
+@app.get("/b/petition/<int:petition_id>")
+def b1_petition(petition_id: int):
+    with engine.connect() as conn:
+        row = conn.execute(B1_SQL, {"id": petition_id}).first()
+    if row is None:
+        abort(404)
+    return jsonify(_row_json(row))
+
+
+@app.get("/b/petition-rls/<int:petition_id>")
+def b1r_petition(petition_id: int):
+    if rls_engine is None:
+        abort(501)
+    values = tree.rls_values(request.args.get("unit", type=int) or 0)
+    if values is None:
+        abort(404)
+    with rls_engine.begin() as conn:
+        conn.execute(RLS_SET_SQL, {"ids": values[0], "self": values[1]})
+        row = conn.execute(B1_SQL, {"id": petition_id}).first()
+    if row is None:
+        abort(404)
+    return jsonify(_row_json(row))
+
+
+@app.get("/b/inbox/<int:unit_id>")
+def b2_inbox(unit_id: int):
+    page = max(request.args.get("page", 1, type=int), 1)
+    with engine.connect() as conn:
+        rows = conn.execute(B2_SQL, {"u": unit_id, "lim": PAGE_SIZE, "off": (page - 1) * PAGE_SIZE}).all()
+    return jsonify({"page": page, "items": [_row_json(r) for r in rows]})
+
+
+@app.post("/b/petition-note")
+def b3_write():
+    body = request.get_json(silent=True) or {}
+    values = {"petition_id": int(body.get("petition_id") or 0), "note": str(body.get("note") or "bench")[:500],
+              "created_at": datetime.now(timezone.utc).replace(tzinfo=None)}
+    with engine.connect() as conn:
+        if IS_SQLITE:
+            # Take the write lock up front, as a well-behaved SQLite writer should.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        new_id = conn.execute(B3_SQL, values).inserted_primary_key[0]
+        conn.commit()
+    return jsonify({"id": new_id}), 201
