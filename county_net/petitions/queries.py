@@ -347,12 +347,20 @@ def petitioner_file_view(actor, petitioner) -> dict:
     matters = [m for m in petitioner_file(petitioner) if services.may_see_identity(actor, m)]
     if not matters and petitioner.unit_id != actor.unit_id:
         raise NotVisible()
+    # Every reply of these matters in one query (a frequent visitor has dozens of matters).
+    latest: dict[int, PetitionEvent] = {}
+    if matters:
+        for event in db.session.scalars(select(PetitionEvent).where(
+                PetitionEvent.petition_id.in_([m.id for m in matters]), PetitionEvent.kind == "reply")
+                .order_by(PetitionEvent.id)):
+            latest[event.petition_id] = event
     replies = []
     for matter in matters:
-        event = last_event(matter, "reply")
+        event = latest.get(matter.id)
         if event:
-            replies.append({"number": matter.number, "occurred_at": event["occurred_at"].isoformat(),
-                            **{k: event["payload"].get(k) for k in ("outcome_label", "facts", "basis")}})
+            payload = json.loads(event.payload or "{}")
+            replies.append({"number": matter.number, "occurred_at": event.occurred_at.isoformat(),
+                            **{k: payload.get(k) for k in ("outcome_label", "facts", "basis")}})
     return {"id": petitioner.id, "name": petitioner.name, "id_number": petitioner.id_number_masked,
             "phone": petitioner.phone_masked, "address": petitioner.address,
             "matters": rows(actor, matters), "replies": replies}

@@ -100,3 +100,21 @@ def test_every_hot_path_has_a_small_fixed_statement_count(app, net, busy, login)
     # Measured: 9, 7, 4, 23, 16 and 8.
     ceilings = {"search": 10, "timeline": 8, "lookup": 5, "register": 24, "transfer": 17, "inbox_page_2": 10}
     assert all(counts[k] <= ceilings[k] for k in counts), (counts, ceilings)
+
+
+def test_a_frequent_visitors_file_is_not_n_plus_one(app, net, api_token):
+    """The lookup shows a person's file with every reply: one query for the replies, however many matters."""
+    from tests.petitions.helpers import id_number
+
+    api = Api(app, api_token)
+
+    def file_of_one_more():
+        p = api.register("c_recv", petitioners=[{"name": "常来", "id_number": id_number(9), "phone": "13911112222"}])
+        p = api.act("c_recv", p, "handle-self")
+        api.act("c_recv", p, "reply", outcome="explain", request="诉求", facts="经查", basis="依据")
+        return _count(app, lambda: api.post("c_recv", "/api/v1/petitioners/lookup", {"id_number": id_number(9)}))
+
+    one = file_of_one_more()
+    for _ in range(3):
+        four = file_of_one_more()
+    assert one == four, (one, four)
