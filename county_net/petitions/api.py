@@ -133,7 +133,7 @@ def lookup(body):
     services.require_clerk(_me())
     person = services.find_petitioner(body.get("id_number"), body.get("name"), body.get("phone"))
     try:
-        view = queries.petitioner_file_view(_me(), person) if person else None
+        view = queries.petitioner_file_view(_me(), person, limit=queries.LOOKUP_MATTERS) if person else None
     except NotVisible:
         view = None  # a file this unit may not open is, to it, not there
     return {"found": view is not None, "petitioner": view}

@@ -273,7 +273,7 @@ def inbox_counts(actor) -> dict[str, int]:
     return {box: getattr(row, box) or 0 for box in boxes}
 
 
-def petitioner_file(petitioner: Petitioner) -> list[Petition]:
+def petitioner_file(petitioner: Petitioner, limit: int | None = None) -> list[Petition]:
     """Every visible matter of this person (their files at any unit, by ID or name+phone), newest first."""
     same = select(Petitioner.id).where(
         (Petitioner.id == petitioner.id)
@@ -281,6 +281,8 @@ def petitioner_file(petitioner: Petitioner) -> list[Petition]:
         | ((Petitioner.name_phone_hash == petitioner.name_phone_hash) & Petitioner.name_phone_hash.is_not(None)))
     stmt = (select(Petition).join(PetitionParty, PetitionParty.petition_id == Petition.id)
             .where(PetitionParty.petitioner_id.in_(same)).order_by(Petition.received_at.desc()))
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt).unique())
 
 
@@ -341,10 +343,14 @@ def archive_volumes(actor, year: int) -> list[dict]:
     return ordered
 
 
-def petitioner_file_view(actor, petitioner) -> dict:
+LOOKUP_MATTERS = 20  # the desk's lookup shows the latest; the person's page shows the whole file
+
+
+def petitioner_file_view(actor, petitioner, limit: int | None = None) -> dict:
     """A person's file: only for a unit that may know who they are (an accuser stays hidden from anyone the
-    confidentiality rule excludes, even one that handles the accusation)."""
-    matters = [m for m in petitioner_file(petitioner) if services.may_see_identity(actor, m)]
+    confidentiality rule excludes, even one that handles the accusation). `limit`: the latest matters only
+    (the desk's lookup while typing; a frequent visitor's whole file can run to hundreds)."""
+    matters = [m for m in petitioner_file(petitioner, limit) if services.may_see_identity(actor, m)]
     if not matters and petitioner.unit_id != actor.unit_id:
         raise NotVisible()
     # Every reply of these matters in one query (a frequent visitor has dozens of matters).
@@ -363,4 +369,5 @@ def petitioner_file_view(actor, petitioner) -> dict:
                             **{k: payload.get(k) for k in ("outcome_label", "facts", "basis")}})
     return {"id": petitioner.id, "name": petitioner.name, "id_number": petitioner.id_number_masked,
             "phone": petitioner.phone_masked, "address": petitioner.address,
-            "matters": rows(actor, matters), "replies": replies}
+            "matters": rows(actor, matters), "replies": replies,
+            "matters_shown_latest": limit is not None and len(matters) >= limit}

@@ -300,6 +300,7 @@ class PetitionerFileSchema(Schema):
     address = fields.String(allow_none=True)
     matters = fields.List(fields.Nested(PetitionRowSchema))
     replies = fields.List(fields.Dict(), metadata={"description": "以往处理意见（口径一致）"})
+    matters_shown_latest = fields.Boolean(metadata={"description": "为真时只列出最近 20 件，完整档案见信访人页"})
 
 
 class LookupResultSchema(Schema):

@@ -665,10 +665,15 @@ def sweep(batch: int = 5000) -> dict:
         if not rows:
             break
         changes: dict[int, tuple] = {}
+        lapsed = [row.id for row in rows if row.paused_since is not None and row.paused_until is not None
+                  and row.paused_until < today]
+        # The batch's lapsed pauses come back as entities in one query, not one query each.
+        to_resume = {p.id: p for p in db.session.scalars(select(Petition).where(Petition.id.in_(lapsed)))} \
+            if lapsed else {}
         for row in rows:
             checked += 1
-            if row.paused_since is not None and row.paused_until is not None and row.paused_until < today:
-                petition = db.session.get(Petition, row.id)
+            if row.id in to_resume:
+                petition = to_resume[row.id]
                 days = _paused_so_far(petition)
                 _end_pause(petition, days)
                 petition.version += 1
@@ -676,7 +681,9 @@ def sweep(batch: int = 5000) -> dict:
                     petition_id=petition.id, kind="resume", from_state=petition.state, to_state=petition.state,
                     actor_id=None, actor_name="系统", occurred_at=utcnow(), note="暂停期满，自动恢复计时",
                     payload=json.dumps({"paused_days": days, "automatic": True})))
-                petition.due_step, petition.due_on = current_deadline(petition)
+                if petition.county_unit_id not in settings:
+                    settings[petition.county_unit_id] = county_settings(petition.county_unit_id)
+                petition.due_step, petition.due_on = current_deadline(petition, settings[petition.county_unit_id])
                 resumed += 1
                 refreshed += 1
                 continue

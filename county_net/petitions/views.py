@@ -127,7 +127,7 @@ def lookup():
     if person is None:
         return jsonify(found=False)
     try:
-        view = queries.petitioner_file_view(_me(), person)
+        view = queries.petitioner_file_view(_me(), person, limit=queries.LOOKUP_MATTERS)
     except NotVisible:
         return jsonify(found=False)
     for row in view["matters"]:

@@ -118,3 +118,17 @@ def test_a_frequent_visitors_file_is_not_n_plus_one(app, net, api_token):
     for _ in range(3):
         four = file_of_one_more()
     assert one == four, (one, four)
+
+
+def test_the_desk_lookup_shows_the_latest_matters_and_says_so(app, net, api_token, monkeypatch):
+    from county_net.petitions import queries
+    from tests.petitions.helpers import id_number
+
+    api = Api(app, api_token)
+    for _ in range(3):
+        api.register("c_recv", petitioners=[{"name": "常来", "id_number": id_number(8), "phone": "13911113333"}])
+    monkeypatch.setattr(queries, "LOOKUP_MATTERS", 2)
+    body = api.post("c_recv", "/api/v1/petitioners/lookup", {"id_number": id_number(8)}).get_json()
+    assert len(body["petitioner"]["matters"]) == 2 and body["petitioner"]["matters_shown_latest"] is True
+    whole = api.get("c_recv", f"/api/v1/petitioners/{body['petitioner']['id']}").get_json()
+    assert len(whole["matters"]) == 3 and whole["matters_shown_latest"] is False
