@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta, timezone
 from types import SimpleNamespace
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from county_net.core import crypto
-from county_net.core.timeutil import local_today
 from county_net.petitions.identity import check_digit, mask_id, mask_phone
+from county_net.units.directory import UnitInfo
 
 SIZES = {  # name: (units, petitions)
     "tiny": (200, 10_000),
@@ -86,21 +86,8 @@ def zipf_picker(rng, items, s=1.1):
 
 
 @dataclass
-class UnitRow:
-    id: int
-    code: str
-    name: str
-    short_name: str
-    kind: str
-    parent_id: int | None
-    path: str
-    depth: int
-    county_id: int
-
-
-@dataclass
 class County:
-    root: UnitRow
+    root: UnitInfo
     name: str
     abbr: str
     townships: list = field(default_factory=list)
@@ -233,7 +220,7 @@ class Generator:
         self.counts = {k: 0 for k in ("units", "users", "petitioners", "petitions", "events", "access", "parties",
                                       "links", "audit")}
         self.counties: list[County] = []
-        self.units: dict[int, UnitRow] = {}
+        self.units: dict[int, UnitInfo] = {}
         self.user_rows: list[dict] = []
         self.next_petitioner_id = 1
         self.next_event_id = 1
@@ -266,8 +253,8 @@ class Generator:
                     break
             root_id = next(next_id)
             code = f"C{c + 1:02d}"
-            root = UnitRow(root_id, code, f"{name}信访局（联合接待中心）", f"{name}信访局", "county_center", None,
-                           f"/{root_id}/", 0, root_id)
+            root = UnitInfo(root_id, code, f"{name}信访局（联合接待中心）", f"{name}信访局", "county_center", None,
+                           f"/{root_id}/", 0, True)
             county = County(root=root, name=name, abbr=name[0])
             self.units[root_id] = root
             n_t, n_b = max(2, int(per * 0.12)), max(2, int(per * 0.16))
@@ -275,14 +262,14 @@ class Generator:
             for j in range(n_t):
                 uid = next(next_id)
                 short = self._place() + ("镇" if j % 4 else "街道")
-                unit = UnitRow(uid, f"{code}T{j + 1:02d}", f"{name}{short}", short, "township", root_id,
-                               f"{root.path}{uid}/", 1, root_id)
+                unit = UnitInfo(uid, f"{code}T{j + 1:02d}", f"{name}{short}", short, "township", root_id,
+                               f"{root.path}{uid}/", 1, True)
                 county.townships.append(unit)
             for j in range(n_b):
                 uid = next(next_id)
                 short = _BUREAUS[j % len(_BUREAUS)] + ("" if j < len(_BUREAUS) else str(j // len(_BUREAUS) + 1))
-                unit = UnitRow(uid, f"{code}B{j + 1:02d}", f"{name}{short}", short, "bureau", root_id,
-                               f"{root.path}{uid}/", 1, root_id)
+                unit = UnitInfo(uid, f"{code}B{j + 1:02d}", f"{name}{short}", short, "bureau", root_id,
+                               f"{root.path}{uid}/", 1, True)
                 county.bureaus.append(unit)
             for j in range(n_leaves):
                 uid = next(next_id)
@@ -292,8 +279,8 @@ class Generator:
                 else:
                     parent = (county.bureaus + county.townships)[j % (n_b + n_t)]
                     kind, short = "enterprise", self._place() + "公司"
-                unit = UnitRow(uid, f"{code}L{j + 1:03d}", f"{parent.short_name}{short}", short, kind, parent.id,
-                               f"{parent.path}{uid}/", 2, root_id)
+                unit = UnitInfo(uid, f"{code}L{j + 1:03d}", f"{parent.short_name}{short}", short, kind, parent.id,
+                               f"{parent.path}{uid}/", 2, True)
                 county.leaves.append(unit)
             for unit in county.townships + county.bureaus + county.leaves:
                 self.units[unit.id] = unit
@@ -317,7 +304,7 @@ class Generator:
         rows = []
         uid = itertools.count(1)
 
-        def add(unit: UnitRow, role: str, n: int, county: County):
+        def add(unit: UnitInfo, role: str, n: int, county: County):
             for k in range(n):
                 user_id = next(uid)
                 name = self.rng.choice(_SURNAMES) + self.rng.choice(_GIVEN) + self.rng.choice(_GIVEN)
