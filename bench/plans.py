@@ -29,7 +29,9 @@ TABLES = re.compile(r"\bFROM (petitions|petition_events|petition_parties|petitio
 def main(manifest_path: str) -> None:
     from sqlalchemy import event
 
+    from county_net.accounts.models import User
     from county_net.extensions import db
+    from county_net.tenancy import scope_for_user, set_request_scope, system_scope
     from wsgi import app
 
     manifest = json.loads(Path(manifest_path).read_text())
@@ -59,11 +61,6 @@ def main(manifest_path: str) -> None:
             print(f"\n### {label} ({kind}): {path}\n")
             seen = set()
             with app.test_request_context():
-                from county_net.tenancy import set_request_scope
-                from county_net.tenancy import scope_for_user
-                from county_net.accounts.models import User
-                from county_net.tenancy import system_scope
-
                 with system_scope("plans"):
                     principal = db.session.get(User, user["id"])
                     scope = scope_for_user(principal)

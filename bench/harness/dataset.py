@@ -10,12 +10,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-SIZES = {  # name: (petitions, units)
-    "tiny": (10_000, 200),
-    "10k": (10_000, 200),
-    "100k": (100_000, 2_000),
-    "1m": (1_000_000, 2_000),
-}
+from county_net.bench.generate import SIZES as GENERATOR_SIZES
+
+# name: (petitions, units), the generator's own presets
+SIZES = {name: (petitions, units) for name, (units, petitions) in GENERATOR_SIZES.items()}
 PG_HOST = "127.0.0.1:5432"
 PG_ADMIN = "postgres"
 PG_APP_ROLE = "county_net_app"
