@@ -88,9 +88,10 @@ def _bounded_ids(app: Flask) -> None:
 
 
 def _template_helpers(app: Flask) -> None:
-    from county_net.core.timeutil import format_local
+    from county_net.core.timeutil import cn_date, format_local
     from county_net.units.kinds import kind_label
 
     app.jinja_env.filters["local"] = format_local
+    app.jinja_env.filters["cn_date"] = cn_date
     app.jinja_env.filters["kind_label"] = kind_label
     app.jinja_env.globals["county_name"] = app.config.get("COUNTY_NAME", "清溪县")

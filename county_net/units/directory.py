@@ -25,6 +25,10 @@ class UnitInfo:
     path: str
     depth: int
     is_active: bool
+    # The unit's public contact, printed on the notices it issues.
+    contact_person: str | None = None
+    contact_phone: str | None = None
+    address: str | None = None
 
     @property
     def county_id(self) -> int:
@@ -58,7 +62,8 @@ def _load_county_of(unit_id: int, cache: dict) -> None:
 def _load_county(root: int, cache: dict) -> None:
     with system_scope("unit directory"):
         rows = db.session.execute(select(Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.kind, Unit.parent_id,
-                                         Unit.path, Unit.depth, Unit.is_active)
+                                         Unit.path, Unit.depth, Unit.is_active, Unit.contact_person,
+                                         Unit.contact_phone, Unit.address)
                                   .where(under_path(f"/{root}/"))).all()
     for row in rows:
         cache[row.id] = UnitInfo(*row)

@@ -29,6 +29,10 @@ class Unit(ScopedSelf, db.Model):
     depth: Mapped[int] = mapped_column(Integer, default=0)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Printed on every notice the unit issues (联系人、联系电话、地址), from the network file.
+    contact_person: Mapped[str | None] = mapped_column(String(30))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(200))
     # A county root's own settings (deadline overrides, calendar changes, numbering), from its network file.
     settings: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

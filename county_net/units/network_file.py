@@ -9,6 +9,8 @@ from pathlib import Path
 from county_net.units.kinds import KINDS, may_hold
 
 CODE_RE = re.compile(r"^[0-9A-Za-z-]{2,32}$")
+# A landline with area code, a mobile, an extension (转 or -): digits and the usual separators only.
+PHONE_RE = re.compile(r"^(?=(?:\D*\d){5})[0-9 ()（）+\-转]{5,40}$")
 
 
 class NetworkFileError(ValueError):
@@ -23,6 +25,9 @@ class UnitEntry:
     short_name: str
     kind: str
     parent: str | None
+    contact_person: str | None = None
+    contact_phone: str | None = None
+    address: str | None = None
 
     def label(self) -> str:
         return f"units[{self.index}]（code={self.code}，{self.name}）"
@@ -86,7 +91,8 @@ def parse_network(data: dict) -> Network:
         where = f"units[{index}]"
         if not isinstance(raw, dict):
             raise NetworkFileError(f"{where}：格式错误")
-        unknown = set(raw) - {"code", "name", "short_name", "kind", "parent"}
+        unknown = set(raw) - {"code", "name", "short_name", "kind", "parent", "contact_person", "contact_phone",
+                              "address"}
         if unknown:
             raise NetworkFileError(f"{where}：未知字段 {sorted(unknown)}")
         code = _text(raw, "code", where, max_len=32)
@@ -101,7 +107,13 @@ def parse_network(data: dict) -> Network:
         if kind not in KINDS:
             raise NetworkFileError(f"{where}：单位类型 {kind!r} 无效，可选 {', '.join(KINDS)}")
         parent = _text(raw, "parent", where, required=False, max_len=32)
-        entries[code] = UnitEntry(index, code, name, short_name, kind, parent)
+        contact_person = _text(raw, "contact_person", where, required=False, max_len=30)
+        contact_phone = _text(raw, "contact_phone", where, required=False, max_len=40)
+        if contact_phone is not None and not PHONE_RE.match(contact_phone):
+            raise NetworkFileError(f"{where}：联系电话 contact_phone 格式无效（只能含数字、空格、括号、+、- 和“转”）")
+        address = _text(raw, "address", where, required=False, max_len=200)
+        entries[code] = UnitEntry(index, code, name, short_name, kind, parent, contact_person, contact_phone,
+                                  address)
         order.append(code)
 
     for code in order:

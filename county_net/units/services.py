@@ -59,6 +59,9 @@ def sync_units(network: Network, actor=None) -> SyncReport:
             "sort_order": order,
             "is_active": True,
             "depth": parent.depth + 1 if parent else 0,
+            "contact_person": entry.contact_person,
+            "contact_phone": entry.contact_phone,
+            "address": entry.address,
         }
         if unit is None:
             unit = Unit(code=entry.code, path="/", **wanted)
