@@ -6,7 +6,7 @@ from county_net.api import PageMetaSchema
 
 from county_net.core.schemas import Int, LocalDateTime
 from county_net.petitions.models import CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION
-from county_net.petitions.services import PAUSE_REASONS, REDIRECT_CHANNELS
+from county_net.petitions.services import DECLINE_GROUNDS, PAUSE_REASONS, REDIRECT_CHANNELS
 
 _TEXT = validate.Length(min=1, max=4000)
 
@@ -51,6 +51,7 @@ class AssignSchema(RouteSchema):
 class RedirectSchema(VersionSchema):
     channel = fields.String(required=True, validate=validate.OneOf(list(REDIRECT_CHANNELS)))
     organ = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    organ_contact = fields.String(load_default="", validate=validate.Length(max=200))
     reason = fields.String(required=True, validate=_TEXT)
 
 
@@ -74,6 +75,7 @@ class AcceptSchema(NoteSchema):
 class DeclineSchema(VersionSchema):
     reason = fields.String(required=True, validate=_TEXT)
     channel = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    ground = fields.String(load_default=None, validate=validate.OneOf(list(DECLINE_GROUNDS)))
 
 
 class ExtendSchema(VersionSchema):

@@ -500,17 +500,20 @@ REDIRECT_CHANNELS = {"litigation": "诉讼", "arbitration": "仲裁", "reconside
                      "discipline": "纪检监察机关", "political_legal": "政法机关（涉法涉诉）", "other": "其他法定途径"}
 
 
-def redirect_petition(actor, petition, *, version, channel, organ, reason):
-    """告知: the matter belongs to a statutory channel; the notice says where and why."""
+def redirect_petition(actor, petition, *, version, channel, organ, reason, organ_contact=""):
+    """告知: the matter belongs to a statutory channel; the notice says where (organ, address or channel) and why."""
     _begin(actor, petition, "redirect", version)
     if channel not in REDIRECT_CHANNELS:
         raise InvalidInput(fields={"channel": ["请选择法定途径"]})
     organ = _require_text(organ, "organ", "应向其反映的机关", 120)
     reason = _require_text(reason, "reason", "告知理由")
+    organ_contact = (organ_contact or "").strip()
+    if len(organ_contact) > 200:
+        raise InvalidInput(fields={"organ_contact": ["地址或联系方式不能超过 200 个字符"]})
     petition.closed_at = utcnow()
     return _finish(actor, petition, "redirect", note=reason,
                    payload={"channel": channel, "channel_label": REDIRECT_CHANNELS[channel], "organ": organ,
-                            "reason": reason})
+                            "organ_contact": organ_contact, "reason": reason})
 
 
 def handle_self(actor, petition, *, version, note=""):
@@ -571,13 +574,31 @@ def accept_petition(actor, petition, *, version, note="", simple=False):
     return _finish(actor, petition, "accept", note=note, payload={"simple": simple})
 
 
-def decline_petition(actor, petition, *, version, reason, channel):
-    """不予受理, with the reasons and the lawful channel."""
+# The not-accepted cases of 国家信访局's 2014 逐级走访 measures (and the statutory-channel case), each with the
+# article of the 条例 it rests on; the notice prints the article. Free text stays possible ("other").
+DECLINE_GROUNDS = {
+    "statutory_procedure": ("应当通过诉讼、仲裁、行政复议等法定途径解决", "《信访工作条例》第三十一条"),
+    "law_organs": ("属于人民代表大会、人民法院、人民检察院职权范围", "《信访工作条例》第二十二条"),
+    "level_skipping": ("越级走访，未向依法有权处理的本级或者上一级机关提出", "《信访工作条例》第二十条第一款"),
+    "in_progress": ("已经受理或者正在办理，在规定期限内向上级机关再提出同一事项", "《信访工作条例》第十九条第三款"),
+    "review_skipped": ("对处理（复查）意见不服，未请求复查（复核）而向上级机关提出", "《信访工作条例》第三十五条、第三十六条"),
+    "window_missed": ("无正当理由超过请求复查（复核）的期限", "《信访工作条例》第三十五条、第三十六条"),
+    "concluded": ("已经复核终结或者审核认定办结，仍以同一事实和理由提出", "《信访工作条例》第三十六条第三款"),
+    "other": ("其他情形", None),
+}
+
+
+def decline_petition(actor, petition, *, version, reason, channel, ground=None):
+    """不予受理, with the reasons, the ground (and its article) and the lawful channel."""
     _begin(actor, petition, "decline", version)
     reason = _require_text(reason, "reason", "不予受理的理由")
     channel = _require_text(channel, "channel", "依法应当采取的途径", 200)
+    if ground is not None and ground not in DECLINE_GROUNDS:
+        raise InvalidInput(fields={"ground": ["请选择不予受理的情形"]})
+    label, article = DECLINE_GROUNDS[ground] if ground else (None, None)
     petition.closed_at = utcnow()
-    return _finish(actor, petition, "decline", note=reason, payload={"reason": reason, "channel": channel})
+    return _finish(actor, petition, "decline", note=reason, payload={
+        "reason": reason, "channel": channel, "ground": ground, "ground_label": label, "ground_article": article})
 
 
 # ---- handling --------------------------------------------------------------------------------------
@@ -597,12 +618,21 @@ def extend_handling(actor, petition, *, version, days, reason, petitioner_told=T
     if not petitioner_told:
         raise InvalidInput(fields={"petitioner_told": ["延期须告知信访人"]})
     reason = _require_text(reason, "reason", "延期理由")
-    old_step, old_due = current_deadline(petition)
+    # The notice names the handling limit itself, not an earlier report-back date that may be in force.
+    old_due = _handling_due(petition, rule, settings)
     petition.extension_days += days
-    new_step, new_due = current_deadline(petition)
+    new_due = _handling_due(petition, rule, settings)
     return _finish(actor, petition, "extend", note=reason,
                    payload={"days": days, "reason": reason, "old_due": old_due, "new_due": new_due,
                             "approver": actor.name})
+
+
+def _handling_due(petition: Petition, rule, settings) -> date:
+    from county_net.deadlines import compute_due
+
+    paused = petition.paused_days + (_paused_so_far(petition) if petition.paused_since else 0)
+    return compute_due(rule, petition.accepted_at, settings.calendar(), extension_days=petition.extension_days,
+                       paused_days=paused, rollover=settings["holiday_rollover"])
 
 
 PAUSE_REASONS = {"materials": "等待信访人补充材料", "hearing": "听证"}

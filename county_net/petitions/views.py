@@ -18,7 +18,7 @@ from county_net.extensions import db
 from county_net.petitions import actions, pdf, queries, services
 from county_net.petitions import schemas as s
 from county_net.petitions.models import CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION
-from county_net.petitions.services import PAUSE_REASONS, REDIRECT_CHANNELS
+from county_net.petitions.services import DECLINE_GROUNDS, PAUSE_REASONS, REDIRECT_CHANNELS
 from county_net.petitions.settings import county_settings
 from county_net.petitions.workflow import ACTIONS, STATES
 
@@ -265,9 +265,78 @@ def attachment(petition_id: int, attachment_id: int):
 
 # ---- documents -------------------------------------------------------------------------------------
 
+# The registration form is named after the channel, and so is its time field.
+REGISTRATION_TITLES = {"visit": ("来访登记表", "来访时间"), "letter": ("来信登记表", "来信时间"),
+                       "phone": ("来电登记表", "来电时间"), "online": ("网上信访登记表", "提交时间"),
+                       "other": ("信访登记表", "收件时间")}
+
+
+def _document_title(kind: str, petition) -> str:
+    if kind == "registration_form":
+        return REGISTRATION_TITLES.get(petition.channel, REGISTRATION_TITLES["other"])[0]
+    return DOCUMENTS[kind]
+
+
+@bp.app_template_filter("labelled")
+def labelled(value, label: str) -> str:
+    """"依据：…" unless the text already starts with its label ("依据：依据…" never)."""
+    value = (value or "").strip()
+    return value if value.startswith(label) else f"{label}：{value}"
+
+
+def _document_facts(petition, kind: str, event: dict | None, settings) -> dict:
+    """What a document states beyond its event: the issuing unit and its contact, the opinions it refers to,
+    the organ and window for the next step, the reply-by date (every date from county_net.deadlines)."""
+    from sqlalchemy import select
+
+    from county_net.deadlines import compute_due
+    from county_net.petitions.models import PetitionEvent
+    from county_net.units.directory import unit_info
+
+    row = db.session.execute(select(PetitionEvent.actor_unit_id, PetitionEvent.target_unit_id)
+                             .where(PetitionEvent.id == event["id"])).one() if event else None
+    issuer = unit_info(petition.unit_id if row is None else row.actor_unit_id)
+    pl = event["payload"] if event else {}
+    facts = {"issuer": issuer, "issuer_name": issuer.name if issuer else "", "reply_by": None,
+             "next_organ": None, "window": None, "refers_to": []}
+    if kind in ("reexamination_opinion", "final_review_opinion"):
+        facts["issuer_name"] = pl.get("organ") or facts["issuer_name"]
+        before = [e for e in queries.timeline(petition) if e["id"] < event["id"]]
+        earlier = [("reply", "信访事项处理意见书")]
+        if kind == "final_review_opinion":
+            earlier.append(("decide_reexamination", "复查意见书"))
+        for name, title in earlier:
+            found = [e for e in before if e["kind"] == name]
+            if found:
+                facts["refers_to"].append({"title": title, "unit": found[-1]["actor_unit"],
+                                           "organ": found[-1]["payload"].get("organ") or found[-1]["actor_unit"],
+                                           "on": found[-1]["occurred_at"], "payload": found[-1]["payload"]})
+    if kind == "reply_letter":
+        facts["window"] = settings.rules()["reexamination_request"]
+    if kind in ("reexamination_opinion", "final_review_opinion"):
+        step = "reexamination" if kind == "reexamination_opinion" else "final_review"
+        facts["basis"] = settings.rules()[step].article
+        facts["no_repeat_article"] = DECLINE_GROUNDS["concluded"][1]
+    if kind == "reexamination_opinion" and issuer is not None:
+        # 复核 goes to the organ above the one that decided the 复查.
+        facts["next_organ"] = services.review_organ_for(petition, issuer.id)[1]
+        facts["window"] = settings.rules()["final_review_request"]
+    if kind == "decline_notice":
+        # The procedural article (deciding on acceptance) and the ground's own, as data, not template text.
+        own = settings.rules(issuer.code if issuer else None)["acceptance_notice"].article
+        facts["articles"] = [a for a in (own, pl.get("ground_article")) if a]
+    if kind == "transfer_slip":
+        # The receiving unit decides on acceptance within its limit, counted from receipt (the transfer).
+        rule = settings.rules(services._unit_code(row.target_unit_id))["acceptance_notice"]
+        facts["window"] = rule
+        facts["reply_by"] = compute_due(rule, event["occurred_at"], settings.calendar(),
+                                        rollover=settings["holiday_rollover"])
+    return facts
+
+
 def _documents_for(petition) -> dict[str, str]:
     kinds = {e["kind"] for e in queries.timeline(petition)}
-    available = {"registration_form": DOCUMENTS["registration_form"]}
+    available = {"registration_form": _document_title("registration_form", petition)}
     for doc, events in DOCUMENT_EVENTS.items():
         if kinds & set(events):
             available[doc] = DOCUMENTS[doc]
@@ -282,10 +351,14 @@ def _render_document(petition_id: int, kind: str, inline_css: bool = False) -> t
     for name in DOCUMENT_EVENTS.get(kind, ()):
         event = queries.last_event(petition, name) or event
     services.audit_confidential_view(_me(), petition)
-    rules = county_settings(petition.county_unit_id).rules(services._unit_code(petition.handling_unit_id))
+    settings = county_settings(petition.county_unit_id)
+    rules = settings.rules(services._unit_code(petition.handling_unit_id))
     css = (Path(current_app.static_folder) / "document.css").read_text(encoding="utf-8") if inline_css else None
-    html = render_template("petitions/document.html", kind=kind, title=DOCUMENTS[kind], p=petition,
-                           v=queries.present(_me(), petition), event=event, handling_rule=rules["handling"],
+    html = render_template("petitions/document.html", kind=kind, title=_document_title(kind, petition), p=petition,
+                           v=queries.present(_me(), petition), event=event,
+                           handling_rule=rules["simple_handling" if petition.is_simple else "handling"],
+                           time_label=REGISTRATION_TITLES.get(petition.channel, REGISTRATION_TITLES["other"])[1],
+                           doc=_document_facts(petition, kind, event, settings),
                            names=queries.unit_names([petition.unit_id, petition.county_unit_id]),
                            inline_css=css, pdf_available=pdf.browser() is not None, **_common())
     return petition, html
@@ -305,7 +378,7 @@ def document_pdf(petition_id: int, kind: str):
         data = pdf.render_pdf(html)
     except pdf.PdfUnavailable as exc:
         raise Conflict(str(exc))
-    filename = quote(f"{petition.number}-{DOCUMENTS[kind]}.pdf")
+    filename = quote(f"{petition.number}-{_document_title(kind, petition)}.pdf")
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
 
@@ -376,6 +449,7 @@ FIELD_LABELS = {
     "kind": "类型", "terms": "协议内容", "outcome": "处理意见", "request": "信访人的请求", "facts": "查明的事实和理由",
     "basis": "处理依据", "report": "办结报告", "satisfaction": "信访人满意度", "requested_on": "申请日期",
     "result": "结论", "hearing_held": "经过听证", "until": "预计恢复日期（到期自动恢复）",
+    "organ_contact": "地址或联系方式", "ground": "不予受理情形",
 }
 UNIT_FIELDS = {"to_unit_id", "co_unit_ids", "competent_unit_id"}
 LONG_TEXT = {"note", "reason", "opinion", "terms", "request", "facts", "basis", "report"}
@@ -394,6 +468,8 @@ def _choices(action: str, name: str) -> dict | None:
         return PAUSE_REASONS
     if name == "kind":
         return {"mediation": "调解", "settlement": "和解"}
+    if name == "ground":
+        return {code: label for code, (label, _) in DECLINE_GROUNDS.items()}
     return None
 
 
