@@ -69,7 +69,7 @@ def assigned_to_final_review(api, hearing=True):
     return p["id"]
 
 
-def transferred_and_declined(api, upload=True):
+def transferred_and_declined(api, upload=True, **ground):
     p = api.register("c_recv", channel="letter")
     if upload:
         api.upload("c_recv", p["id"], [("来信扫描件.pdf", b"%PDF-1.4\n%%EOF\n")])
@@ -78,14 +78,14 @@ def transferred_and_declined(api, upload=True):
     due_on = p["deadline"]["due_on"]
     t = api.act("t2_recv", api.show("t2_recv", p["id"]), "sign-for")
     api.act("t2_recv", t, "decline", reason="已进入劳动仲裁程序。", channel="向县劳动人事争议仲裁委员会申请仲裁",
-            ground="in_progress")
+            **ground)
     return p["id"], due_on
 
 
-def redirected(api):
+def redirected(api, **contact):
     p = api.register("c_recv", nature="appeal", summary="不服县法院（2025）民初字第12号判决，要求改判。")
     api.act("c_recv", p, "redirect", channel="political_legal", organ="测试县人民法院",
-            organ_contact="测试县人民路1号立案大厅，电话0570-6609999", reason="涉诉事项应通过审判监督程序解决")
+            reason="涉诉事项应通过审判监督程序解决", **contact)
     return p["id"]
 
 
@@ -169,14 +169,15 @@ def test_every_document_carries_the_issuers_contact(walk, login):
 
 
 def test_decline_notice_cites_its_articles(walk, login):
-    declined, _ = transferred_and_declined(walk, upload=False)
+    declined, _ = transferred_and_declined(walk, upload=False, ground="in_progress")
     page = doc(login, "t2_recv", declined, "decline_notice")
     assert "《信访工作条例》第二十三条" in page and "第十九条第三款" in page
     assert "已经受理或者正在办理" in page  # the ground chosen from the list
 
 
 def test_redirect_notice_says_where_to_go(walk, login):
-    page = doc(login, "c_recv", redirected(walk), "redirect_notice")
+    pid = redirected(walk, organ_contact="测试县人民路1号立案大厅，电话0570-6609999")
+    page = doc(login, "c_recv", pid, "redirect_notice")
     assert "请向测试县人民法院提出（地址或联系方式：测试县人民路1号立案大厅，电话0570-6609999）" in page
 
 
@@ -234,8 +235,8 @@ def test_a_letter_prints_a_letter_registration_form(walk, login):
 def test_pdf_route_still_renders(walk, login, app):
     from county_net.petitions import pdf
 
-    pid = redirected(walk)
-    resp = login("c_recv").get(f"/petitions/{pid}/documents/redirect_notice/pdf")
+    pid, _ = transferred_and_declined(walk)
+    resp = login("c_recv").get(f"/petitions/{pid}/documents/transfer_slip/pdf")
     with app.app_context():
         available = pdf.browser() is not None
     if not available:
@@ -247,9 +248,9 @@ def test_pdf_route_still_renders(walk, login, app):
 def test_network_file_checks_contact_fields():
     network = copy.deepcopy(NETWORK)
     network["units"][1]["contact_phone"] = "call me"
-    with pytest.raises(NetworkFileError, match="contact_phone"):
+    with pytest.raises(NetworkFileError, match="联系电话"):
         parse_network(network)
     network["units"][1]["contact_phone"] = "0570-6600001"
     network["units"][1]["address"] = "路" * 201
-    with pytest.raises(NetworkFileError, match="address"):
+    with pytest.raises(NetworkFileError, match="address 超过 200"):
         parse_network(network)
