@@ -302,6 +302,8 @@ def _document_facts(petition, kind: str, event: dict | None, settings) -> dict:
     if kind in ("reexamination_opinion", "final_review_opinion"):
         facts["issuer_name"] = pl.get("organ") or facts["issuer_name"]
         before = [e for e in queries.timeline(petition) if e["id"] < event["id"]]
+        asked = [e for e in before if e["kind"] == "request_" + kind.removesuffix("_opinion")]
+        facts["request"] = asked[-1]["note"] if asked else ""
         earlier = [("reply", "信访事项处理意见书")]
         if kind == "final_review_opinion":
             earlier.append(("decide_reexamination", "复查意见书"))

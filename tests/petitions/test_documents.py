@@ -58,7 +58,7 @@ def assigned_to_final_review(api, hearing=True):
                 facts="经查属实", basis="依据《劳动合同法》第三十条")
     b = api.act("b1_recv", b, "report", report="已督促企业支付")
     c = api.act("c_recv", api.show("c_recv", p["id"]), "approve-report")
-    c = api.act("c_recv", c, "reexamination")
+    c = api.act("c_recv", c, "reexamination", note="请求撤销原处理意见")
     c = api.act("c_recv", c, "reexamination-decision", result="uphold", opinion="原处理意见事实清楚。")
     c = api.act("c_recv", c, "final-review")
     if hearing:
@@ -111,6 +111,7 @@ def test_reexamination_opinion_names_the_final_review_organ_and_window(walk, log
     # The county set 25 days for 复核 requests; the organ is the one above the county government.
     assert "自收到本意见书之日起25日内向上级人民政府信访工作机构请求复核" in page
     assert "测试县人社局" in page and "《信访事项处理意见书》" in page  # the opinion it reviews
+    assert "请求事项：请求撤销原处理意见。" in page
 
 
 def test_final_review_opinion_concludes_and_refuses_the_same_request(walk, login):
