@@ -1,7 +1,6 @@
-from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from county_net.accounts.services import require_role
+from county_net.accounts.guards import admin_only
 from county_net.api import ApiBlueprint, PageMetaSchema, auth_required, page_body
 from county_net.api import register as register_blueprint
 from county_net.audit.services import verify_chain
@@ -48,19 +47,19 @@ class VerifySchema(Schema):
 
 @blp.get("")
 @auth_required
+@admin_only
 @blp.arguments(AuditArgsSchema, location="query")
 @blp.response(200, AuditPageSchema)
 def list_records(args):
-    require_role(current_user, "admin")
     stmt = audit_query(args.get("action"), args.get("actor"))
     return page_body(paginate(stmt, args["page"], args["page_size"]))
 
 
 @blp.get("/verify")
 @auth_required
+@admin_only
 @blp.response(200, VerifySchema)
 def verify():
-    require_role(current_user, "admin")
     return verify_chain()
 
 

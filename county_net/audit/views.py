@@ -1,8 +1,8 @@
 from flask import Blueprint, render_template, request
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 
-from county_net.accounts.services import require_role
+from county_net.accounts.guards import admin_only
 from county_net.audit.models import AuditRecord
 from county_net.audit.services import verify_chain
 from county_net.core.pagination import paginate
@@ -21,8 +21,8 @@ def audit_query(action: str | None = None, actor: str | None = None):
 
 @bp.get("/audit")
 @login_required
+@admin_only
 def index():
-    require_role(current_user, "admin")
     action = request.args.get("action", "").strip()[:64] or None
     actor = request.args.get("actor", "").strip()[:64] or None
     page = paginate(audit_query(action, actor), request.args.get("page"), 50)

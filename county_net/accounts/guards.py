@@ -1,0 +1,62 @@
+"""Request gates that hold for whole groups of routes: the forced password change, and admin-only routes.
+Both refuse before a view reads the request body."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
+
+# Endpoints a user who must change the password may still use: the change itself (web and API), leaving,
+# getting an API token to change it with, and static files.
+OPEN_WHILE_CHANGING = frozenset({
+    "accounts.password",
+    "accounts.logout",
+    "auth_api.create_token",
+    "auth_api.revoke_token",
+    "accounts_api.change_password",
+    "static",
+    "favicon",
+})
+
+
+def password_change_gate():
+    """Before every request: a user with a one-time password reaches nothing but the change page."""
+    if request.endpoint is None or request.endpoint in OPEN_WHILE_CHANGING:
+        return None  # no route (404/405 follow), or an open one
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    from county_net.accounts.services import PasswordChangeRequired
+
+    if request.path.startswith("/api/"):
+        raise PasswordChangeRequired()
+    if request.method in ("GET", "HEAD"):
+        return redirect(url_for("accounts.password"))
+    # A write of any kind is refused outright; the page says what to do instead.
+    from county_net.accounts.forms import ChangePasswordForm
+
+    return render_template("accounts/password.html", form=ChangePasswordForm(formdata=None),
+                           refused=True), 403
+
+
+def admin_only(view):
+    """Marks a view as the county system administrator's and refuses anyone else before the view (and
+    flask-smorest's argument parsing inside it) runs. An id in the URL is loaded first, so an object the
+    caller may not see stays 404. Place it inside `login_required` / `auth_required`, outside
+    `@blp.arguments`."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        from county_net.accounts.services import require_role
+        from county_net.api import preload_ids
+
+        preload_ids()
+        require_role(current_user, "admin")
+        return view(*args, **kwargs)
+
+    wrapper.admin_only = True
+    return wrapper
+
+
+def is_admin_only(view) -> bool:
+    return bool(getattr(view, "admin_only", False))
