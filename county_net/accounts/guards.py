@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
+
+from county_net.extensions import csrf
 
 # Endpoints a user who must change the password may still use: the change itself (web and API), leaving,
 # getting an API token to change it with, and static files.
@@ -40,10 +42,10 @@ def password_change_gate():
 
 
 def admin_only(view):
-    """Marks a view as the county system administrator's and refuses anyone else before the view (and
-    flask-smorest's argument parsing inside it) runs. An id in the URL is loaded first, so an object the
-    caller may not see stays 404. Place it inside `login_required` / `auth_required`, outside
-    `@blp.arguments`."""
+    """Marks a view as the county system administrator's and refuses anyone else before anything in the body
+    is read: an id in the URL is loaded first (an object the caller may not see stays 404), then the role
+    (403), then, for web forms, the CSRF token (400), then the view with flask-smorest's argument parsing.
+    Place it inside `login_required` / `auth_required`, outside `@blp.arguments`."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -52,9 +54,12 @@ def admin_only(view):
 
         preload_ids()
         require_role(current_user, "admin")
+        if not request.path.startswith("/api/") and current_app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect()  # the API takes bearer tokens only and has no CSRF token
         return view(*args, **kwargs)
 
     wrapper.admin_only = True
+    csrf.exempt(wrapper)  # from the app-wide check, which would read the body before the role is known
     return wrapper
 
 

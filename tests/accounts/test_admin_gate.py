@@ -45,18 +45,20 @@ def _snapshot(app) -> tuple:
     return users, cats, audit, revoked
 
 
-def _bodies(net, target_user: int, web: bool) -> dict:
+def _bodies(net, token: str, web: bool) -> dict:
     """Per body kind, what a client might send: nothing, nonsense, or what an admin would send."""
     valid = {
         "username": "gate_user", "name": "新同事", "unit_id": net.units["C0"], "roles": ["receptionist"],
         "password": "Gate-pass-2026x", "version": 1, "code": "77", "sort_order": 5, "is_active": False,
         "new_password": "Reset-pass-2026x",
     }
-    if web:
+    if web:  # the web form's CSRF token is part of the body too: none, a forged one, a good one
         return {
             "empty": {},
-            "malformed": {"version": "abc", "unit_id": "zz", "roles": "nope", "sort_order": "x", "name": ""},
-            "valid": {k: (v if not isinstance(v, bool) else ("1" if v else "0")) for k, v in valid.items()},
+            "malformed": {"csrf_token": "forged", "version": "abc", "unit_id": "zz", "roles": "nope",
+                          "sort_order": "x", "name": ""},
+            "valid": {"csrf_token": token,
+                      **{k: (v if not isinstance(v, bool) else ("1" if v else "0")) for k, v in valid.items()}},
         }
     return {"empty": None, "malformed": b"{not json", "valid": valid}
 
@@ -80,7 +82,7 @@ def test_non_admins_get_403_before_any_body_is_read(app, net, login, api_token, 
         url = adapter.build(rule.endpoint, {a: ids.get(a, OTHER_ARGS.get(a)) for a in rule.arguments})
         is_api = rule.rule.startswith("/api/")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            for kind, body in _bodies(net, net.users[target], web=not is_api).items():
+            for kind, body in _bodies(net, token, web=not is_api).items():
                 if is_api:
                     if method == "GET":
                         query = {"page": "abc", "page_size": "-1"} if kind == "malformed" else (
@@ -92,8 +94,7 @@ def test_non_admins_get_403_before_any_body_is_read(app, net, login, api_token, 
                     else:
                         resp = web.client.open(url, method=method, json=body, headers=headers)
                 else:
-                    data = {**body, "csrf_token": token} if method != "GET" else None
-                    resp = web.client.open(url, method=method, data=data,
+                    resp = web.client.open(url, method=method, data=body if method != "GET" else None,
                                            query_string=body if method == "GET" else None)
                 where = f"{username} {method} {rule.rule} ({kind} body)"
                 assert resp.status_code == 403, f"{where} -> {resp.status_code}"
@@ -120,10 +121,15 @@ def test_hidden_ids_stay_404_for_non_admins(app, net, api_token, login):
     assert login("t1_head").post(f"/admin/users/{foreign}/disable", form_page="/").status_code == 404
 
 
-def test_admin_still_passes_and_bad_bodies_are_400_for_admin(app, net, api_token):
+def test_admin_still_passes_and_bad_bodies_are_400_for_admin(app, net, api_token, login):
+    admin = login("admin")
+    forged = admin.client.post(f"/admin/users/{net.users['t1_recv']}/disable", data={"csrf_token": "forged"})
+    assert forged.status_code == 400  # CSRF still guards the admin's forms, right after the role check
+    assert admin.post(f"/admin/users/{net.users['t1_recv']}/disable", form_page="/").status_code == 302
     headers = api_token("admin")
     client = app.test_client()
     url = f"/api/v1/users/{net.users['t1_recv']}"
     assert client.patch(url, headers=headers).status_code == 400
-    assert client.patch(url, json={"version": 1, "name": "东镇接访员"}, headers=headers).status_code == 200
+    changed = client.patch(url, json={"version": 2, "name": "东镇接访员"}, headers=headers)  # 2: disabled above
+    assert changed.status_code == 200
     assert client.get("/api/v1/audit", headers=headers).status_code == 200
