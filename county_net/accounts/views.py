@@ -46,8 +46,7 @@ def login():
         except services.LoginFailed as exc:
             return render_template("accounts/login.html", form=form, error=exc.message), 401
         _start_web_session(user)
-        if user.must_change_password:
-            flash("请先修改初始密码", "warning")
+        if user.must_change_password:  # the change page itself says why
             return redirect(url_for("accounts.password"))
         return redirect(_safe_next(session.pop("next", None)) or url_for("units.home"))
     return render_template("accounts/login.html", form=form)

@@ -108,6 +108,8 @@ def test_a_registration_posted_with_a_valid_csrf_token_is_refused(app, net, api_
                                                    "content": "工资被拖欠", "phone": "13800000000"})
     assert resp.status_code == 403
     assert _written(app) == before
+    # The refusal shows the change form, and that form posts to the change page, not back to /petitions/new.
+    assert 'action="/account/password"' in resp.get_data(as_text=True)
 
 
 def test_the_password_can_be_changed_through_the_api(app, net, api_token):
