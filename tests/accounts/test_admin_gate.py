@@ -79,7 +79,7 @@ def test_non_admins_get_403_before_any_body_is_read(app, net, login, api_token, 
     adapter = app.url_map.bind("localhost")
     tried = 0
     for rule in admin_rules(app):
-        url = adapter.build(rule.endpoint, {a: ids.get(a, OTHER_ARGS.get(a)) for a in rule.arguments})
+        url = adapter.build(rule.endpoint, {a: ids.get(a, OTHER_ARGS.get(a, 1)) for a in rule.arguments})
         is_api = rule.rule.startswith("/api/")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for kind, body in _bodies(net, token, web=not is_api).items():
