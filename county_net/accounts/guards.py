@@ -59,6 +59,14 @@ def admin_only(view):
         return view(*args, **kwargs)
 
     wrapper.admin_only = True
+    if hasattr(view, "_apidoc"):  # an API view: say so in the OpenAPI document
+        from copy import deepcopy
+
+        from county_net.api import ErrorSchema
+
+        wrapper._apidoc = deepcopy(view._apidoc)
+        wrapper._apidoc.setdefault("response", {}).setdefault("responses", {}).setdefault(403, []).append(
+            {"schema": ErrorSchema, "description": "仅限系统管理员（在读取请求内容之前拒绝）", "content_type": None})
     csrf.exempt(wrapper)  # from the app-wide check, which would read the body before the role is known
     return wrapper
 

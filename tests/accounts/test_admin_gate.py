@@ -106,10 +106,12 @@ def test_non_admins_get_403_before_any_body_is_read(app, net, login, api_token, 
 
 
 def test_patch_user_with_empty_body_is_403_not_400(app, net, api_token):
-    """The case the issue names."""
+    """The case the issue names; the OpenAPI document says 403 too."""
     resp = app.test_client().patch(f"/api/v1/users/{net.users['t1_recv']}", headers=api_token("c_recv"))
     assert resp.status_code == 403
     assert resp.get_json()["error"]["code"] == "forbidden"
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    assert "403" in spec["paths"]["/api/v1/users/{user_id}"]["patch"]["responses"]
 
 
 def test_hidden_ids_stay_404_for_non_admins(app, net, api_token, login):
