@@ -67,6 +67,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     database.init_app(app)
     security.init_input_guard(app)
     _template_helpers(app)
+    _favicon(app)
     if app.config["PROXY_FIX_X_FOR"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -85,6 +86,15 @@ def _bounded_ids(app: Flask) -> None:
                              signed=signed)
 
     app.url_map.converters["int"] = BoundedInt
+
+
+def _favicon(app: Flask) -> None:
+    """Browsers ask for /favicon.ico whatever the page links; answer with the SVG icon instead of a 404."""
+
+    def favicon():
+        return app.send_static_file("favicon.svg")
+
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
 
 
 def _template_helpers(app: Flask) -> None:

@@ -5,7 +5,7 @@ from county_net.extensions import login_manager
 
 
 def init_app(app):
-    from county_net.accounts import api, cli, services, views
+    from county_net.accounts import api, cli, guards, services, views
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -39,6 +39,8 @@ def init_app(app):
         session["next"] = request.full_path if request.method == "GET" else None
         return redirect(url_for("accounts.login"))
 
+    # After CSRF (a forged request never gets further), before the tenancy scope and every view.
+    app.before_request(guards.password_change_gate)
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.users_cli)
     api.register(app)

@@ -156,8 +156,9 @@ def end_session(user: User, reason: str = "logout") -> None:
             .where(AuthSession.token_hash == _token_hash(user.auth_token), AuthSession.revoked_at.is_(None))
             .values(revoked_at=utcnow(), revoke_reason=reason)
         )
-        audit.record("logout" if reason == "logout" else f"session.{reason}", actor=user, target_type="user",
-                     target_id=user.id)
+        # Fixed codes only (each has a Chinese label in audit/labels.py); other reasons go in the detail.
+        audit.record("logout" if reason == "logout" else "session.ended", actor=user, target_type="user",
+                     target_id=user.id, detail=None if reason == "logout" else {"reason": reason})
         db.session.commit()
 
 

@@ -4,6 +4,7 @@ from wtforms.fields.choices import SelectChoice
 from flask_login import current_user, login_required, login_user, logout_user
 
 from county_net.accounts import queries, services
+from county_net.accounts.guards import admin_only
 from county_net.accounts.forms import ChangePasswordForm, LoginForm, UserActionForm, UserCreateForm, UserEditForm
 from county_net.accounts.models import ROLES
 from county_net.accounts.throttle import login_throttled
@@ -45,8 +46,7 @@ def login():
         except services.LoginFailed as exc:
             return render_template("accounts/login.html", form=form, error=exc.message), 401
         _start_web_session(user)
-        if user.must_change_password:
-            flash("请先修改初始密码", "warning")
+        if user.must_change_password:  # the change page itself says why
             return redirect(url_for("accounts.password"))
         return redirect(_safe_next(session.pop("next", None)) or url_for("units.home"))
     return render_template("accounts/login.html", form=form)
@@ -109,18 +109,14 @@ def _attach_errors(form, fields: dict) -> None:
 
 # ---- administrator ---------------------------------------------------------------------------------
 
-def _require_admin():
-    services.require_role(current_user, "admin")
-
-
 def _unit_choices():
     return [SelectChoice(u.id, f"{'　' * u.depth}{u.name}") for u in db.session.scalars(visible_units_query())]
 
 
 @bp.get("/admin/users")
 @login_required
+@admin_only
 def users():
-    _require_admin()
     q = request.args.get("q", "").strip()[:60]
     role = request.args.get("role") if request.args.get("role") in ROLES else None
     page = paginate(queries.users_query(q=q or None, role=role), request.args.get("page"), 30)
@@ -129,8 +125,8 @@ def users():
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @login_required
+@admin_only
 def user_new():
-    _require_admin()
     form = UserCreateForm()
     form.unit_id.choices = _unit_choices()
     if request.method == "POST":
@@ -150,9 +146,9 @@ def user_new():
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @login_required
+@admin_only
 def user_detail(user_id: int):
-    user = queries.get_user(user_id)  # load first: another tenant's user is 404
-    _require_admin()
+    user = queries.get_user(user_id)
     form = UserEditForm(obj=user if request.method == "GET" else None)
     form.unit_id.choices = _unit_choices()
     if request.method == "GET":
@@ -176,19 +172,20 @@ def user_detail(user_id: int):
 
 @bp.post("/admin/users/<int:user_id>/disable")
 @login_required
+@admin_only
 def user_disable(user_id: int):
     return _toggle(user_id, False)
 
 
 @bp.post("/admin/users/<int:user_id>/enable")
 @login_required
+@admin_only
 def user_enable(user_id: int):
     return _toggle(user_id, True)
 
 
 def _toggle(user_id: int, enabled: bool):
     user = queries.get_user(user_id)
-    _require_admin()
     form = UserActionForm()  # CSRF is checked before the view runs; the version is optional
     form.validate()
     services.set_user_enabled(current_user, user, enabled=enabled, version=form.version.data)
@@ -198,9 +195,9 @@ def _toggle(user_id: int, enabled: bool):
 
 @bp.post("/admin/users/<int:user_id>/reset-password")
 @login_required
+@admin_only
 def user_reset_password(user_id: int):
     user = queries.get_user(user_id)
-    _require_admin()
     form = UserActionForm()
     form.validate()
     try:

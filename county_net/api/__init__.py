@@ -20,7 +20,7 @@ class ApiBlueprint(Blueprint):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.before_request(_preload_ids)  # after the app's hooks: the scope is known by then
+        self.before_request(preload_ids)  # after the app's hooks: the scope is known by then
 
 
 class ErrorDetailSchema(Schema):
@@ -56,15 +56,17 @@ def id_loader(argument: str):
     return decorate
 
 
-def _preload_ids():
-    from flask import request
+def preload_ids():
+    """Load every object the URL names (404 if unseen). Once per request: admin-only web views call it too."""
+    from flask import g, request
 
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or g.get("_ids_preloaded"):
         return  # the view answers 401
     for name, value in (request.view_args or {}).items():
         loader = ID_LOADERS.get(name)
         if loader is not None:
             loader(value)
+    g._ids_preloaded = True
 
 
 def register(blp: "ApiBlueprint") -> None:

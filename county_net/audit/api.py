@@ -1,11 +1,10 @@
-from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from county_net.accounts.services import require_role
+from county_net.accounts.guards import admin_only
 from county_net.api import ApiBlueprint, PageMetaSchema, auth_required, page_body
 from county_net.api import register as register_blueprint
+from county_net.audit.queries import audit_query, present
 from county_net.audit.services import verify_chain
-from county_net.audit.views import audit_query
 from county_net.core.pagination import paginate
 from county_net.core.schemas import Int, LocalDateTime
 
@@ -19,6 +18,9 @@ class AuditRecordSchema(Schema):
     actor_name = fields.String()
     actor_unit_id = Int(allow_none=True)
     action = fields.String()
+    action_label = fields.String(metadata={"description": "操作的中文名称"})
+    actor_label = fields.String(metadata={"description": "操作人姓名及单位"})
+    target_label = fields.String(metadata={"description": "对象（如事项编号、用户姓名）"})
     target_type = fields.String(allow_none=True)
     target_id = fields.String(allow_none=True)
     detail = fields.String()
@@ -48,19 +50,21 @@ class VerifySchema(Schema):
 
 @blp.get("")
 @auth_required
+@admin_only
 @blp.arguments(AuditArgsSchema, location="query")
 @blp.response(200, AuditPageSchema)
 def list_records(args):
-    require_role(current_user, "admin")
     stmt = audit_query(args.get("action"), args.get("actor"))
-    return page_body(paginate(stmt, args["page"], args["page_size"]))
+    page = paginate(stmt, args["page"], args["page_size"])
+    page.items = present(page.items)
+    return page_body(page)
 
 
 @blp.get("/verify")
 @auth_required
+@admin_only
 @blp.response(200, VerifySchema)
 def verify():
-    require_role(current_user, "admin")
     return verify_chain()
 
 

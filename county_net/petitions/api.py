@@ -1,6 +1,7 @@
 """JSON: every action of the course has an endpoint here calling the same service as the web form."""
 from flask_login import current_user
 
+from county_net.accounts.guards import admin_only
 from county_net.api import ApiBlueprint, auth_required, id_loader, page_body
 from county_net.api import register as register_blueprint
 from county_net.core.errors import NotVisible
@@ -38,6 +39,7 @@ def archive(args):
 
 @blp.post("/categories")
 @auth_required
+@admin_only
 @blp.arguments(s.CategoryInSchema)
 @blp.response(201, s.CategoryOutSchema)
 def create_category(body):
@@ -47,6 +49,7 @@ def create_category(body):
 
 @blp.patch("/categories/<int:category_id>")
 @auth_required
+@admin_only
 @blp.arguments(s.CategoryPatchSchema)
 @blp.response(200, s.CategoryOutSchema)
 def update_category(body, category_id):

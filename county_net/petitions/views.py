@@ -11,6 +11,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redi
 from flask_login import current_user, login_required
 from marshmallow import ValidationError, fields
 
+from county_net.accounts.guards import admin_only
 from county_net.core.errors import Conflict, InvalidInput, NotVisible, RoleRequired
 from county_net.core.pagination import paginate
 from county_net.core.timeutil import COUNTY_TZ
@@ -399,6 +400,7 @@ def archive():
 
 @bp.route("/admin/categories", methods=["GET", "POST"])
 @login_required
+@admin_only
 def categories():
     if not _me().has_role("admin"):
         raise RoleRequired()
@@ -418,6 +420,7 @@ def categories():
 
 @bp.post("/admin/categories/<int:category_id>")
 @login_required
+@admin_only
 def category_update(category_id: int):
     category = queries.get_category(category_id)
     try:

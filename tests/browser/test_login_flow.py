@@ -40,9 +40,20 @@ def test_admin_creates_a_user_who_must_change_password(page, net):
     page.click("text=退出")
     _login(page, "desk_clerk", "Initial-pass-77")
     page.wait_for_url(page.base + "/account/password")
+    assert "请先修改初始密码" in page.inner_text("main")
+    assert page.locator("nav.mainnav").count() == 0  # no menu to wander off through
+    # Typing the address of 登记 (or any page) leads back to the change page (issue 8, point 7).
+    for path in ("/petitions/new", "/inbox", "/"):
+        page.goto(page.base + path)
+        assert page.url == page.base + "/account/password", path
+        assert "登记信访事项" not in page.inner_text("main")
     page.fill("#current_password", "Initial-pass-77")
     page.fill("#new_password", "Clerk-own-pass-88")
     page.fill("#confirm_password", "Clerk-own-pass-88")
     page.click("button:has-text('保存新密码')")
     assert "密码已修改" in page.inner_text("main")
     assert "测试县人社局" in page.inner_text("main")
+    page.click("nav.mainnav >> text=登记")
+    page.wait_for_url(page.base + "/petitions/new")
+    assert "登记信访事项" in page.inner_text("main")
+    assert not [e for e in page.console_errors if "favicon" in e or "Content Security Policy" in e]

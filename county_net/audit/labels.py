@@ -1,0 +1,60 @@
+"""Chinese names for what the audit log stores as codes. Every code passed to `audit.record()` anywhere must
+have a label here (tests/audit/test_labels.py reads the source to check)."""
+from __future__ import annotations
+
+ACTIONS = {
+    "login": "登录",
+    "login.failed": "登录失败",
+    "logout": "退出登录",
+    "session.ended": "登录被结束",
+    "session.others_ended": "退出其他设备上的登录",
+    "user.created": "新建用户",
+    "user.updated": "修改用户",
+    "user.enabled": "启用账号",
+    "user.disabled": "停用账号",
+    "user.password_changed": "修改本人密码",
+    "user.password_reset": "重置用户密码",
+    "category.saved": "保存事项类别",
+    "tenants.sync": "同步单位网络",
+    "demo.users_loaded": "载入演示账号",
+    "petition.confidential_registered": "登记检举控告事项",
+    "petition.confidential_viewed": "查看检举控告人身份",
+    "petitioner.revealed": "查看完整身份证号和电话",
+}
+
+TARGETS = {
+    "user": "用户",
+    "petition": "信访事项",
+    "petitioner": "信访人档案",
+    "category": "事项类别",
+    "network": "单位网络",
+}
+
+# Keys of the `detail` JSON, as a reader would name them.
+DETAIL_KEYS = {
+    "username": "用户名",
+    "name": "姓名",
+    "unit": "单位",
+    "roles": "角色",
+    "count": "数量",
+    "code": "编码",
+    "active": "启用",
+    "petition": "事项编号",
+    "version": "版本",
+    "created": "新增",
+    "updated": "更新",
+    "deactivated": "停用",
+    "windows": "窗口变更",
+    "reason": "原因",
+}
+
+# Who acted when no user did.
+SYSTEM_ACTORS = {"cli": "命令行", "system": "系统"}
+
+
+def action_label(code: str) -> str:
+    return ACTIONS.get(code, code)  # an unknown code still shows, as itself
+
+
+def target_type_label(kind: str | None) -> str:
+    return TARGETS.get(kind or "", kind or "")
