@@ -1,6 +1,7 @@
 """HTML: registration at the desk, the unit's inbox, search, the matter page, documents, petitioner files."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from pathlib import Path
@@ -398,6 +399,13 @@ def archive():
 
 # ---- the category list ---------------------------------------------------------------------------
 
+def _sort_order(form) -> int:
+    raw = (form.get("sort_order") or "0").strip()
+    if not re.fullmatch(r"-?\d{1,6}", raw):
+        raise InvalidInput(fields={"sort_order": ["排序须为整数"]})
+    return int(raw)
+
+
 @bp.route("/admin/categories", methods=["GET", "POST"])
 @login_required
 @admin_only
@@ -408,7 +416,7 @@ def categories():
     if request.method == "POST":
         try:
             services.save_category(_me(), code=request.form.get("code"), name=request.form.get("name"),
-                                   sort_order=int(request.form.get("sort_order") or 0))
+                                   sort_order=_sort_order(request.form))
             flash("已新增事项类别", "success")
             return redirect(url_for("petitions.categories"))
         except InvalidInput as exc:
@@ -425,7 +433,7 @@ def category_update(category_id: int):
     category = queries.get_category(category_id)
     try:
         services.save_category(_me(), category=category, name=request.form.get("name"),
-                               sort_order=int(request.form.get("sort_order") or 0),
+                               sort_order=_sort_order(request.form),
                                is_active=request.form.get("is_active") == "1")
     except InvalidInput as exc:
         db.session.rollback()

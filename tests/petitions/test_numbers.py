@@ -58,3 +58,19 @@ def test_admin_maintains_categories(app, net, api_token, login):
     assert "文化旅游" not in names and "劳动社保" in names
     page = login("admin").get("/admin/categories").get_data(as_text=True)
     assert "文化旅游" in page and "劳动社保" in page
+
+
+def test_category_forms_answer_a_bad_sort_order_with_a_field_message(app, net, login):
+    admin = login("admin")
+    created = admin.post("/admin/categories", {"code": "31", "name": "林业", "sort_order": "第一"})
+    assert created.status_code == 400 and "排序须为整数" in created.get_data(as_text=True)
+    ok = admin.post("/admin/categories", {"code": "31", "name": "林业", "sort_order": "7"})
+    assert ok.status_code == 302
+    from county_net.petitions.models import Category
+
+    with app.app_context(), system_scope("check"):
+        cid = db.session.scalar(sa.select(Category.id).where(Category.code == "31"))
+        db.session.remove()
+    changed = admin.post(f"/admin/categories/{cid}", {"name": "林业", "sort_order": "1e9", "is_active": "1"},
+                         form_page="/admin/categories")
+    assert changed.status_code == 400 and "排序须为整数" in changed.get_data(as_text=True)
