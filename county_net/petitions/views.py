@@ -19,6 +19,8 @@ from county_net.petitions import actions, pdf, queries, services
 from county_net.petitions import schemas as s
 from county_net.petitions.models import CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION
 from county_net.petitions.services import PAUSE_REASONS, REDIRECT_CHANNELS
+from county_net.petitions.models import DELIVERY_METHODS
+from county_net.petitions.services import OPINION_LABELS
 from county_net.petitions.settings import county_settings
 from county_net.petitions.workflow import ACTIONS, STATES
 
@@ -376,6 +378,7 @@ FIELD_LABELS = {
     "kind": "类型", "terms": "协议内容", "outcome": "处理意见", "request": "信访人的请求", "facts": "查明的事实和理由",
     "basis": "处理依据", "report": "办结报告", "satisfaction": "信访人满意度", "requested_on": "申请日期",
     "result": "结论", "hearing_held": "经过听证", "until": "预计恢复日期（到期自动恢复）",
+    "delivery_method": "送达方式（不选为当面送达）", "delivered_on": "送达日期（当面送达可不填，为出具当日）",
 }
 UNIT_FIELDS = {"to_unit_id", "co_unit_ids", "competent_unit_id"}
 LONG_TEXT = {"note", "reason", "opinion", "terms", "request", "facts", "basis", "report"}
@@ -394,6 +397,10 @@ def _choices(action: str, name: str) -> dict | None:
         return PAUSE_REASONS
     if name == "kind":
         return {"mediation": "调解", "settlement": "和解"}
+    if name == "delivery_method":
+        return DELIVERY_METHODS
+    if name == "opinion" and action == "record_delivery":
+        return OPINION_LABELS
     return None
 
 
