@@ -225,6 +225,7 @@ class ReviewWindowSchema(Schema):
 
 
 class DeliveryOutSchema(Schema):
+    document = fields.String()
     delivery_method = fields.String(allow_none=True)
     delivery_label = fields.String(allow_none=True)
     delivered_on = fields.Date(allow_none=True)

@@ -608,7 +608,7 @@ def extend_handling(actor, petition, *, version, days, reason, petitioner_told=T
     new_step, new_due = current_deadline(petition)
     return _finish(actor, petition, "extend", note=reason,
                    payload={"days": days, "reason": reason, "old_due": old_due, "new_due": new_due,
-                            "approver": actor.name})
+                            "new_due_provisional": current_limit(petition)[2], "approver": actor.name})
 
 
 PAUSE_REASONS = {"materials": "等待信访人补充材料", "hearing": "听证"}
