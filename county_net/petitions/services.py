@@ -764,7 +764,9 @@ def reply_petition(actor, petition, *, version, outcome, request, facts, basis, 
     if petition.paused_since is not None:
         raise IllegalTransition("计时暂停期间不能出具处理意见书，请先恢复计时")
     _, organ = review_organ_for(petition, petition.handling_unit_id)
-    remedy = f"信访人对本处理意见不服的，可以自收到本意见书之日起30日内向{organ}请求复查。"
+    window = county_settings(petition.county_unit_id).rules(_unit_code(petition.handling_unit_id))[
+        "reexamination_request"]
+    remedy = f"信访人对本处理意见不服的，可以自收到本意见书之日起{window.days}日内向{organ}请求复查。"
     petition.replied_at = utcnow()
     petition.reply_outcome = outcome
     petition.reply_delivery, petition.reply_delivered_on = delivery

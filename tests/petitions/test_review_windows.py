@@ -110,6 +110,9 @@ def test_county_override_of_the_window_is_honoured(api, app):
     # 15 days from 11-20: Saturday 12-05 → Monday 12-07.
     assert p["review_window"]["last_day"] == "2026-12-07"
     assert p["review_window"]["article"] == "本县信访工作规定第九条"
+    events = api.get("c_recv", f"/api/v1/petitions/{p['id']}/events").get_json()
+    reply = [e for e in events if e["kind"] == "reply"]
+    assert "自收到本意见书之日起15日内" in reply[0]["payload"]["remedy"]
     late = _request(api, p, "reexamination", "2026-12-08", 409)
     assert "2026年12月7日" in late["error"]["message"] and "本县信访工作规定第九条" in late["error"]["message"]
     assert _request(api, p, "reexamination", "2026-12-07", 200)["state"] == "reexamination"
