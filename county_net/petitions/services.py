@@ -21,9 +21,10 @@ from county_net.extensions import db
 from county_net.petitions import repeats
 from county_net.petitions.identity import (id_number_problem, mask_id, mask_phone, normalise_id, normalise_phone,
                                            phone_problem)
-from county_net.petitions.models import (CHANNELS, DELIVERY_METHODS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION, Category,
+from county_net.petitions.models import (CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION, Category,
                                          Petition, PetitionAccess, PetitionCounter, PetitionEvent, PetitionLink,
                                          PetitionParty, Petitioner)
+from county_net.petitions.models import DELIVERY_METHODS
 from county_net.petitions.settings import county_settings
 from county_net.petitions.workflow import ACTIONS, HANDLING, HOLDER, INVOLVED, OWNER, REVIEW, SENDER
 from county_net.tenancy import system_scope

@@ -79,7 +79,8 @@ def test_2027_limit_provisional_then_exact_after_import_and_sweep(api, app, net,
     assert "暂定" not in web.get("/inbox?box=handling").get_data(as_text=True)
     assert "更新期限 0 件" in runner.invoke(args=["petitions", "sweep"]).output
     with app.app_context(), system_scope("test"):
-        audit = db.session.scalars(sa.select(AuditRecord).where(AuditRecord.action == "deadlines.import_holidays")).one()
+        audit = db.session.scalars(sa.select(AuditRecord)
+                                   .where(AuditRecord.action == "deadlines.import_holidays")).one()
         assert audit.actor_name == "admin" and audit.target_id == "2027"
         db.session.remove()
 

@@ -100,7 +100,8 @@ def test_delivery_on_the_web_form(api, app, login):
                    {"version": p["version"], "opinion": "reply", "delivery_method": "post"})
     assert bad.status_code == 400 and "delivered_on" in bad.get_json()["error"]["fields"]
     bad = api.post("c_recv", f"/api/v1/petitions/{p['id']}/delivery",
-                   {"version": p["version"], "opinion": "reply", "delivery_method": "post", "delivered_on": "2026-11-19"})
+                   {"version": p["version"], "opinion": "reply", "delivery_method": "post",
+                    "delivered_on": "2026-11-19"})
     assert bad.status_code == 400 and "delivered_on" in bad.get_json()["error"]["fields"]
 
 
