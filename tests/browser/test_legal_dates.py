@@ -51,6 +51,7 @@ def test_extension_into_the_2027_spring_festival(demo, app):
     page.click("text=延期告知书")
     notice = page.inner_text("article")
     assert "2027-02-11" in notice and "暂定" in notice
+    page.goto(page.base + "/")
     page.click("text=退出")
 
     login_as(page, "center_admin", DEMO_PASSWORD)
