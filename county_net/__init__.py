@@ -46,7 +46,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
-    from county_net import accounts, api, audit, bench, demo, petitions, tenancy, units
+    from county_net import accounts, api, audit, bench, deadlines, demo, petitions, tenancy, units
     from county_net.core import database, errors, security
     from county_net.extensions import csrf, db, limiter, migrate
 
@@ -59,6 +59,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     tenancy.init_app(app)
     units.init_app(app)
     audit.init_app(app)
+    deadlines.init_app(app)
     petitions.init_app(app)
     demo.init_app(app)
     bench.init_app(app)

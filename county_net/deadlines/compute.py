@@ -54,6 +54,7 @@ class Deadline:
     due_soon: bool
     article: str
     paused: bool = False
+    provisional: bool = False  # rests on a year whose holiday schedule is not published (暂定)
 
     @property
     def status_label(self) -> str:
@@ -66,8 +67,19 @@ class Deadline:
         return f"剩余 {self.days_left} 天"
 
 
-def deadline_status(rule: Rule, due_on: date, today: date, due_soon_days: int = 3, paused: bool = False) -> Deadline:
+def deadline_status(rule: Rule, due_on: date, today: date, due_soon_days: int = 3, paused: bool = False,
+                    provisional: bool = False) -> Deadline:
     days_left = (due_on - today).days
     overdue = days_left < 0 and not paused
     return Deadline(rule.step, rule.label, due_on, days_left, overdue,
-                    not overdue and not paused and days_left <= due_soon_days, rule.article, paused)
+                    not overdue and not paused and days_left <= due_soon_days, rule.article, paused, provisional)
+
+
+def format_cn_date(day: date) -> str:
+    """2026年12月21日: how a legal date is written to people (messages, documents)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def rests_on_provisional(start: datetime | date, due: date, calendar: WorkCalendar) -> bool:
+    """暂定: the counted period or its roll-over touches a year without a published holiday schedule."""
+    return calendar.touches_provisional(_local_date(start), due)

@@ -45,6 +45,7 @@ ENDPOINTS = {e.name: e for e in (
                    "已登记复核申请"),
     ActionEndpoint("decide_final_review", "final-review-decision", s.FinalReviewDecisionSchema,
                    sv.decide_final_review, "已出具复核意见，事项终结"),
+    ActionEndpoint("record_delivery", "delivery", s.DeliverySchema, sv.record_delivery, "已登记送达"),
     ActionEndpoint("follow_up", "follow-up", s.RequiredNoteSchema, sv.record_follow_up, "已记录回访"),
     ActionEndpoint("archive", "archive", s.VersionSchema, sv.archive_petition, "已立卷归档"),
 )}

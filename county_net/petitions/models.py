@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (BigInteger, event, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, and_, or_, select)
+                        UniqueConstraint, and_, false, or_, select)
 from sqlalchemy.orm import Mapped, aliased, declared_attr, mapped_column, relationship, with_loader_criteria
 
 from county_net.core.models import UTCDateTime, utcnow
@@ -17,6 +17,7 @@ NATURES = {"demand": "求决", "suggestion": "建议意见", "inquiry": "咨询"
 SATISFACTION = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 REPLY_OUTCOMES = {"support": "予以支持", "explain": "解释说明", "not_support": "不予支持"}
 REVIEW_RESULTS = {"uphold": "维持", "revoke": "撤销", "vary": "变更"}
+DELIVERY_METHODS = {"in_person": "当面送达", "post": "邮寄送达", "electronic": "电子送达"}
 
 
 def _check(column: str, values) -> str:
@@ -89,6 +90,9 @@ class Petition(Scoped, db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reply_outcome: Mapped[str | None] = mapped_column(String(12))
+    # 送达: how and when each opinion reached the petitioner; the review windows count from the day after.
+    reply_delivery: Mapped[str | None] = mapped_column(String(12))
+    reply_delivered_on: Mapped[date | None] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     extension_days: Mapped[int] = mapped_column(Integer, default=0)
     paused_days: Mapped[int] = mapped_column(Integer, default=0)
@@ -100,9 +104,13 @@ class Petition(Scoped, db.Model):
     reexamination_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reexamination_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reexamination_result: Mapped[str | None] = mapped_column(String(8))
+    reexamination_delivery: Mapped[str | None] = mapped_column(String(12))
+    reexamination_delivered_on: Mapped[date | None] = mapped_column(Date)
     final_review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     final_review_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     final_review_result: Mapped[str | None] = mapped_column(String(8))
+    final_review_delivery: Mapped[str | None] = mapped_column(String(12))
+    final_review_delivered_on: Mapped[date | None] = mapped_column(Date)
     concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     satisfaction: Mapped[str | None] = mapped_column(String(20))
     satisfaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -111,6 +119,7 @@ class Petition(Scoped, db.Model):
     # The current limit, kept on the row so that inboxes sort and filter on an index.
     due_step: Mapped[str | None] = mapped_column(String(24))
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 暂定: rests on an unpublished year
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}

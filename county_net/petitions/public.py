@@ -24,6 +24,7 @@ def _public_view(petition) -> dict:
         "unit": names.get(petition.handling_unit_id or petition.holder_unit_id),
         "received_at": petition.received_at, "accepted_at": petition.accepted_at,
         "replied_at": petition.replied_at, "closed_at": petition.closed_at, "due_on": petition.due_on,
+        "due_provisional": petition.due_provisional,
         "may_rate": petition.state in ("closed", "concluded") and not petition.satisfaction,
         "satisfaction": SATISFACTION.get(petition.satisfaction or ""),
     }

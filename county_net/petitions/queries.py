@@ -13,6 +13,7 @@ from county_net.core.timeutil import COUNTY_TZ, local_today
 from county_net.deadlines import deadline_status
 from county_net.extensions import db
 from county_net.petitions import services
+from county_net.petitions.models import DELIVERY_METHODS
 from county_net.petitions.models import (Category, Petition, PetitionAttachment, PetitionEvent, PetitionLink,
                                          PetitionParty, Petitioner)
 from county_net.petitions.settings import county_settings
@@ -45,7 +46,32 @@ def deadline_of(petition: Petition):
     if rule is None:
         return None
     return deadline_status(rule, petition.due_on, local_today(), settings["due_soon_days"],
-                           paused=petition.paused_since is not None)
+                           paused=petition.paused_since is not None, provisional=bool(petition.due_provisional))
+
+
+def review_window_of(petition: Petition) -> dict | None:
+    """The window the petitioner may still use: 复查 after the 处理意见书, or 复核 after the 复查意见书."""
+    if petition.state != "closed":
+        return None
+    if petition.reexamination_decided_at is not None:
+        return services.review_window(petition, "reexamination") if petition.final_review_requested_at is None \
+            else None
+    if petition.replied_at is not None and petition.reexamination_requested_at is None:
+        return services.review_window(petition, "reply")
+    return None
+
+
+def deliveries_of(petition: Petition) -> dict:
+    """送达 of each opinion issued so far."""
+    result = {}
+    for opinion, label in services.OPINION_LABELS.items():
+        if getattr(petition, services.OPINIONS[opinion][2]) is None:
+            continue
+        method = getattr(petition, f"{opinion}_delivery")
+        result[opinion] = {"document": label, "delivery_method": method,
+                           "delivery_label": DELIVERY_METHODS.get(method, "未登记"),
+                           "delivered_on": getattr(petition, f"{opinion}_delivered_on")}
+    return result
 
 
 def actions_for(actor, petition: Petition) -> list[str]:
@@ -69,6 +95,9 @@ def actions_for(actor, petition: Petition) -> list[str]:
         if action.name in ("file_report",) and petition.route != "assign":
             ok = False
         if action.name == "close" and petition.route == "assign":
+            ok = False
+        if action.name == "record_delivery" and actor.unit_id not in (petition.handling_unit_id,
+                                                                      petition.review_unit_id):
             ok = False
         if action.name == "archive" and petition.is_archived:
             ok = False
@@ -127,6 +156,9 @@ def present(actor, petition: Petition) -> dict:
         "handling_unit": unit(petition.handling_unit_id),
         "locality": unit(petition.locality_unit_id),
         "deadline": deadline_of(petition),
+        "due_provisional": bool(petition.due_provisional and petition.due_on),
+        "review_window": review_window_of(petition),
+        "deliveries": deliveries_of(petition),
         "parties": party_views(actor, petition),
         "links": link_views(petition),
         "attachments": attachment_views(actor, petition),
@@ -258,6 +290,7 @@ def rows(actor, petitions: list[Petition]) -> list[dict]:
                        "category": categories.get(p.category_id, ""), "received_at": p.received_at,
                        "summary": p.summary[:80], "petitioners": who,
                        "holder_unit": units.get(p.holder_unit_id), "due_on": p.due_on if open_ else None,
+                       "due_provisional": bool(open_ and p.due_provisional),
                        "days_left": days_left, "overdue": bool(open_ and days_left < 0),
                        "due_soon": bool(open_ and 0 <= days_left <= 3), "version": p.version})
     return result

@@ -5,8 +5,9 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from county_net.api import PageMetaSchema
 
 from county_net.core.schemas import Int, LocalDateTime
-from county_net.petitions.models import CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION
-from county_net.petitions.services import DECLINE_GROUNDS, PAUSE_REASONS, REDIRECT_CHANNELS
+from county_net.petitions.models import (CHANNELS, DELIVERY_METHODS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS,
+                                         SATISFACTION)
+from county_net.petitions.services import DECLINE_GROUNDS, OPINION_LABELS, PAUSE_REASONS, REDIRECT_CHANNELS
 
 _TEXT = validate.Length(min=1, max=4000)
 
@@ -98,11 +99,33 @@ class MediationSchema(VersionSchema):
     terms = fields.String(required=True, validate=_TEXT)
 
 
+# 送达 given when an opinion is issued (optional: in person that day); 登记送达 records or corrects it later.
+def _delivery_method(required=False):
+    optional = {} if required else {"load_default": None, "allow_none": True}
+    return fields.String(required=required, validate=validate.OneOf(list(DELIVERY_METHODS)), **optional,
+                         metadata={"description": "送达方式：in_person 当面送达（缺省）/ post 邮寄 / electronic 电子"})
+
+
+def _delivered_on():
+    return fields.Date(load_default=None, allow_none=True,
+                       metadata={"description": "送达日期；当面送达缺省为出具当日，邮寄可待回执后登记"})
+
+
 class ReplySchema(VersionSchema):
     outcome = fields.String(required=True, validate=validate.OneOf(list(REPLY_OUTCOMES)))
     request = fields.String(required=True, validate=_TEXT)
     facts = fields.String(required=True, validate=_TEXT)
     basis = fields.String(required=True, validate=_TEXT)
+    delivery_method = _delivery_method()
+    delivered_on = _delivered_on()
+
+
+class DeliverySchema(VersionSchema):
+    opinion = fields.String(required=True, validate=validate.OneOf(list(OPINION_LABELS)),
+                            metadata={"description": "reply 处理意见书 / reexamination 复查意见书 / final_review 复核意见书"})
+    delivery_method = _delivery_method(required=True)
+    delivered_on = _delivered_on()
+    note = fields.String(load_default="", validate=validate.Length(max=4000))
 
 
 class ReportSchema(VersionSchema):
@@ -124,6 +147,8 @@ class ReviewRequestSchema(NoteSchema):
 class ReexaminationDecisionSchema(VersionSchema):
     result = fields.String(required=True, validate=validate.OneOf(list(REVIEW_RESULTS)))
     opinion = fields.String(required=True, validate=_TEXT)
+    delivery_method = _delivery_method()
+    delivered_on = _delivered_on()
 
 
 class FinalReviewDecisionSchema(ReexaminationDecisionSchema):
@@ -183,6 +208,29 @@ class DeadlineSchema(Schema):
     paused = fields.Boolean()
     article = fields.String()
     status_label = fields.String()
+    provisional = fields.Boolean(metadata={"description": "暂定：计算涉及尚未公布节假日安排的年份"})
+
+
+class ReviewWindowSchema(Schema):
+    step = fields.String()
+    what = fields.String(metadata={"description": "复查 / 复核"})
+    label = fields.String()
+    article = fields.String()
+    days = Int()
+    opinion = fields.String()
+    opinion_label = fields.String()
+    delivery_method = fields.String(allow_none=True)
+    delivery_label = fields.String()
+    counted_from = fields.Date(allow_none=True, metadata={"description": "送达日期（次日起算）"})
+    last_day = fields.Date(allow_none=True, metadata={"description": "请求的最后一日；送达日期未登记时为空"})
+    provisional = fields.Boolean()
+
+
+class DeliveryOutSchema(Schema):
+    document = fields.String()
+    delivery_method = fields.String(allow_none=True)
+    delivery_label = fields.String(allow_none=True)
+    delivered_on = fields.Date(allow_none=True)
 
 
 class PartySchema(Schema):
@@ -245,6 +293,11 @@ class PetitionSchema(Schema):
     extension_days = Int()
     satisfaction = fields.String(allow_none=True)
     deadline = fields.Nested(DeadlineSchema, allow_none=True)
+    due_provisional = fields.Boolean(metadata={"description": "期限为暂定（涉及尚未公布节假日安排的年份）"})
+    review_window = fields.Nested(ReviewWindowSchema, allow_none=True,
+                                  metadata={"description": "当前可请求复查或复核的期限"})
+    deliveries = fields.Dict(keys=fields.String(), values=fields.Nested(DeliveryOutSchema),
+                             metadata={"description": "各意见书的送达方式和日期"})
     parties = fields.List(fields.Nested(PartySchema))
     links = fields.List(fields.Nested(LinkSchema))
     attachments = fields.List(fields.Nested(AttachmentRefSchema))
@@ -262,6 +315,7 @@ class PetitionRowSchema(Schema):
     petitioners = fields.String()
     holder_unit = fields.String(allow_none=True)
     due_on = fields.Date(allow_none=True)
+    due_provisional = fields.Boolean()
     days_left = Int(allow_none=True)
     overdue = fields.Boolean()
     due_soon = fields.Boolean()

@@ -16,6 +16,7 @@ from county_net.core.errors import IllegalTransition, InvalidInput, NotVisible, 
 from county_net.core.models import utcnow
 from county_net.core.schemas import valid_id
 from county_net.core.timeutil import local_today, to_local
+from county_net.deadlines import format_cn_date
 from county_net.extensions import db
 from county_net.petitions import repeats
 from county_net.petitions.identity import (id_number_problem, mask_id, mask_phone, normalise_id, normalise_phone,
@@ -23,6 +24,7 @@ from county_net.petitions.identity import (id_number_problem, mask_id, mask_phon
 from county_net.petitions.models import (CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION, Category,
                                          Petition, PetitionAccess, PetitionCounter, PetitionEvent, PetitionLink,
                                          PetitionParty, Petitioner)
+from county_net.petitions.models import DELIVERY_METHODS
 from county_net.petitions.settings import county_settings
 from county_net.petitions.workflow import ACTIONS, HANDLING, HOLDER, INVOLVED, OWNER, REVIEW, SENDER
 from county_net.tenancy import system_scope
@@ -151,14 +153,18 @@ def _block_accused(petition: Petition, unit, field: str) -> None:
 # ---- deadlines -----------------------------------------------------------------------------------
 
 def refresh_due(petition: Petition) -> None:
-    """Put the current limit on the row (step and last day) for inboxes and the overdue sweep."""
+    """Put the current limit on the row (step, last day, 暂定) for inboxes and the overdue sweep."""
     settings = county_settings(petition.county_unit_id)
-    step, due = current_deadline(petition, settings)
-    petition.due_step, petition.due_on = step, due
+    petition.due_step, petition.due_on, petition.due_provisional = current_limit(petition, settings)
 
 
 def current_deadline(petition: Petition, settings=None) -> tuple[str | None, date | None]:
-    from county_net.deadlines import compute_due
+    return current_limit(petition, settings)[:2]
+
+
+def current_limit(petition: Petition, settings=None) -> tuple[str | None, date | None, bool]:
+    """The current limit: its step, its last day, and whether it rests on a provisional holiday year."""
+    from county_net.deadlines import compute_due, rests_on_provisional
 
     settings = settings or county_settings(petition.county_unit_id)
     calendar = settings.calendar()
@@ -169,7 +175,8 @@ def current_deadline(petition: Petition, settings=None) -> tuple[str | None, dat
     paused = petition.paused_days + (_paused_so_far(petition) if petition.paused_since else 0)
 
     def due(step, start, **kw):
-        return step, compute_due(rules[step], start, calendar, rollover=rollover, **kw)
+        last = compute_due(rules[step], start, calendar, rollover=rollover, **kw)
+        return step, last, rests_on_provisional(start, last, calendar)
 
     if state in ("registered", "returned"):
         if _unit_kind(petition.holder_unit_id) == "county_center":
@@ -185,15 +192,15 @@ def current_deadline(petition: Petition, settings=None) -> tuple[str | None, dat
             handling = due("handling", petition.accepted_at, extension_days=petition.extension_days,
                            paused_days=paused)
         if petition.route == "assign" and petition.report_due_on and petition.report_due_on < handling[1]:
-            return "report_back", petition.report_due_on
+            return "report_back", petition.report_due_on, False  # a date the assigner set
         return handling
     if state == "replied" and petition.route == "assign" and petition.report_due_on:
-        return "report_back", petition.report_due_on
+        return "report_back", petition.report_due_on, False
     if state == "reexamination":
         return due("reexamination", petition.reexamination_requested_at, paused_days=paused)
     if state == "final_review":
         return due("final_review", petition.final_review_requested_at, paused_days=paused)
-    return None, None
+    return None, None, False
 
 
 def _paused_so_far(petition: Petition) -> int:
@@ -624,7 +631,14 @@ def extend_handling(actor, petition, *, version, days, reason, petitioner_told=T
     new_due = _handling_due(petition, rule, settings)
     return _finish(actor, petition, "extend", note=reason,
                    payload={"days": days, "reason": reason, "old_due": old_due, "new_due": new_due,
+                            "new_due_provisional": _rests_on_provisional(petition.accepted_at, new_due, settings),
                             "approver": actor.name})
+
+
+def _rests_on_provisional(start, last: date, settings) -> bool:
+    from county_net.deadlines import rests_on_provisional
+
+    return rests_on_provisional(start, last, settings.calendar())
 
 
 def _handling_due(petition: Petition, rule, settings) -> date:
@@ -673,14 +687,16 @@ def _end_pause(petition: Petition, days: int) -> None:
 
 _SWEEP_COLUMNS = ("id", "county_unit_id", "state", "holder_unit_id", "received_at", "received_by_unit_at", "is_simple",
                   "accepted_at", "extension_days", "paused_days", "paused_since", "paused_until", "route",
-                  "report_due_on", "reexamination_requested_at", "final_review_requested_at", "due_step", "due_on")
+                  "report_due_on", "reexamination_requested_at", "final_review_requested_at", "due_step", "due_on",
+                  "due_provisional")
 
 
 def sweep(batch: int = 5000) -> dict:
     """The deadline sweep (system scope): end pauses whose day has passed, with a timeline entry, and put
     the current limit on every open matter whose stored one is stale. It reads columns, not entities, and
     remembers each distinct deadline computation, so a province's open matters take seconds; a second run
-    with nothing changed writes nothing."""
+    with nothing changed writes nothing. The calendar is read once per run, so a holiday schedule imported
+    since the last run changes the answers (date or 暂定 mark) and they are written."""
     from county_net.petitions.workflow import OPEN_STATES
 
     today = local_today()
@@ -713,7 +729,8 @@ def sweep(batch: int = 5000) -> dict:
                     payload=json.dumps({"paused_days": days, "automatic": True})))
                 if petition.county_unit_id not in settings:
                     settings[petition.county_unit_id] = county_settings(petition.county_unit_id)
-                petition.due_step, petition.due_on = current_deadline(petition, settings[petition.county_unit_id])
+                petition.due_step, petition.due_on, petition.due_provisional = current_limit(
+                    petition, settings[petition.county_unit_id])
                 resumed += 1
                 refreshed += 1
                 continue
@@ -725,15 +742,17 @@ def sweep(batch: int = 5000) -> dict:
             if row.paused_since is not None or key not in memo:
                 if row.county_unit_id not in settings:
                     settings[row.county_unit_id] = county_settings(row.county_unit_id)
-                memo[key] = current_deadline(row, settings[row.county_unit_id])
+                memo[key] = current_limit(row, settings[row.county_unit_id])
             wanted = memo[key]
-            if wanted != (row.due_step, row.due_on):
+            if wanted != (row.due_step, row.due_on, bool(row.due_provisional)):
                 changes[row.id] = wanted
         if changes:  # one executemany per batch, not a round trip per matter
             table = Petition.__table__
             db.session.execute(table.update().where(table.c.id == bindparam("pid"))
-                               .values(due_step=bindparam("step"), due_on=bindparam("due")),
-                               [{"pid": pid, "step": step, "due": due} for pid, (step, due) in changes.items()])
+                               .values(due_step=bindparam("step"), due_on=bindparam("due"),
+                                       due_provisional=bindparam("provisional")),
+                               [{"pid": pid, "step": step, "due": due, "provisional": provisional}
+                                for pid, (step, due, provisional) in changes.items()])
         refreshed += len(changes)
         last_id = rows[-1].id
         db.session.commit()
@@ -769,9 +788,12 @@ def review_organ_for(petition: Petition, after_unit_id: int) -> tuple[int, str]:
     return unit.id, settings["review_organ_above_county"]
 
 
-def reply_petition(actor, petition, *, version, outcome, request, facts, basis):
-    """处理意见书: 支持 / 解释说明 / 不予支持, with request, facts, basis and the remedy."""
+def reply_petition(actor, petition, *, version, outcome, request, facts, basis, delivery_method=None,
+                   delivered_on=None):
+    """处理意见书: 支持 / 解释说明 / 不予支持, with request, facts, basis and the remedy; how it was delivered
+    (当面送达 by default, that day)."""
     _begin(actor, petition, "reply", version)
+    delivery = _delivery(delivery_method, delivered_on, local_today())
     if outcome not in REPLY_OUTCOMES:
         raise InvalidInput(fields={"outcome": ["请选择处理意见"]})
     request = _require_text(request, "request", "信访人的请求")
@@ -780,12 +802,15 @@ def reply_petition(actor, petition, *, version, outcome, request, facts, basis):
     if petition.paused_since is not None:
         raise IllegalTransition("计时暂停期间不能出具处理意见书，请先恢复计时")
     _, organ = review_organ_for(petition, petition.handling_unit_id)
-    remedy = f"信访人对本处理意见不服的，可以自收到本意见书之日起30日内向{organ}请求复查。"
+    window = county_settings(petition.county_unit_id).rules(_unit_code(petition.handling_unit_id))[
+        "reexamination_request"]
+    remedy = f"信访人对本处理意见不服的，可以自收到本意见书之日起{window.days}日内向{organ}请求复查。"
     petition.replied_at = utcnow()
     petition.reply_outcome = outcome
+    petition.reply_delivery, petition.reply_delivered_on = delivery
     return _finish(actor, petition, "reply", payload={
         "outcome": outcome, "outcome_label": REPLY_OUTCOMES[outcome], "request": request, "facts": facts,
-        "basis": basis, "remedy": remedy, "review_organ": organ})
+        "basis": basis, "remedy": remedy, "review_organ": organ, **_delivery_payload(petition, "reply")})
 
 
 def file_report(actor, petition, *, version, report):
@@ -831,23 +856,104 @@ def close_petition(actor, petition, *, version, satisfaction=None, note=""):
 
 # ---- 复查 and 复核 -----------------------------------------------------------------------------------
 
-def _within(start: datetime | None, days: int, what: str, requested_on: date) -> None:
-    if start is None:
-        raise IllegalTransition(f"没有可以请求{what}的意见")
-    last = to_local(start).date() + timedelta(days=days)
-    if requested_on > last:
-        raise IllegalTransition(f"已超过请求{what}的期限（{last.isoformat()}）")
+# The opinions a petitioner may contest, and what follows each: {opinion: (window rule, 复查/复核, issued at)}.
+OPINIONS = {"reply": ("reexamination_request", "复查", "replied_at"),
+            "reexamination": ("final_review_request", "复核", "reexamination_decided_at"),
+            "final_review": (None, None, "final_review_decided_at")}
+OPINION_LABELS = {"reply": "处理意见书", "reexamination": "复查意见书", "final_review": "复核意见书"}
 
 
-def _request_review(actor, petition, *, action, version, above_unit_id, window_step, window_from, what,
-                    requested_on):
+def _delivery(method: str | None, delivered_on: date | None, issued_on: date) -> tuple[str, date | None]:
+    """送达方式 and 送达日期: in person defaults to the issue day; by post or electronically the date may follow
+    later (登记送达, e.g. from the return receipt)."""
+    method = method or "in_person"
+    if method not in DELIVERY_METHODS:
+        raise InvalidInput(fields={"delivery_method": ["请选择送达方式"]})
+    if delivered_on is None and method == "in_person":
+        delivered_on = issued_on
+    if delivered_on is not None and delivered_on < issued_on:
+        raise InvalidInput(fields={"delivered_on": [f"送达日期不能早于出具日期（{format_cn_date(issued_on)}）"]})
+    if delivered_on is not None and delivered_on > local_today():
+        raise InvalidInput(fields={"delivered_on": ["送达日期不能晚于今天"]})
+    return method, delivered_on
+
+
+def _delivery_payload(petition: Petition, opinion: str) -> dict:
+    method, day = getattr(petition, f"{opinion}_delivery"), getattr(petition, f"{opinion}_delivered_on")
+    return {"delivery_method": method, "delivery_label": DELIVERY_METHODS.get(method),
+            "delivered_on": day.isoformat() if day else None}
+
+
+def review_window(petition: Petition, opinion: str) -> dict | None:
+    """The window to request 复查 (after the 处理意见书) or 复核 (after the 复查意见书): the county's rule for the
+    issuing unit, counted from the day after delivery (条例 Arts. 35–36: 自收到之日起), rolled past holidays.
+    `last_day` is None while a posted or electronic opinion's delivery date is not yet recorded. A matter
+    from before delivery was recorded counts from the day it was issued."""
+    from county_net.deadlines import compute_due, rests_on_provisional
+
+    step, what, issued_attr = OPINIONS[opinion]
+    issued = getattr(petition, issued_attr)
+    if step is None or issued is None:
+        return None
+    issuer = petition.handling_unit_id if opinion == "reply" else petition.review_unit_id
+    settings = county_settings(petition.county_unit_id)
+    rule = settings.rules(_unit_code(issuer))[step]
+    method = getattr(petition, f"{opinion}_delivery")
+    start = getattr(petition, f"{opinion}_delivered_on")
+    if start is None and method is None:
+        start = to_local(issued).date()
+    window = {"step": step, "what": what, "label": rule.label, "article": rule.article, "days": rule.days,
+              "opinion": opinion, "opinion_label": OPINION_LABELS[opinion], "delivery_method": method,
+              "delivery_label": DELIVERY_METHODS.get(method, "未登记"), "counted_from": start,
+              "last_day": None, "provisional": False}
+    if start is not None:
+        calendar = settings.calendar()
+        window["last_day"] = compute_due(rule, start, calendar, rollover=settings["holiday_rollover"])
+        window["provisional"] = rests_on_provisional(start, window["last_day"], calendar)
+    return window
+
+
+def record_delivery(actor, petition, *, version, opinion, delivery_method, delivered_on=None, note=""):
+    """登记送达: record or correct how and when an opinion reached the petitioner, by the unit that issued it,
+    until the petitioner has used the window it opens."""
+    _begin(actor, petition, "record_delivery", version)
+    if opinion not in OPINIONS:
+        raise InvalidInput(fields={"opinion": ["请选择送达的文书"]})
+    issued = getattr(petition, OPINIONS[opinion][2])
+    if issued is None:
+        raise IllegalTransition(f"该事项尚未出具{OPINION_LABELS[opinion]}")
+    issuer = petition.handling_unit_id if opinion == "reply" else petition.review_unit_id
+    if actor.unit_id != issuer:
+        raise IllegalTransition(f"只有出具{OPINION_LABELS[opinion]}的单位可以登记送达")
+    used = {"reply": petition.reexamination_requested_at, "reexamination": petition.final_review_requested_at}
+    if used.get(opinion) is not None:
+        raise IllegalTransition(f"已登记{OPINIONS[opinion][1]}申请，{OPINION_LABELS[opinion]}的送达不能再更改")
+    if delivery_method != "in_person" and delivered_on is None:
+        raise InvalidInput(fields={"delivered_on": ["请填写送达日期（如邮件回执上的签收日期）"]})
+    method, day = _delivery(delivery_method, delivered_on, to_local(issued).date())
+    setattr(petition, f"{opinion}_delivery", method)
+    setattr(petition, f"{opinion}_delivered_on", day)
+    payload = {"opinion": opinion, "opinion_label": OPINION_LABELS[opinion], **_delivery_payload(petition, opinion)}
+    window = review_window(petition, opinion)
+    if window and window["last_day"]:
+        payload.update(last_day=window["last_day"].isoformat(), article=window["article"],
+                       provisional=window["provisional"])
+    return _finish(actor, petition, "record_delivery", note=note, payload=payload)
+
+
+def _request_review(actor, petition, *, action, version, above_unit_id, opinion, requested_on):
     """复查 and 复核 alike: registered by the organ above, within the window, which then holds the matter."""
+    what = OPINIONS[opinion][1]
     review_unit_id, organ = review_organ_for(petition, above_unit_id)
     if actor.unit_id != review_unit_id:
         raise IllegalTransition(f"{what}申请应由{organ}登记")
     _begin(actor, petition, action, version)
-    rule = county_settings(petition.county_unit_id).rules()[window_step]
-    _within(window_from, rule.days, what, requested_on or local_today())
+    window = review_window(petition, opinion)
+    if window is None:
+        raise IllegalTransition(f"没有可以请求{what}的意见")
+    if window["last_day"] is not None and (requested_on or local_today()) > window["last_day"]:
+        raise IllegalTransition(f"已超过请求{what}的期限：最后一日为{format_cn_date(window['last_day'])}"
+                                f"（{window['article']}）")
     petition.review_unit_id, petition.review_organ = review_unit_id, organ
     petition.holder_unit_id = review_unit_id
     _grant(petition, actor, review_unit_id, "review")
@@ -861,15 +967,15 @@ def request_reexamination(actor, petition, *, version, requested_on=None, note="
     if petition.reexamination_requested_at is not None:
         raise IllegalTransition("该事项已经复查，只能请求复核")
     organ = _request_review(actor, petition, action="request_reexamination", version=version,
-                            above_unit_id=petition.handling_unit_id, window_step="reexamination_request",
-                            window_from=petition.replied_at, what="复查", requested_on=requested_on)
+                            above_unit_id=petition.handling_unit_id, opinion="reply", requested_on=requested_on)
     petition.reexamination_requested_at = utcnow()
     return _finish(actor, petition, "request_reexamination", note=note, payload={"organ": organ})
 
 
-def decide_reexamination(actor, petition, *, version, result, opinion):
+def decide_reexamination(actor, petition, *, version, result, opinion, delivery_method=None, delivered_on=None):
     """复查意见: 维持 / 变更 close it again; 撤销 sends it back to the original unit to re-decide."""
     _begin(actor, petition, "decide_reexamination", version)
+    delivery = _delivery(delivery_method, delivered_on, local_today())
     if result not in REVIEW_RESULTS:
         raise InvalidInput(fields={"result": ["请选择复查结论"]})
     opinion = _require_text(opinion, "opinion", "复查意见")
@@ -889,8 +995,10 @@ def decide_reexamination(actor, petition, *, version, result, opinion):
         return _finish(actor, petition, "decide_reexamination", note=opinion, payload=payload, to_state="handling")
     petition.reexamination_result = result
     petition.reexamination_decided_at = utcnow()
+    petition.reexamination_delivery, petition.reexamination_delivered_on = delivery
     petition.holder_unit_id = petition.handling_unit_id
     petition.paused_days = 0
+    payload.update(_delivery_payload(petition, "reexamination"))
     return _finish(actor, petition, "decide_reexamination", note=opinion, payload=payload, to_state="closed")
 
 
@@ -901,16 +1009,18 @@ def request_final_review(actor, petition, *, version, requested_on=None, note=""
     if petition.final_review_requested_at is not None:
         raise IllegalTransition("该事项已请求复核")
     organ = _request_review(actor, petition, action="request_final_review", version=version,
-                            above_unit_id=petition.review_unit_id, window_step="final_review_request",
-                            window_from=petition.reexamination_decided_at, what="复核", requested_on=requested_on)
+                            above_unit_id=petition.review_unit_id, opinion="reexamination",
+                            requested_on=requested_on)
     petition.final_review_requested_at = utcnow()
     petition.paused_days = 0
     return _finish(actor, petition, "request_final_review", note=note, payload={"organ": organ})
 
 
-def decide_final_review(actor, petition, *, version, result, opinion, hearing_held=False):
+def decide_final_review(actor, petition, *, version, result, opinion, hearing_held=False, delivery_method=None,
+                        delivered_on=None):
     """复核意见: the matter is concluded (终结); the same facts and reasons are not accepted again."""
     _begin(actor, petition, "decide_final_review", version)
+    delivery = _delivery(delivery_method, delivered_on, local_today())
     if result not in REVIEW_RESULTS:
         raise InvalidInput(fields={"result": ["请选择复核结论"]})
     opinion = _require_text(opinion, "opinion", "复核意见")
@@ -918,10 +1028,12 @@ def decide_final_review(actor, petition, *, version, result, opinion, hearing_he
         raise IllegalTransition("听证或补充材料期间不能出具复核意见，请先恢复计时")
     petition.final_review_result = result
     petition.final_review_decided_at = utcnow()
+    petition.final_review_delivery, petition.final_review_delivered_on = delivery
     petition.concluded_at = utcnow()
     return _finish(actor, petition, "decide_final_review", note=opinion, payload={
         "result": result, "result_label": REVIEW_RESULTS[result], "opinion": opinion, "organ": petition.review_organ,
-        "hearing_held": bool(hearing_held), "warning": "信访人对复核意见不服，仍以同一事实和理由提出信访请求的，不再受理。"})
+        "hearing_held": bool(hearing_held), "warning": "信访人对复核意见不服，仍以同一事实和理由提出信访请求的，不再受理。",
+        **_delivery_payload(petition, "final_review")})
 
 
 # ---- after closure --------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from flask import g, has_request_context
 from sqlalchemy import select
 
-from county_net.deadlines import WorkCalendar, national_calendar, resolve_rules
+from county_net.deadlines import WorkCalendar, resolve_rules
+from county_net.deadlines.services import calendar_in_use
 from county_net.extensions import db
 from county_net.tenancy import system_scope
 from county_net.units.models import Unit
@@ -41,7 +42,7 @@ class CountySettings:
 
     def calendar(self) -> WorkCalendar:
         changes = self["calendar"] or {}
-        return national_calendar().with_changes(changes.get("off", []), changes.get("work", []))
+        return calendar_in_use().with_changes(changes.get("off", []), changes.get("work", []))
 
 
 def county_settings(county_unit_id: int) -> CountySettings:

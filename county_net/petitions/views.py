@@ -20,7 +20,8 @@ from county_net.extensions import db
 from county_net.petitions import actions, pdf, queries, services
 from county_net.petitions import schemas as s
 from county_net.petitions.models import CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION
-from county_net.petitions.services import DECLINE_GROUNDS, PAUSE_REASONS, REDIRECT_CHANNELS
+from county_net.petitions.services import DECLINE_GROUNDS, OPINION_LABELS, PAUSE_REASONS, REDIRECT_CHANNELS
+from county_net.petitions.models import DELIVERY_METHODS
 from county_net.petitions.settings import county_settings
 from county_net.petitions.workflow import ACTIONS, STATES
 
@@ -463,6 +464,7 @@ FIELD_LABELS = {
     "basis": "处理依据", "report": "办结报告", "satisfaction": "信访人满意度", "requested_on": "申请日期",
     "result": "结论", "hearing_held": "经过听证", "until": "预计恢复日期（到期自动恢复）",
     "organ_contact": "地址或联系方式", "ground": "不予受理情形",
+    "delivery_method": "送达方式（不选为当面送达）", "delivered_on": "送达日期（当面送达可不填，为出具当日）",
 }
 UNIT_FIELDS = {"to_unit_id", "co_unit_ids", "competent_unit_id"}
 LONG_TEXT = {"note", "reason", "opinion", "terms", "request", "facts", "basis", "report"}
@@ -483,6 +485,10 @@ def _choices(action: str, name: str) -> dict | None:
         return {"mediation": "调解", "settlement": "和解"}
     if name == "ground":
         return {code: label for code, (label, _) in DECLINE_GROUNDS.items()}
+    if name == "delivery_method":
+        return DELIVERY_METHODS
+    if name == "opinion" and action == "record_delivery":
+        return OPINION_LABELS
     return None
 
 

@@ -69,6 +69,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     _a("decide_reexamination", "出具复查意见", {"reexamination"}, "closed", REVIEW),
     _a("request_final_review", "登记复核申请", {"closed"}, "final_review", REVIEW),
     _a("decide_final_review", "出具复核意见", {"final_review"}, "concluded", REVIEW),
+    _a("record_delivery", "登记送达", {"replied", "reported", "closed", "concluded"}, None, INVOLVED),
     _a("follow_up", "回访", {"closed", "concluded"}, None, INVOLVED),
     _a("archive", "立卷归档", {"closed", "concluded", "declined", "redirected"}, None, OWNER),
 )}

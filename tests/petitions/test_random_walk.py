@@ -16,7 +16,7 @@ SLUG = {"transfer": "transfer", "assign": "assign", "redirect": "redirect", "han
         "approve_report": "approve-report", "return_report": "return-report", "close": "close",
         "request_reexamination": "reexamination", "decide_reexamination": "reexamination-decision",
         "request_final_review": "final-review", "decide_final_review": "final-review-decision",
-        "follow_up": "follow-up", "archive": "archive"}
+        "follow_up": "follow-up", "archive": "archive", "record_delivery": "delivery"}
 
 
 def body_for(action, rng, net):
@@ -42,6 +42,9 @@ def body_for(action, rng, net):
         "decide_final_review": lambda: {"result": rng.choice(["uphold", "vary"]), "opinion": "复核意见",
                                         "hearing_held": rng.random() < 0.5},
         "follow_up": lambda: {"note": "已回访"},
+        "record_delivery": lambda: {"opinion": rng.choice(["reply", "reexamination", "final_review"]),
+                                    "delivery_method": rng.choice(["in_person", "post", "electronic"]),
+                                    "delivered_on": in_days(-rng.randint(0, 3))},
     }.get(action, lambda: {})()
 
 
