@@ -11,4 +11,3 @@ def init_app(app):
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.deadlines_cli)
     app.jinja_env.globals["holiday_warning"] = views.holiday_warning
-    app.jinja_env.filters["cn_date"] = format_cn_date

@@ -77,7 +77,9 @@ def deadline_status(rule: Rule, due_on: date, today: date, due_soon_days: int = 
 
 def format_cn_date(day: date) -> str:
     """2026年12月21日: how a legal date is written to people (messages, documents)."""
-    return f"{day.year}年{day.month}月{day.day}日"
+    from county_net.core.timeutil import cn_date
+
+    return cn_date(day)
 
 
 def rests_on_provisional(start: datetime | date, due: date, calendar: WorkCalendar) -> bool:

@@ -2,7 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from county_net.accounts.services import require_role
+from county_net.accounts.guards import admin_only
 from county_net.core.errors import InvalidInput
 from county_net.deadlines import services
 
@@ -13,8 +13,8 @@ MAX_UPLOAD = 200_000
 
 @bp.route("/admin/holidays", methods=["GET", "POST"])
 @login_required
+@admin_only
 def holidays():
-    require_role(current_user, "admin")
     errors, text = {}, ""
     if request.method == "POST":
         upload = request.files.get("file")

@@ -62,7 +62,7 @@ def test_2027_limit_provisional_then_exact_after_import_and_sweep(api, app, net,
     assert "暂定" in web.get(f"/petitions/{p['id']}").get_data(as_text=True)
     assert "暂定" in web.get("/inbox?box=handling").get_data(as_text=True)
     notice = web.get(f"/petitions/{p['id']}/documents/extension_notice").get_data(as_text=True)
-    assert "2027-02-11" in notice and "暂定" in notice
+    assert "2027年2月11日" in notice and "暂定" in notice
 
     admin = login("admin")
     resp = admin.post("/admin/holidays", {"schedule": OFFICIAL_2027})
