@@ -98,12 +98,20 @@ def party_views(actor, petition: Petition) -> list[dict]:
 
 
 def link_views(petition: Petition) -> list[dict]:
-    links = list(db.session.scalars(select(PetitionLink).where(PetitionLink.petition_id == petition.id)
-                                    .order_by(PetitionLink.score.desc())))
-    numbers = dict(db.session.execute(select(Petition.id, Petition.number)
-                                      .where(Petition.id.in_([l.earlier_id for l in links]))).all()) if links else {}
-    return [{"id": l.id, "earlier_id": l.earlier_id, "earlier_number": numbers.get(l.earlier_id, "（无权查看）"),
-             "score": l.score, "reason": l.reason, "status": l.status} for l in links]
+    """Links to earlier matters the viewer may see. The earlier matter is joined through the tenant criteria:
+    a link to one the viewer may not see is, to it, not there (an accused unit must not learn from it that
+    its accuser filed against it). Read once per version, since the page and the timeline both ask."""
+    cached = getattr(petition, "_links", None)
+    if cached is not None and cached[0] == petition.version:
+        return cached[1]
+    found = db.session.execute(select(PetitionLink, Petition.number)
+                               .join(Petition, Petition.id == PetitionLink.earlier_id)
+                               .where(PetitionLink.petition_id == petition.id)
+                               .order_by(PetitionLink.score.desc(), PetitionLink.id)).all()
+    views = [{"id": l.id, "earlier_id": l.earlier_id, "earlier_number": number, "score": l.score,
+              "reason": l.reason, "status": l.status} for l, number in found]
+    petition._links = (petition.version, views)
+    return views
 
 
 def present(actor, petition: Petition) -> dict:
@@ -114,7 +122,7 @@ def present(actor, petition: Petition) -> dict:
     show = services.may_see_identity(actor, petition)
     return {
         **{k: getattr(petition, k) for k in (
-            "id", "number", "version", "state", "channel", "nature", "head_count", "is_collective", "is_repeat",
+            "id", "number", "version", "state", "channel", "nature", "head_count", "is_collective",
             "is_no_longer_accepted", "is_confidential", "is_major", "is_simple", "is_archived", "received_at",
             "accepted_at", "replied_at", "closed_at", "report_due_on", "extension_days", "satisfaction")},
         "query_code": petition.query_code if show else None,
@@ -129,6 +137,8 @@ def present(actor, petition: Petition) -> dict:
         "deadline": deadline_of(petition),
         "parties": party_views(actor, petition),
         "links": link_views(petition),
+        # Marked repeat only through a link this viewer may see.
+        "is_repeat": petition.is_repeat and any(l["status"] == "confirmed" for l in link_views(petition)),
         "attachments": attachment_views(actor, petition),
         "actions": actions_for(actor, petition),
     }
@@ -176,10 +186,43 @@ def _read_timeline(petition: Petition) -> list[dict]:
     events = list(db.session.scalars(select(PetitionEvent).where(PetitionEvent.petition_id == petition.id)
                                      .order_by(PetitionEvent.id)))
     names = unit_names({e.actor_unit_id for e in events} | {e.target_unit_id for e in events})
+    events = _hide_unseen_links(petition, events)
     return [{"id": e.id, "kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind), "from_state": e.from_state,
              "to_state": e.to_state, "actor_name": e.actor_name, "actor_unit": names.get(e.actor_unit_id),
              "target_unit": names.get(e.target_unit_id), "occurred_at": e.occurred_at, "note": e.note,
              "payload": json.loads(e.payload or "{}")} for e in events]
+
+
+def _hide_unseen_links(petition: Petition, events: list[PetitionEvent]) -> list[PetitionEvent]:
+    """Link decisions on earlier matters the viewer may not see are left out, and the count of proposals
+    at registration is the viewer's own count (the stored rows are not changed: they are append-only)."""
+    payloads = [json.loads(e.payload or "{}") for e in events]
+    if not any(e.kind in _LINK_DECISIONS or p.get("proposed_links") for e, p in zip(events, payloads)):
+        return events
+    links = link_views(petition)
+    seen = {l["earlier_id"] for l in links}
+    shown = []
+    for event, payload in zip(events, payloads):
+        if event.kind in _LINK_DECISIONS and payload.get("earlier_id") not in seen:
+            continue
+        if payload.get("proposed_links"):
+            payload["proposed_links"] = len(links)
+            event = _Shown(event, json.dumps(payload, ensure_ascii=False))
+        shown.append(event)
+    return shown
+
+
+_LINK_DECISIONS = ("link_confirmed", "link_rejected")
+
+
+class _Shown:
+    """An event as this viewer reads it (a changed payload), never written back."""
+
+    def __init__(self, event, payload: str):
+        self._event, self.payload = event, payload
+
+    def __getattr__(self, name):
+        return getattr(self._event, name)
 
 
 def last_event(petition: Petition, kind: str) -> dict | None:

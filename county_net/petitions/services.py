@@ -422,28 +422,32 @@ def decide_link(actor, petition: Petition, *, version: int, link_id: int, confir
         raise RoleRequired()
     if actor.unit_id not in _unit_ids_involved(petition):
         raise IllegalTransition("本单位不是该事项的办理方")
+    # The earlier matter through the tenant criteria: a link to a matter the actor may not see is not there.
+    found = db.session.execute(select(PetitionLink, Petition).join(Petition, Petition.id == PetitionLink.earlier_id)
+                               .where(PetitionLink.id == link_id, PetitionLink.petition_id == petition.id)).first()
+    if found is None:
+        raise NotVisible()
+    link, earlier = found
     if version != petition.version:
         raise StaleVersion()
-    link = db.session.scalar(select(PetitionLink).where(PetitionLink.id == link_id,
-                                                        PetitionLink.petition_id == petition.id))
-    if link is None:
-        raise NotVisible()
     if link.status != "proposed":
         raise IllegalTransition("该关联已处理")
     link.status = "confirmed" if confirm else "rejected"
     payload = {"earlier_id": link.earlier_id, "score": link.score}
     if confirm:
+        earlier_thread = earlier.thread_id or earlier.id
         with system_scope("thread of the earlier matter"):
-            earlier = db.session.get(Petition, link.earlier_id)
-            earlier_thread = earlier.thread_id or earlier.id
-            concluded = db.session.scalars(select(Petition).where(
+            # 不再受理 holds whoever may read the concluded matter; its number is named only to those who may.
+            concluded_id = db.session.scalars(select(Petition.id).where(
                 (Petition.thread_id == earlier_thread) | (Petition.id == earlier_thread),
                 Petition.state == "concluded")).first()
         petition.is_repeat = True
         petition.thread_id = earlier_thread
-        if concluded is not None:
+        if concluded_id is not None:
             petition.is_no_longer_accepted = True  # 不再受理: the same facts after 复核
-            payload["concluded_number"] = concluded.number
+            number = db.session.scalar(select(Petition.number).where(Petition.id == concluded_id))
+            if number is not None:
+                payload["concluded_number"] = number
     petition.version += 1
     db.session.add(PetitionEvent(
         petition_id=petition.id, kind="link_confirmed" if confirm else "link_rejected", from_state=petition.state,
