@@ -8,11 +8,13 @@ from datetime import datetime, time, timedelta
 from flask import g, has_request_context
 from sqlalchemy import func, select
 
+from county_net.core import crypto
 from county_net.core.errors import NotVisible
 from county_net.core.timeutil import COUNTY_TZ, local_today
 from county_net.deadlines import deadline_status
 from county_net.extensions import db
 from county_net.petitions import services
+from county_net.petitions.identity import looks_like_id, normalise_id
 from county_net.petitions.models import (Category, Petition, PetitionAttachment, PetitionEvent, PetitionLink,
                                          PetitionParty, Petitioner)
 from county_net.petitions.settings import county_settings
@@ -259,7 +261,7 @@ def search_query(actor, args: dict):
         stmt = stmt.where(Petition.number.contains(args["number"].strip(), autoescape=True))
     if args.get("petitioner"):
         people = select(PetitionParty.petition_id).join(Petitioner, Petitioner.id == PetitionParty.petitioner_id) \
-            .where(Petitioner.name == args["petitioner"].strip())
+            .where(_petitioner_match(args["petitioner"]))
         stmt = stmt.where(Petition.id.in_(people), Petition.nature != "accusation")
     for key, column in (("locality_unit_id", Petition.locality_unit_id), ("category_id", Petition.category_id),
                         ("state", Petition.state)):
@@ -278,6 +280,16 @@ def search_query(actor, args: dict):
         stmt = stmt.where(Petition.holder_unit_id == actor.unit_id, _box_conditions()[box])
         return stmt.order_by(Petition.due_on.is_(None), Petition.due_on, Petition.id)
     return stmt.order_by(Petition.received_at.desc(), Petition.id.desc())
+
+
+def _petitioner_match(term: str):
+    """An ID number finds the person exactly through the keyed hash (no plaintext column exists); anything
+    else is a part of a name."""
+    term = term.strip()
+    id_number = normalise_id(term)
+    if looks_like_id(id_number):
+        return Petitioner.id_number_hash == crypto.lookup_hash(id_number, "id_number")
+    return Petitioner.name.contains(term, autoescape=True)
 
 
 def rows(actor, petitions: list[Petition]) -> list[dict]:

@@ -151,7 +151,7 @@ class PetitionListArgsSchema(Schema):
     page = Int(load_default=1, validate=validate.Range(1, 100_000))
     page_size = Int(load_default=20, validate=validate.Range(1, 100))
     number = fields.String(validate=validate.Length(max=40))
-    petitioner = fields.String(validate=validate.Length(max=60), metadata={"description": "信访人姓名"})
+    petitioner = fields.String(validate=validate.Length(max=60), metadata={"description": "信访人姓名（可只填一部分）或 18 位身份证号（精确）"})
     locality_unit_id = Int()
     category_id = Int()
     state = fields.String(validate=validate.Length(max=20))
