@@ -16,7 +16,7 @@ from county_net.extensions import db
 from county_net.petitions import services
 from county_net.petitions.identity import looks_like_id, normalise_id
 from county_net.petitions.models import (Category, Petition, PetitionAttachment, PetitionEvent, PetitionLink,
-                                         PetitionParty, Petitioner)
+                                         PetitionParty, Petitioner, PetitionerContactChange)
 from county_net.petitions.settings import county_settings
 from county_net.petitions.workflow import ACTIONS, INVOLVED, OPEN_STATES, REVIEW, available_actions, state_label
 from county_net.units.directory import county_directory, unit_info
@@ -143,6 +143,7 @@ def present(actor, petition: Petition) -> dict:
         "is_repeat": petition.is_repeat and any(l["status"] == "confirmed" for l in link_views(petition)),
         "attachments": attachment_views(actor, petition),
         "actions": actions_for(actor, petition),
+        "can_query_online": any(services.query_last4(p) for p in petition.parties),
     }
 
 
@@ -425,4 +426,14 @@ def petitioner_file_view(actor, petitioner, limit: int | None = None) -> dict:
     return {"id": petitioner.id, "name": petitioner.name, "id_number": petitioner.id_number_masked,
             "phone": petitioner.phone_masked, "address": petitioner.address,
             "matters": rows(actor, matters), "replies": replies,
-            "matters_shown_latest": limit is not None and len(matters) >= limit}
+            "matters_shown_latest": limit is not None and len(matters) >= limit,
+            "version": petitioner.version, "contact_history": [] if limit is not None else contact_history(petitioner)}
+
+
+def contact_history(petitioner: Petitioner) -> list[dict]:
+    """Earlier phones (masked) and addresses, newest first."""
+    changes = db.session.scalars(select(PetitionerContactChange).where(
+        PetitionerContactChange.petitioner_id == petitioner.id).order_by(PetitionerContactChange.id.desc()))
+    return [{"changed_at": c.changed_at, "source": c.source, "actor_name": c.actor_name,
+             "old_phone": c.old_phone_masked, "new_phone": c.new_phone_masked, "old_address": c.old_address,
+             "new_address": c.new_address} for c in changes]
