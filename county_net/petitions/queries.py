@@ -431,9 +431,13 @@ def petitioner_file_view(actor, petitioner, limit: int | None = None) -> dict:
 
 
 def contact_history(petitioner: Petitioner) -> list[dict]:
-    """Earlier phones (masked) and addresses, newest first."""
-    changes = db.session.scalars(select(PetitionerContactChange).where(
-        PetitionerContactChange.petitioner_id == petitioner.id).order_by(PetitionerContactChange.id.desc()))
+    """Earlier phones (masked) and addresses, newest first. A change brought by a registration the viewer may
+    not see is left out: its date and clerk would betray the matter (the criteria sit in the join's ON)."""
+    changes = db.session.scalars(
+        select(PetitionerContactChange).outerjoin(Petition, Petition.id == PetitionerContactChange.petition_id)
+        .where(PetitionerContactChange.petitioner_id == petitioner.id,
+               PetitionerContactChange.petition_id.is_(None) | Petition.id.is_not(None))
+        .order_by(PetitionerContactChange.id.desc()))
     return [{"changed_at": c.changed_at, "source": c.source, "actor_name": c.actor_name,
              "old_phone": c.old_phone_masked, "new_phone": c.new_phone_masked, "old_address": c.old_address,
              "new_address": c.new_address} for c in changes]
