@@ -64,7 +64,9 @@ def update_category(body, category_id):
 def register_petition(body):
     """登记一件信访事项（含信访人、编号、查询码、重复信访建议）。"""
     petition = services.register_petition(_me(), body)
-    return queries.present(_me(), petition)
+    view = queries.present(_me(), petition)
+    view["warnings"] = [] if view["can_query_online"] else [services.NO_QUERY_PHONE]
+    return view
 
 
 @blp.get("/petitions")
@@ -149,6 +151,16 @@ def petitioner_file(petitioner_id):
     """信访人档案：以往事项及答复。"""
     services.require_clerk(_me())
     return queries.petitioner_file_view(_me(), queries.get_petitioner(petitioner_id))
+
+
+@blp.patch("/petitioners/<int:petitioner_id>")
+@auth_required
+@blp.arguments(s.ContactInSchema)
+@blp.response(200, s.PetitionerFileSchema)
+def correct_contact(body, petitioner_id):
+    """更正信访人联系方式（电话、住址）；旧值留存于变更记录，留痕审计。"""
+    person = services.correct_contact(_me(), queries.get_petitioner(petitioner_id), **body)
+    return queries.petitioner_file_view(_me(), person)
 
 
 @blp.post("/petitions/repeat-candidates")

@@ -15,6 +15,11 @@ def normalise_id(value: str) -> str:
     return (value or "").strip().upper().replace(" ", "")
 
 
+def looks_like_id(value: str) -> bool:
+    """Shaped like an 18-character ID number (checksum not checked): a search term meant as one."""
+    return bool(_ID_RE.match(normalise_id(value)))
+
+
 def check_digit(first17: str) -> str:
     return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS)) % 11]
 

@@ -224,6 +224,9 @@ class Petitioner(Scoped, db.Model):
     name_phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     address: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     @classmethod
     def scope_owner_id(cls, obj) -> int | None:
@@ -234,6 +237,35 @@ class Petitioner(Scoped, db.Model):
         return True  # opened with a matter; the petition row carries the guard
 
 
+class PetitionerContactChange(Scoped, db.Model):
+    """A change of a petitioner's phone or address, with the old values (append-only): visible exactly when
+    the petitioner's file is. Phones are kept encrypted and masked, never in plain text."""
+
+    __tablename__ = "petitioner_contact_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    petitioner_id: Mapped[int] = mapped_column(ForeignKey("petitioners.id"), index=True)
+    petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"))  # the registration that brought it
+    source: Mapped[str] = mapped_column(String(16))  # registration | correction
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_name: Mapped[str] = mapped_column(String(60))
+    actor_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    old_phone_enc: Mapped[str | None] = mapped_column(String(200))
+    old_phone_masked: Mapped[str | None] = mapped_column(String(24))
+    new_phone_masked: Mapped[str | None] = mapped_column(String(24))
+    old_address: Mapped[str | None] = mapped_column(String(200))
+    new_address: Mapped[str | None] = mapped_column(String(200))
+
+    @classmethod
+    def scope_owner_id(cls, obj) -> int | None:
+        return None
+
+    @classmethod
+    def may_write(cls, obj, scope) -> bool:
+        return True  # written with the petitioner's row, which the scoped read guards
+
+
 class PetitionParty(PetitionChild, db.Model):
     __tablename__ = "petition_parties"
     __table_args__ = (UniqueConstraint("petition_id", "petitioner_id", name="uq_petition_parties_pair"),)
@@ -242,6 +274,10 @@ class PetitionParty(PetitionChild, db.Model):
     petitioner_id: Mapped[int] = mapped_column(ForeignKey("petitioners.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_representative: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The phone given with this matter, for /query: the file's phone may change later.
+    phone_enc: Mapped[str | None] = mapped_column(String(200))
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    phone_last4: Mapped[str | None] = mapped_column(String(4))
 
     petition: Mapped[Petition] = relationship(back_populates="parties")
     petitioner: Mapped[Petitioner] = relationship(lazy="joined")
@@ -311,6 +347,7 @@ class PetitionCounter(db.Model):
 _grant = aliased(PetitionAccess, name="grant_probe")
 _parent = aliased(Petition, name="parent_probe")
 _party = aliased(PetitionParty, name="party_probe")
+_person = aliased(Petitioner, name="petitioner_probe")
 
 
 @scope_rule
@@ -345,5 +382,8 @@ def _petition_criteria(scope):
         with_loader_criteria(Petitioner, or_(among(Petitioner.unit_id, visible),
                                              select(_party.id).where(_party.petitioner_id == Petitioner.id)
                                              .correlate_except(_party).exists()),
+                             include_aliases=True),
+        with_loader_criteria(PetitionerContactChange, lambda cls: select(_person.id)
+                             .where(_person.id == cls.petitioner_id).correlate_except(_person).exists(),
                              include_aliases=True),
     ]

@@ -8,14 +8,16 @@ from datetime import datetime, time, timedelta
 from flask import g, has_request_context
 from sqlalchemy import func, select
 
+from county_net.core import crypto
 from county_net.core.errors import NotVisible
 from county_net.core.timeutil import COUNTY_TZ, local_today
 from county_net.deadlines import deadline_status
 from county_net.extensions import db
 from county_net.petitions import services
 from county_net.petitions.models import DELIVERY_METHODS
+from county_net.petitions.identity import looks_like_id, normalise_id
 from county_net.petitions.models import (Category, Petition, PetitionAttachment, PetitionEvent, PetitionLink,
-                                         PetitionParty, Petitioner)
+                                         PetitionParty, Petitioner, PetitionerContactChange)
 from county_net.petitions.settings import county_settings
 from county_net.petitions.workflow import ACTIONS, INVOLVED, OPEN_STATES, REVIEW, available_actions, state_label
 from county_net.units.directory import county_directory, unit_info
@@ -127,12 +129,20 @@ def party_views(actor, petition: Petition) -> list[dict]:
 
 
 def link_views(petition: Petition) -> list[dict]:
-    links = list(db.session.scalars(select(PetitionLink).where(PetitionLink.petition_id == petition.id)
-                                    .order_by(PetitionLink.score.desc())))
-    numbers = dict(db.session.execute(select(Petition.id, Petition.number)
-                                      .where(Petition.id.in_([l.earlier_id for l in links]))).all()) if links else {}
-    return [{"id": l.id, "earlier_id": l.earlier_id, "earlier_number": numbers.get(l.earlier_id, "（无权查看）"),
-             "score": l.score, "reason": l.reason, "status": l.status} for l in links]
+    """Links to earlier matters the viewer may see. The earlier matter is joined through the tenant criteria:
+    a link to one the viewer may not see is, to it, not there (an accused unit must not learn from it that
+    its accuser filed against it). Read once per version, since the page and the timeline both ask."""
+    cached = getattr(petition, "_links", None)
+    if cached is not None and cached[0] == petition.version:
+        return cached[1]
+    found = db.session.execute(select(PetitionLink, Petition.number)
+                               .join(Petition, Petition.id == PetitionLink.earlier_id)
+                               .where(PetitionLink.petition_id == petition.id)
+                               .order_by(PetitionLink.score.desc(), PetitionLink.id)).all()
+    views = [{"id": l.id, "earlier_id": l.earlier_id, "earlier_number": number, "score": l.score,
+              "reason": l.reason, "status": l.status} for l, number in found]
+    petition._links = (petition.version, views)
+    return views
 
 
 def present(actor, petition: Petition) -> dict:
@@ -143,7 +153,7 @@ def present(actor, petition: Petition) -> dict:
     show = services.may_see_identity(actor, petition)
     return {
         **{k: getattr(petition, k) for k in (
-            "id", "number", "version", "state", "channel", "nature", "head_count", "is_collective", "is_repeat",
+            "id", "number", "version", "state", "channel", "nature", "head_count", "is_collective",
             "is_no_longer_accepted", "is_confidential", "is_major", "is_simple", "is_archived", "received_at",
             "accepted_at", "replied_at", "closed_at", "report_due_on", "extension_days", "satisfaction")},
         "query_code": petition.query_code if show else None,
@@ -161,8 +171,11 @@ def present(actor, petition: Petition) -> dict:
         "deliveries": deliveries_of(petition),
         "parties": party_views(actor, petition),
         "links": link_views(petition),
+        # Marked repeat only through a link this viewer may see.
+        "is_repeat": petition.is_repeat and any(l["status"] == "confirmed" for l in link_views(petition)),
         "attachments": attachment_views(actor, petition),
         "actions": actions_for(actor, petition),
+        "can_query_online": any(services.query_last4(p) for p in petition.parties),
     }
 
 
@@ -208,10 +221,43 @@ def _read_timeline(petition: Petition) -> list[dict]:
     events = list(db.session.scalars(select(PetitionEvent).where(PetitionEvent.petition_id == petition.id)
                                      .order_by(PetitionEvent.id)))
     names = unit_names({e.actor_unit_id for e in events} | {e.target_unit_id for e in events})
+    events = _hide_unseen_links(petition, events)
     return [{"id": e.id, "kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind), "from_state": e.from_state,
              "to_state": e.to_state, "actor_name": e.actor_name, "actor_unit": names.get(e.actor_unit_id),
              "target_unit": names.get(e.target_unit_id), "occurred_at": e.occurred_at, "note": e.note,
              "payload": json.loads(e.payload or "{}")} for e in events]
+
+
+def _hide_unseen_links(petition: Petition, events: list[PetitionEvent]) -> list[PetitionEvent]:
+    """Link decisions on earlier matters the viewer may not see are left out, and the count of proposals
+    at registration is the viewer's own count (the stored rows are not changed: they are append-only)."""
+    payloads = [json.loads(e.payload or "{}") for e in events]
+    if not any(e.kind in _LINK_DECISIONS or p.get("proposed_links") for e, p in zip(events, payloads)):
+        return events
+    links = link_views(petition)
+    seen = {l["earlier_id"] for l in links}
+    shown = []
+    for event, payload in zip(events, payloads):
+        if event.kind in _LINK_DECISIONS and payload.get("earlier_id") not in seen:
+            continue
+        if payload.get("proposed_links"):
+            payload["proposed_links"] = len(links)
+            event = _Shown(event, json.dumps(payload, ensure_ascii=False))
+        shown.append(event)
+    return shown
+
+
+_LINK_DECISIONS = ("link_confirmed", "link_rejected")
+
+
+class _Shown:
+    """An event as this viewer reads it (a changed payload), never written back."""
+
+    def __init__(self, event, payload: str):
+        self._event, self.payload = event, payload
+
+    def __getattr__(self, name):
+        return getattr(self._event, name)
 
 
 def last_event(petition: Petition, kind: str) -> dict | None:
@@ -248,7 +294,7 @@ def search_query(actor, args: dict):
         stmt = stmt.where(Petition.number.contains(args["number"].strip(), autoescape=True))
     if args.get("petitioner"):
         people = select(PetitionParty.petition_id).join(Petitioner, Petitioner.id == PetitionParty.petitioner_id) \
-            .where(Petitioner.name == args["petitioner"].strip())
+            .where(_petitioner_match(args["petitioner"]))
         stmt = stmt.where(Petition.id.in_(people), Petition.nature != "accusation")
     for key, column in (("locality_unit_id", Petition.locality_unit_id), ("category_id", Petition.category_id),
                         ("state", Petition.state)):
@@ -267,6 +313,16 @@ def search_query(actor, args: dict):
         stmt = stmt.where(Petition.holder_unit_id == actor.unit_id, _box_conditions()[box])
         return stmt.order_by(Petition.due_on.is_(None), Petition.due_on, Petition.id)
     return stmt.order_by(Petition.received_at.desc(), Petition.id.desc())
+
+
+def _petitioner_match(term: str):
+    """An ID number finds the person exactly through the keyed hash (no plaintext column exists); anything
+    else is a part of a name."""
+    term = term.strip()
+    id_number = normalise_id(term)
+    if looks_like_id(id_number):
+        return Petitioner.id_number_hash == crypto.lookup_hash(id_number, "id_number")
+    return Petitioner.name.contains(term, autoescape=True)
 
 
 def rows(actor, petitions: list[Petition]) -> list[dict]:
@@ -403,4 +459,18 @@ def petitioner_file_view(actor, petitioner, limit: int | None = None) -> dict:
     return {"id": petitioner.id, "name": petitioner.name, "id_number": petitioner.id_number_masked,
             "phone": petitioner.phone_masked, "address": petitioner.address,
             "matters": rows(actor, matters), "replies": replies,
-            "matters_shown_latest": limit is not None and len(matters) >= limit}
+            "matters_shown_latest": limit is not None and len(matters) >= limit,
+            "version": petitioner.version, "contact_history": [] if limit is not None else contact_history(petitioner)}
+
+
+def contact_history(petitioner: Petitioner) -> list[dict]:
+    """Earlier phones (masked) and addresses, newest first. A change brought by a registration the viewer may
+    not see is left out: its date and clerk would betray the matter (the criteria sit in the join's ON)."""
+    changes = db.session.scalars(
+        select(PetitionerContactChange).outerjoin(Petition, Petition.id == PetitionerContactChange.petition_id)
+        .where(PetitionerContactChange.petitioner_id == petitioner.id,
+               PetitionerContactChange.petition_id.is_(None) | Petition.id.is_not(None))
+        .order_by(PetitionerContactChange.id.desc()))
+    return [{"changed_at": c.changed_at, "source": c.source, "actor_name": c.actor_name,
+             "old_phone": c.old_phone_masked, "new_phone": c.new_phone_masked, "old_address": c.old_address,
+             "new_address": c.new_address} for c in changes]

@@ -39,6 +39,12 @@ class VersionSchema(Schema):
     version = Int(required=True, metadata={"description": "乐观锁：客户端看到的版本"})
 
 
+class ContactInSchema(VersionSchema):
+    """更正信访人联系方式：空着的一项不变。"""
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
 class RouteSchema(VersionSchema):
     to_unit_id = Int(required=True)
     co_unit_ids = fields.List(Int(), load_default=list, validate=validate.Length(max=10))
@@ -178,7 +184,7 @@ class PetitionListArgsSchema(Schema):
     page = Int(load_default=1, validate=validate.Range(1, 100_000))
     page_size = Int(load_default=20, validate=validate.Range(1, 100))
     number = fields.String(validate=validate.Length(max=40))
-    petitioner = fields.String(validate=validate.Length(max=60), metadata={"description": "信访人姓名"})
+    petitioner = fields.String(validate=validate.Length(max=60), metadata={"description": "信访人姓名（可只填一部分）或 18 位身份证号（精确）"})
     locality_unit_id = Int()
     category_id = Int()
     state = fields.String(validate=validate.Length(max=20))
@@ -302,6 +308,8 @@ class PetitionSchema(Schema):
     links = fields.List(fields.Nested(LinkSchema))
     attachments = fields.List(fields.Nested(AttachmentRefSchema))
     actions = fields.List(fields.String(), metadata={"description": "当前用户可执行的操作"})
+    can_query_online = fields.Boolean(metadata={"description": "信访人能否凭查询码和电话在网上查询"})
+    warnings = fields.List(fields.String(), metadata={"description": "登记时的提示（如未登记联系电话）"})
 
 
 class PetitionRowSchema(Schema):
@@ -348,6 +356,16 @@ class RevealSchema(Schema):
     phone = fields.String(allow_none=True)
 
 
+class ContactChangeSchema(Schema):
+    changed_at = fields.DateTime()
+    source = fields.String(metadata={"description": "registration（登记时）| correction（更正）"})
+    actor_name = fields.String()
+    old_phone = fields.String(allow_none=True)
+    new_phone = fields.String(allow_none=True)
+    old_address = fields.String(allow_none=True)
+    new_address = fields.String(allow_none=True)
+
+
 class PetitionerFileSchema(Schema):
     id = Int()
     name = fields.String()
@@ -357,6 +375,8 @@ class PetitionerFileSchema(Schema):
     matters = fields.List(fields.Nested(PetitionRowSchema))
     replies = fields.List(fields.Dict(), metadata={"description": "以往处理意见（口径一致）"})
     matters_shown_latest = fields.Boolean(metadata={"description": "为真时只列出最近 20 件，完整档案见信访人页"})
+    version = Int(metadata={"description": "乐观锁：更正联系方式时回传"})
+    contact_history = fields.List(fields.Nested(ContactChangeSchema), metadata={"description": "联系方式变更记录"})
 
 
 class LookupResultSchema(Schema):

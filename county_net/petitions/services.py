@@ -23,7 +23,7 @@ from county_net.petitions.identity import (id_number_problem, mask_id, mask_phon
                                            phone_problem)
 from county_net.petitions.models import (CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION, Category,
                                          Petition, PetitionAccess, PetitionCounter, PetitionEvent, PetitionLink,
-                                         PetitionParty, Petitioner)
+                                         PetitionParty, Petitioner, PetitionerContactChange)
 from county_net.petitions.models import DELIVERY_METHODS
 from county_net.petitions.settings import county_settings
 from county_net.petitions.workflow import ACTIONS, HANDLING, HOLDER, INVOLVED, OWNER, REVIEW, SENDER
@@ -282,15 +282,14 @@ def find_petitioner(id_number: str | None = None, name: str | None = None, phone
     return None
 
 
-def _open_file(actor, person: dict) -> Petitioner:
+def _open_file(actor, person: dict, petition: Petition | None = None) -> Petitioner:
     existing = find_petitioner(person["id_number"]) if person["id_number"] else None
     if existing is None and person["phone"]:
         existing = find_petitioner(name=person["name"], phone=person["phone"])
     if existing is not None:
-        if person["phone"] and not existing.phone_hash:
-            _set_phone(existing, person["phone"])
-        if person["address"] and not existing.address:
-            existing.address = person["address"]
+        # What the person gives today is their current contact; the file keeps the old in its history.
+        _update_contact(actor, existing, phone=person["phone"], address=person["address"], source="registration",
+                        petition_id=petition.id if petition is not None else None)
         return existing
     petitioner = Petitioner(unit_id=actor.unit_id, name=person["name"], address=person["address"])
     if person["id_number"]:
@@ -310,6 +309,80 @@ def _set_phone(petitioner: Petitioner, phone: str) -> None:
     petitioner.phone_masked = mask_phone(phone)
     petitioner.phone_last4 = phone[-4:]
     petitioner.name_phone_hash = crypto.lookup_hash(f"{petitioner.name}|{phone}", "name_phone")
+
+
+NO_QUERY_PHONE = "未登记联系电话，信访人无法凭查询码在网上查询"
+
+
+def _update_contact(actor, petitioner: Petitioner, *, phone: str | None, address: str | None, source: str,
+                    petition_id: int | None = None) -> bool:
+    """A new phone or address replaces the file's; the old values go to the contact history, and the audit
+    record names the phones masked only. False when nothing differs."""
+    new_phone = bool(phone) and crypto.lookup_hash(phone, "phone") != petitioner.phone_hash
+    new_address = bool(address) and address != (petitioner.address or "")
+    if not (new_phone or new_address):
+        return False
+    change = PetitionerContactChange(petitioner_id=petitioner.id, petition_id=petition_id, source=source,
+                                     changed_at=utcnow(), actor_id=actor.id, actor_name=actor.name,
+                                     actor_unit_id=actor.unit_id)
+    if new_phone:
+        change.old_phone_enc, change.old_phone_masked = petitioner.phone_enc, petitioner.phone_masked
+        _set_phone(petitioner, phone)
+        change.new_phone_masked = petitioner.phone_masked
+    if new_address:
+        change.old_address, change.new_address = petitioner.address, address
+        petitioner.address = address
+    petitioner.version += 1
+    db.session.add(change)
+    audit.record("petitioner.contact_changed", actor=actor, target_type="petitioner", target_id=petitioner.id,
+                 detail={"source": source, "petition_id": petition_id, "old_phone": change.old_phone_masked,
+                         "new_phone": change.new_phone_masked, "address_changed": new_address})
+    return True
+
+
+def correct_contact(actor, petitioner: Petitioner, *, version: int | None, phone: str | None = None,
+                    address: str | None = None) -> Petitioner:
+    """A clerk corrects a petitioner's phone or address (screen and API alike). Matters registered with the
+    phone being replaced take the corrected one for /query; others keep theirs."""
+    require_clerk(actor)
+    if not may_open_file(actor, petitioner):
+        raise NotVisible()
+    phone, address = normalise_phone(phone or ""), (address or "").strip()
+    errors = {}
+    if phone and (problem := phone_problem(phone)):
+        errors["phone"] = [problem]
+    if len(address) > 200:
+        errors["address"] = ["住址不能超过 200 字"]
+    if not errors and not phone and not address:
+        errors["phone"] = ["请填写新的联系电话或住址"]
+    if errors:
+        raise InvalidInput(fields=errors)
+    if version is None or version != petitioner.version:
+        raise StaleVersion()
+    old_hash = petitioner.phone_hash
+    if not _update_contact(actor, petitioner, phone=phone or None, address=address or None, source="correction"):
+        raise InvalidInput(fields={"phone": ["与档案中的联系方式相同，无需更正"]})
+    if phone and old_hash:
+        db.session.execute(update(PetitionParty).where(
+            PetitionParty.petitioner_id == petitioner.id, PetitionParty.phone_hash == old_hash).values(
+            phone_enc=petitioner.phone_enc, phone_hash=petitioner.phone_hash, phone_last4=petitioner.phone_last4),
+            execution_options={"synchronize_session": False})
+    db.session.commit()
+    return petitioner
+
+
+def may_open_file(actor, petitioner: Petitioner) -> bool:
+    """The unit that opened the file, or one that may know who the person is on one of their matters (an
+    accuser stays hidden from anyone the confidentiality rule excludes)."""
+    from county_net.petitions.queries import petitioner_file
+
+    return petitioner.unit_id == actor.unit_id or any(may_see_identity(actor, m) for m in petitioner_file(petitioner))
+
+
+def query_last4(party: PetitionParty) -> str | None:
+    """The phone /query accepts for this matter: the one it was registered with, else the file's current one
+    (matters registered without a phone, or before matters kept their own)."""
+    return party.phone_last4 if party.phone_enc else party.petitioner.phone_last4
 
 
 def register_petition(actor, data: dict, files=()) -> Petition:
@@ -378,10 +451,11 @@ def register_petition(actor, data: dict, files=()) -> Petition:
     refresh_due(petition)  # before the INSERT, so the row is written once
     db.session.add(petition)
     db.session.flush()
-    petitioners = [_open_file(actor, person) for person in people]
+    petitioners = [_open_file(actor, person, petition) for person in people]
     for position, petitioner in enumerate(petitioners):
         db.session.add(PetitionParty(petition_id=petition.id, petitioner_id=petitioner.id, position=position,
-                                     is_representative=petition.is_collective))
+                                     is_representative=petition.is_collective, phone_enc=petitioner.phone_enc,
+                                     phone_hash=petitioner.phone_hash, phone_last4=petitioner.phone_last4))
     db.session.flush()
     proposals = repeats.propose_links(petition, [p.id for p in petitioners], settings)
     for earlier_id, score, reason in proposals:
@@ -429,28 +503,32 @@ def decide_link(actor, petition: Petition, *, version: int, link_id: int, confir
         raise RoleRequired()
     if actor.unit_id not in _unit_ids_involved(petition):
         raise IllegalTransition("本单位不是该事项的办理方")
+    # The earlier matter through the tenant criteria: a link to a matter the actor may not see is not there.
+    found = db.session.execute(select(PetitionLink, Petition).join(Petition, Petition.id == PetitionLink.earlier_id)
+                               .where(PetitionLink.id == link_id, PetitionLink.petition_id == petition.id)).first()
+    if found is None:
+        raise NotVisible()
+    link, earlier = found
     if version != petition.version:
         raise StaleVersion()
-    link = db.session.scalar(select(PetitionLink).where(PetitionLink.id == link_id,
-                                                        PetitionLink.petition_id == petition.id))
-    if link is None:
-        raise NotVisible()
     if link.status != "proposed":
         raise IllegalTransition("该关联已处理")
     link.status = "confirmed" if confirm else "rejected"
     payload = {"earlier_id": link.earlier_id, "score": link.score}
     if confirm:
+        earlier_thread = earlier.thread_id or earlier.id
         with system_scope("thread of the earlier matter"):
-            earlier = db.session.get(Petition, link.earlier_id)
-            earlier_thread = earlier.thread_id or earlier.id
-            concluded = db.session.scalars(select(Petition).where(
+            # 不再受理 holds whoever may read the concluded matter; its number is named only to those who may.
+            concluded_id = db.session.scalars(select(Petition.id).where(
                 (Petition.thread_id == earlier_thread) | (Petition.id == earlier_thread),
                 Petition.state == "concluded")).first()
         petition.is_repeat = True
         petition.thread_id = earlier_thread
-        if concluded is not None:
+        if concluded_id is not None:
             petition.is_no_longer_accepted = True  # 不再受理: the same facts after 复核
-            payload["concluded_number"] = concluded.number
+            number = db.session.scalar(select(Petition.number).where(Petition.id == concluded_id))
+            if number is not None:
+                payload["concluded_number"] = number
     petition.version += 1
     db.session.add(PetitionEvent(
         petition_id=petition.id, kind="link_confirmed" if confirm else "link_rejected", from_state=petition.state,
@@ -1072,8 +1150,7 @@ def public_lookup(query_code: str, phone_last4: str) -> Petition:
     """Caller holds a system scope; the same answer for a wrong code and a wrong phone."""
     code = (query_code or "").strip().upper()
     petition = db.session.scalar(select(Petition).where(Petition.query_code == code)) if code else None
-    if petition is None or not phone_last4 or not any(
-            p.petitioner.phone_last4 == phone_last4 for p in petition.parties):
+    if petition is None or not phone_last4 or not any(query_last4(p) == phone_last4 for p in petition.parties):
         raise NotVisible("查询码或电话号码不正确")
     return petition
 

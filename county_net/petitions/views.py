@@ -110,6 +110,8 @@ def new():
         db.session.rollback()
         return render_template("petitions/new.html", **{**context, "errors": exc.fields}), 400
     flash(f"已登记 {petition.number}，查询码 {petition.query_code}", "success")
+    if not any(services.query_last4(party) for party in petition.parties):
+        flash(services.NO_QUERY_PHONE, "warning")
     return redirect(url_for("petitions.detail", petition_id=petition.id))
 
 
@@ -451,7 +453,27 @@ def category_update(category_id: int):
 def petitioner(petitioner_id: int):
     person = queries.get_petitioner(petitioner_id)
     services.require_clerk(_me())
-    return render_template("petitions/petitioner.html", f=queries.petitioner_file_view(_me(), person))
+    return render_template("petitions/petitioner.html", f=queries.petitioner_file_view(_me(), person), errors={},
+                           form={})
+
+
+@bp.post("/petitioners/<int:petitioner_id>/contact")
+@login_required
+def correct_contact(petitioner_id: int):
+    """更正联系方式: the same service as PATCH /api/v1/petitioners/<id>."""
+    person = queries.get_petitioner(petitioner_id)
+    form = request.form
+    version = form.get("version", "")
+    try:
+        services.correct_contact(_me(), person, version=int(version) if version.isdigit() else None,
+                                 phone=form.get("phone"), address=form.get("address"))
+    except InvalidInput as exc:
+        db.session.rollback()
+        person = queries.get_petitioner(petitioner_id)
+        return render_template("petitions/petitioner.html", f=queries.petitioner_file_view(_me(), person),
+                               errors=exc.fields, form=form), 400
+    flash("已更正联系方式，原联系方式已存入变更记录", "success")
+    return redirect(url_for("petitions.petitioner", petitioner_id=petitioner_id))
 
 
 # ---- action forms, derived from the same schemas the API uses --------------------------------------

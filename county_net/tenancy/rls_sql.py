@@ -142,6 +142,10 @@ PETITIONER_VISIBLE_V2 = (
     f"{sees('unit_id')} OR EXISTS (SELECT 1 FROM petition_parties pp WHERE pp.petitioner_id = petitioners.id)"
 )
 
+# A petitioner's contact history: visible exactly when the petitioner's file is (its own policy applies inside).
+CONTACT_CHANGE_VISIBLE = ("EXISTS (SELECT 1 FROM petitioners pe "
+                          "WHERE pe.id = petitioner_contact_changes.petitioner_id)")
+
 
 def replace_policy(table: str, expression: str) -> list[str]:
     return [f"DROP POLICY IF EXISTS {table}_scope ON {table}",

@@ -45,11 +45,13 @@ def test_query_without_scope_fails_loudly(app, net):
 
 def test_scope_applies_to_every_scoped_model(app, net, api_token):
     """Model sweep: with rows of every Scoped model existing for T2, a T1 scope sees none of them."""
-    from tests.petitions.helpers import Api
+    from tests.petitions.helpers import Api, id_number
 
     api = Api(app, api_token)
     api.register("t2_recv")
-    second = api.register("t2_recv")  # a second matter of the same person: a repeat link exists too
+    # A second matter of the same person with a new phone: a repeat link and a contact change exist too.
+    second = api.register("t2_recv", petitioners=[{"name": "张某明", "id_number": id_number(1),
+                                                   "phone": "13800002222"}])
     api.act("t2_recv", second, "transfer", to_unit_id=net.units["B1"])  # and a grant to T1's sibling
     api.upload("t2_recv", second["id"])
     models = sorted((m.class_ for m in db.Model.registry.mappers if issubclass(m.class_, Scoped)),

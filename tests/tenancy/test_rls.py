@@ -11,7 +11,7 @@ from county_net.units.models import Unit
 pytestmark = pytest.mark.postgres_only
 
 RLS_TABLES = {"units", "users", "windows", "petitions", "petition_access", "petitioners", "petition_parties",
-              "petition_events", "petition_links"}
+              "petition_events", "petition_links", "petitioner_contact_changes"}
 
 
 def test_app_role_cannot_bypass_rls(app):
@@ -157,4 +157,23 @@ def test_rls_hides_an_accusation_from_the_accused(app, net, api_token):
         center = frozenset(net.units.values())
         set_request_scope(Scope(center, self_ids=frozenset({net.units["C0"]})))
         assert db.session.scalar(sa.text("SELECT count(*) FROM petitions")) == 1
+        db.session.rollback()
+
+
+def test_rls_alone_hides_a_siblings_contact_history(app, net, api_token):
+    from tests.petitions.helpers import Api, id_number
+
+    api = Api(app, api_token)
+    api.register("t2_recv")
+    api.register("t2_recv", petitioners=[{"name": "张某明", "id_number": id_number(1), "phone": "13800002222"}])
+    count = "SELECT count(*) FROM petitioner_contact_changes"
+    with app.test_request_context(), orm_criteria_disabled():
+        set_request_scope(Scope(frozenset({net.units["T1"]}), self_ids=frozenset({net.units["C0"], net.units["T1"]})))
+        assert db.session.scalar(sa.text(count)) == 0
+        db.session.rollback()
+        set_request_scope(Scope(frozenset({net.units["T2"]}), self_ids=frozenset({net.units["C0"], net.units["T2"]})))
+        assert db.session.scalar(sa.text(count)) == 1
+        # Append-only for the service: the grant has no UPDATE.
+        with pytest.raises(sa.exc.ProgrammingError):
+            db.session.execute(sa.text("UPDATE petitioner_contact_changes SET old_address = 'x'"))
         db.session.rollback()
