@@ -21,6 +21,7 @@ ACTIONS = {
     "petition.confidential_registered": "登记检举控告事项",
     "petition.confidential_viewed": "查看检举控告人身份",
     "petitioner.revealed": "查看完整身份证号和电话",
+    "petitioner.contact_changed": "更新信访人联系方式",
 }
 
 TARGETS = {
@@ -47,6 +48,16 @@ DETAIL_KEYS = {
     "deactivated": "停用",
     "windows": "窗口变更",
     "reason": "原因",
+    "source": "来源",
+    "petition_id": "事项",
+    "old_phone": "原电话",
+    "new_phone": "新电话",
+    "address_changed": "住址已改",
+    "id_number": "身份证号",
+    "off": "放假日期",
+    "work": "调休上班日期",
+    "replaced": "替换已导入年份",
+    "years": "年份",
 }
 
 # Who acted when no user did.
