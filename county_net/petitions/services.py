@@ -834,6 +834,7 @@ def request_reexamination(actor, petition, *, version, requested_on=None, note="
                             above_unit_id=petition.handling_unit_id, window_step="reexamination_request",
                             window_from=petition.replied_at, what="复查", requested_on=requested_on)
     petition.reexamination_requested_at = utcnow()
+    petition.paused_days = 0  # the handling stage's pauses do not lengthen the 复查 limit
     return _finish(actor, petition, "request_reexamination", note=note, payload={"organ": organ})
 
 
