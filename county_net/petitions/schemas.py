@@ -171,6 +171,11 @@ class UnitNameSchema(Schema):
     name = fields.String()
 
 
+class AccusedSchema(Schema):
+    unit = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+
+
 class DeadlineSchema(Schema):
     step = fields.String()
     label = fields.String()
@@ -243,6 +248,8 @@ class PetitionSchema(Schema):
     extension_days = Int()
     satisfaction = fields.String(allow_none=True)
     deadline = fields.Nested(DeadlineSchema, allow_none=True)
+    accused = fields.Nested(AccusedSchema, allow_none=True,
+                            metadata={"description": "被反映单位和人（检举控告，仅对可见检举人身份者）"})
     parties = fields.List(fields.Nested(PartySchema))
     links = fields.List(fields.Nested(LinkSchema))
     attachments = fields.List(fields.Nested(AttachmentRefSchema))

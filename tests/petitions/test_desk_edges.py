@@ -133,7 +133,7 @@ def test_stale_form_keeps_what_was_typed_and_can_be_sent_again(app, net, api, lo
     resp = _post(head, b["id"], "extend", version=str(seen), days="10", reason="需赴外地调查", petitioner_told="1")
     page = resp.get_data(as_text=True)
     assert resp.status_code == 409 and "该事项已被他人更新" in page and "暂停计时" in page
-    assert "已保留在下方" in page and 'id="action-extend" open' in page
+    assert 'href="#action-extend">保留在下方' in page and 'id="action-extend" open' in page
     assert 'value="10"' in _tag(page, "extend-days") and "需赴外地调查</textarea>" in page
     current = re.search(r'action="/petitions/\d+/do/extend".*?name="version" value="(\d+)"', page, re.S).group(1)
     assert int(current) == seen + 1
@@ -240,6 +240,8 @@ def test_accused_unit_and_person_shown_to_those_allowed(app, net, api, login):
         assert shown == sees, user
         assert "西镇某站站长王某" in page if sees else "西镇某站站长王某" not in page
         assert _audited_views(app) == before + (1 if sees else 0), user  # every view that shows it, audited
+    assert api.show("b1_head", p["id"])["accused"] == {"unit": "西镇人民政府", "description": "西镇某站站长王某"}
+    assert api.show("b1_recv", p["id"])["accused"] is None
     ordinary = api.register("c_recv")
     assert 'class="accused"' not in login("c_recv").get(f"/petitions/{ordinary['id']}").get_data(as_text=True)
 
