@@ -251,8 +251,9 @@ def act(petition_id: int, slug: str):
         body = endpoint.schema().load(form_to_body(endpoint.schema, request.form))
         actions.run(endpoint, _me(), petition, body)
     except ValidationError as exc:
-        return render_template("petitions/detail.html",
-                               **_detail_context(petition, exc.messages, endpoint.name, typed)), 400
+        missed = _missed(petition)  # a stale form with a slip: show what changed before it is sent again
+        return render_template("petitions/detail.html", **_detail_context(
+            petition, exc.messages, endpoint.name, typed, missed)), 400 if missed is None else 409
     except InvalidInput as exc:
         db.session.rollback()
         petition = queries.get_petition(petition_id)
@@ -261,16 +262,24 @@ def act(petition_id: int, slug: str):
     except (StaleVersion, IllegalTransition):
         db.session.rollback()
         petition = queries.get_petition(petition_id)
-        seen = request.form.get("version", "")
-        if not seen.isdigit() or int(seen) >= petition.version:
+        missed = _missed(petition)
+        if missed is None:
             raise  # not a stale tab: the plain 409
         # A stale tab: the matter as it now is, what changed since the form was drawn, the typed values kept.
-        context = _detail_context(petition, None, endpoint.name, typed, queries.events_since(petition, int(seen)))
-        return render_template("petitions/detail.html", **context), 409
+        return render_template("petitions/detail.html",
+                               **_detail_context(petition, None, endpoint.name, typed, missed)), 409
     flash(endpoint.done, "success")
     if endpoint.name == "send_back":
         return redirect(url_for("petitions.inbox"))  # the matter has left this unit
     return redirect(url_for("petitions.detail", petition_id=petition_id))
+
+
+def _missed(petition) -> list[dict] | None:
+    """The events a posted form did not see, or None when it was drawn from the current version."""
+    seen = request.form.get("version", "")
+    if not seen.isdigit() or int(seen) >= petition.version:
+        return None
+    return queries.events_since(petition, int(seen))
 
 
 @bp.post("/petitions/<int:petition_id>/links/<int:link_id>/<decision>")

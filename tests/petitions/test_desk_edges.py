@@ -141,6 +141,15 @@ def test_stale_form_keeps_what_was_typed_and_can_be_sent_again(app, net, api, lo
     assert again.status_code == 302
 
 
+def test_stale_form_with_a_slip_still_shows_what_changed(app, net, api, login):
+    b = _handling_at_bureau(api, net)
+    api.act("b1_recv", b, "pause", reason="materials", note="等待信访人补充材料")
+    resp = _post(login("b1_head"), b["id"], "extend", version=str(b["version"]), days="", reason="需调查")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 409 and "该事项已被他人更新" in page and "暂停计时" in page
+    assert 'id="extend-days-error"' in page and "需调查</textarea>" in page
+
+
 def test_api_conflict_carries_the_current_version_state_and_changes(app, net, api):
     p = api.register("c_recv")
     p = api.act("c_recv", p, "transfer", to_unit_id=net.units["B1"])
