@@ -259,3 +259,16 @@ def test_registration_page_carries_the_county_limit_of_people(app, net, login):
     page = login("c_recv").get("/petitions/new").get_data(as_text=True)
     assert page.count('class="person"') == 5 and 'id="add-person-hint" hidden' in page
     assert "已达 5 人上限" in page
+
+
+def test_a_county_with_fewer_representatives_gets_fewer_places(app, net, login):
+    from county_net.tenancy import system_scope
+    from county_net.units.models import Unit
+
+    with app.app_context(), system_scope("test"):
+        db.session.execute(sa.update(Unit).where(Unit.id == net.units["C0"])
+                           .values(settings='{"max_representatives": 3}'))
+        db.session.commit()
+        db.session.remove()
+    page = login("c_recv").get("/petitions/new").get_data(as_text=True)
+    assert page.count('class="person"') == 3 and "已达 3 人上限" in page and "最多 3 人" in page
