@@ -195,8 +195,7 @@ def events_since(petition: Petition, version: int) -> list[dict]:
     """What happened after the version a stale form was drawn from: every version bump writes one event
     (services._finish and its siblings), so the last (current - seen) entries are the changes."""
     missed = petition.version - version
-    entries = timeline(petition)
-    return entries[-missed:] if 0 < missed <= len(entries) else (entries if missed > 0 else [])
+    return timeline(petition)[-missed:] if missed > 0 else []
 
 
 def current_state(actor, petition: Petition, seen_version) -> dict:
