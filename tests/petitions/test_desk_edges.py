@@ -80,6 +80,29 @@ def test_failed_transfer_keeps_the_chosen_co_units(app, net, api, login):
     assert "请协同处理</textarea>" in page
 
 
+def test_every_widget_kind_keeps_its_value(app, net, api, login):
+    """Unit picker, co-unit picker, date, textarea (交办), then a choice list, date and text (暂停计时)."""
+    p = api.register("c_recv")
+    desk = login("c_recv")
+    late = in_days(200)
+    resp = _post(desk, p["id"], "assign", version=str(p["version"]), to_unit_id=str(net.units["B1"]),
+                 co_unit_ids=[str(net.units["T1"])], report_due_on=late, note="请于期限内报送")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and 'id="assign-report_due_on-error"' in page
+    to_unit = re.search(r'<select id="assign-to_unit_id".*?</select>', page, re.S).group(0)
+    assert f'value="{net.units["B1"]}" selected' in to_unit
+    co = re.search(r'<select id="assign-co_unit_ids".*?</select>', page, re.S).group(0)
+    assert f'value="{net.units["T1"]}" selected' in co
+    assert f'value="{late}"' in _tag(page, "assign-report_due_on") and "请于期限内报送</textarea>" in page
+
+    b = _handling_at_bureau(api, net)
+    resp = _post(login("b1_recv"), b["id"], "pause", version=str(b["version"]), reason="nonsense",
+                 until=in_days(5), note="等待鉴定结论")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and 'id="pause-reason-error"' in page
+    assert f'value="{in_days(5)}"' in _tag(page, "pause-until") and "等待鉴定结论" in page
+
+
 def test_service_error_is_kept_by_its_field_too(app, net, api, login):
     """An error found by the service (not the schema) lands by its field the same way."""
     b = _handling_at_bureau(api, net)
