@@ -26,6 +26,7 @@ class ApiBlueprint(Blueprint):
 class ErrorDetailSchema(Schema):
     code = fields.String(required=True)
     message = fields.String(required=True)
+    current = fields.Dict(metadata={"description": "409：事项当前的版本、状态和该版本以来的变化，供客户端刷新"})
     fields = fields.Dict(keys=fields.String())
 
 

@@ -13,6 +13,7 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
     default_message = "请求有误"
+    current: dict | None = None  # a 409's answer may carry the record as it now is, so a client can refresh
 
     def __init__(self, message: str | None = None, fields: dict | None = None):
         super().__init__(message or self.default_message)
@@ -74,13 +75,17 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+def error_body(code: str, message: str, fields: dict | None = None, current: dict | None = None) -> dict:
+    body = {"code": code, "message": message, "fields": fields or {}}
+    if current is not None:
+        body["current"] = current
+    return {"error": body}
 
 
-def respond_error(status: int, code: str, message: str, fields: dict | None = None, headers=None):
+def respond_error(status: int, code: str, message: str, fields: dict | None = None, headers=None,
+                  current: dict | None = None):
     if wants_json():
-        return error_body(code, message, fields), status, headers or {}
+        return error_body(code, message, fields, current), status, headers or {}
     page = render_template("errors/error.html", status=status, message=message, fields=fields or {})
     return page, status, headers or {}
 
@@ -98,7 +103,7 @@ def init_app(app):
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
         _rollback()
-        return respond_error(exc.status, exc.code, exc.message, exc.fields)
+        return respond_error(exc.status, exc.code, exc.message, exc.fields, current=exc.current)
 
     @app.errorhandler(ValidationError)
     def _invalid(exc: ValidationError):

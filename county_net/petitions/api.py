@@ -4,8 +4,9 @@ from flask_login import current_user
 from county_net.accounts.guards import admin_only
 from county_net.api import ApiBlueprint, auth_required, id_loader, page_body
 from county_net.api import register as register_blueprint
-from county_net.core.errors import NotVisible
+from county_net.core.errors import IllegalTransition, NotVisible, StaleVersion
 from county_net.core.pagination import paginate
+from county_net.extensions import db
 from county_net.petitions import actions, queries, services
 from county_net.petitions import schemas as s
 
@@ -192,7 +193,12 @@ def download(petition_id, attachment_id):
 def _action_view(endpoint):
     def view(body, petition_id):
         petition = queries.get_petition(petition_id)
-        actions.run(endpoint, _me(), petition, body)
+        try:
+            actions.run(endpoint, _me(), petition, body)
+        except (StaleVersion, IllegalTransition) as exc:
+            db.session.rollback()
+            exc.current = queries.current_state(_me(), petition, body.get("version"))
+            raise
         return queries.present(_me(), petition)
 
     view.__name__ = f"action_{endpoint.name}"

@@ -169,6 +169,7 @@ def present(actor, petition: Petition) -> dict:
         "due_provisional": bool(petition.due_provisional and petition.due_on),
         "review_window": review_window_of(petition),
         "deliveries": deliveries_of(petition),
+        "accused": _accused(petition) if show else None,
         "parties": party_views(actor, petition),
         "links": link_views(petition),
         # Marked repeat only through a link this viewer may see.
@@ -177,6 +178,14 @@ def present(actor, petition: Petition) -> dict:
         "actions": actions_for(actor, petition),
         "can_query_online": any(services.query_last4(p) for p in petition.parties),
     }
+
+
+def _accused(petition: Petition) -> dict | None:
+    """被反映单位和人: part of an accusation's protected content (services.may_see_identity decides)."""
+    if petition.accused_unit_id is None and not petition.accused_description:
+        return None
+    return {"unit": unit_names([petition.accused_unit_id]).get(petition.accused_unit_id),
+            "description": petition.accused_description}
 
 
 def attachment_views(actor, petition: Petition) -> list[dict]:
@@ -260,6 +269,48 @@ class _Shown:
         return getattr(self._event, name)
 
 
+def events_since(petition: Petition, version: int) -> list[dict]:
+    """What happened after the version a stale form was drawn from: every version bump writes one event
+    (services._finish and its siblings), so the last (current - seen) entries are the changes."""
+    missed = petition.version - version
+    return timeline(petition)[-missed:] if missed > 0 else []
+
+
+def current_state(actor, petition: Petition, seen_version) -> dict:
+    """A 409's answer to an API client: the matter as it now is and what changed since `seen_version`."""
+    since = events_since(petition, seen_version) if isinstance(seen_version, int) else []
+    return {"version": petition.version, "state": petition.state, "state_label": state_label(petition.state),
+            "holder_unit": unit_names([petition.holder_unit_id]).get(petition.holder_unit_id),
+            "actions": actions_for(actor, petition),
+            "changes": [{"kind": e["kind"], "label": e["label"], "actor_name": e["actor_name"],
+                         "actor_unit": e["actor_unit"], "occurred_at": e["occurred_at"].isoformat(),
+                         "to_state": e["to_state"]} for e in since]}
+
+
+def co_units(petition: Petition) -> list[str]:
+    """协办单位, by name, from the timeline every involved unit may read (a unit sees only its own grant rows):
+    those named by each 转送/交办 since the last 退回, which is what ends their grants."""
+    names: list[str] = []
+    for e in timeline(petition):
+        if e["kind"] == "send_back":
+            names = []
+        elif e["kind"] in ("transfer", "assign"):
+            names += [n for n in e["payload"].get("co_units", []) if n not in names]
+    return names
+
+
+def stage_banner(petition: Petition, deadline) -> dict | None:
+    """The current stage's own limit and what changes it: an extension belongs to the handling stage only,
+    a pause to the stages whose rule allows one."""
+    if deadline is None:
+        return None
+    rule = county_settings(petition.county_unit_id).rules(services._unit_code(petition.holder_unit_id))[deadline.step]
+    extended = petition.extension_days if deadline.step == "handling" and rule.extendable else 0
+    paused = petition.paused_days if rule.pausable else 0
+    return {"limit": f"{rule.days}{rule.unit_label}" if rule.days else None, "extension_days": extended,
+            "paused_days": paused}
+
+
 def last_event(petition: Petition, kind: str) -> dict | None:
     matching = [e for e in timeline(petition) if e["kind"] == kind]
     return matching[-1] if matching else None
@@ -281,10 +332,20 @@ def _box_conditions() -> dict:
         "handling": Petition.state.in_(["registered", "signed", "handling", "replied"]),
         "due_soon": open_ & (Petition.due_on >= today) & (Petition.due_on <= soon),
         "overdue": open_ & (Petition.due_on < today),
-        "returned": Petition.state == "returned",
+        "returned": (Petition.state == "returned")
+        | ((Petition.state == "handling") & (_last_verdict() == "return_report")),
         "review": Petition.state.in_(["reported", "reexamination", "final_review"]),
         "all_open": open_,
     }
+
+
+def _last_verdict():
+    """The latest of a matter's reply and its review verdicts: a matter sent back for rework (退回重办) stays
+    in 被退回 until it is answered again, pauses and extensions on the way notwithstanding."""
+    return (select(PetitionEvent.kind).where(PetitionEvent.petition_id == Petition.id,
+                                             PetitionEvent.kind.in_(("reply", "return_report",
+                                                                     "decide_reexamination")))
+            .order_by(PetitionEvent.id.desc()).limit(1).correlate(Petition).scalar_subquery())
 
 
 def search_query(actor, args: dict):

@@ -204,6 +204,11 @@ class UnitNameSchema(Schema):
     name = fields.String()
 
 
+class AccusedSchema(Schema):
+    unit = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+
+
 class DeadlineSchema(Schema):
     step = fields.String()
     label = fields.String()
@@ -304,6 +309,8 @@ class PetitionSchema(Schema):
                                   metadata={"description": "当前可请求复查或复核的期限"})
     deliveries = fields.Dict(keys=fields.String(), values=fields.Nested(DeliveryOutSchema),
                              metadata={"description": "各意见书的送达方式和日期"})
+    accused = fields.Nested(AccusedSchema, allow_none=True,
+                            metadata={"description": "被反映单位和人（检举控告，仅对可见检举人身份者）"})
     parties = fields.List(fields.Nested(PartySchema))
     links = fields.List(fields.Nested(LinkSchema))
     attachments = fields.List(fields.Nested(AttachmentRefSchema))

@@ -1047,6 +1047,7 @@ def request_reexamination(actor, petition, *, version, requested_on=None, note="
     organ = _request_review(actor, petition, action="request_reexamination", version=version,
                             above_unit_id=petition.handling_unit_id, opinion="reply", requested_on=requested_on)
     petition.reexamination_requested_at = utcnow()
+    petition.paused_days = 0  # the handling stage's pauses do not lengthen the 复查 limit
     return _finish(actor, petition, "request_reexamination", note=note, payload={"organ": organ})
 
 

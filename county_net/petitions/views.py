@@ -11,9 +11,10 @@ from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redi
                    url_for)
 from flask_login import current_user, login_required
 from marshmallow import ValidationError, fields
+from werkzeug.datastructures import MultiDict
 
 from county_net.accounts.guards import admin_only
-from county_net.core.errors import Conflict, InvalidInput, NotVisible, RoleRequired
+from county_net.core.errors import Conflict, IllegalTransition, InvalidInput, NotVisible, RoleRequired, StaleVersion
 from county_net.core.pagination import paginate
 from county_net.core.timeutil import COUNTY_TZ
 from county_net.extensions import db
@@ -68,9 +69,9 @@ def _common():
 
 # ---- registration ---------------------------------------------------------------------------------
 
-def _people_from_form(form) -> list[dict]:
+def _people_from_form(form, limit: int = MAX_PEOPLE) -> list[dict]:
     people = []
-    for i in range(MAX_PEOPLE + 1):
+    for i in range(limit + 1):
         person = {k: form.get(f"{k}_{i}", "").strip() for k in ("name", "id_number", "phone", "address")}
         if any(person.values()):
             people.append({k: v or None for k, v in person.items()})
@@ -83,12 +84,13 @@ def new():
     services.require_clerk(_me())
     townships = queries.county_units(_me(), kinds=("township",))
     directory = queries.county_units(_me())
-    context = dict(_common(), townships=townships, directory=directory, max_people=MAX_PEOPLE, errors={},
-                   form=request.form)
+    max_people = county_settings(_me().unit.county_id)["max_representatives"]
+    context = dict(_common(), townships=townships, directory=directory, max_people=max_people, errors={},
+                   first_bad=None, form=request.form)
     if request.method == "GET":
         return render_template("petitions/new.html", **context)
     body = form_to_body(s.PetitionCreateSchema, request.form)
-    body["petitioners"] = _people_from_form(request.form)
+    body["petitioners"] = _people_from_form(request.form, max_people)
     local = request.form.get("received_at_local", "").strip()
     if local:
         try:
@@ -105,14 +107,27 @@ def new():
             services.validate_people(body["petitioners"], county_settings(_me().unit.county_id))
         except InvalidInput as people:
             errors.update(people.fields)
-        return render_template("petitions/new.html", **{**context, "errors": errors}), 400
+        return render_template("petitions/new.html", **{**context, **_registration_errors(errors)}), 400
     except InvalidInput as exc:
         db.session.rollback()
-        return render_template("petitions/new.html", **{**context, "errors": exc.fields}), 400
+        return render_template("petitions/new.html", **{**context, **_registration_errors(exc.fields)}), 400
     flash(f"已登记 {petition.number}，查询码 {petition.query_code}", "success")
     if not any(services.query_last4(party) for party in petition.parties):
         flash(services.NO_QUERY_PHONE, "warning")
     return redirect(url_for("petitions.detail", petition_id=petition.id))
+
+
+REGISTRATION_FIELDS = ("channel", "received_at_local", "head_count", "locality_unit_id", "category_id", "nature",
+                       "accused_unit_id", "summary", "demands")
+
+
+def _registration_errors(errors: dict) -> dict:
+    """The errors by the desk's field names (the service's `received_at` is the form's local
+    `received_at_local`) and the first field in error, where the page opens."""
+    errors = dict(errors)
+    if "received_at" in errors:
+        errors["received_at_local"] = errors.pop("received_at")
+    return {"errors": errors, "first_bad": next((name for name in REGISTRATION_FIELDS if name in errors), None)}
 
 
 def _json_body() -> dict:
@@ -166,9 +181,10 @@ def _list_args():
 @login_required
 def inbox():
     args = _list_args()
-    box = args.get("box") or "handling"
-    args["box"] = box
     counts = queries.inbox_counts(_me())
+    # No box chosen: the first one with something in it (the boxes' order), else 办理中.
+    box = args.get("box") or next((key for key in INBOX_BOXES if counts.get(key)), "handling")
+    args["box"] = box
     page = paginate(queries.search_query(_me(), args), args.get("page"), 20, by_key=True, total=counts.get(box))
     page.items = queries.rows(_me(), page.items)
     return render_template("petitions/inbox.html", page=page, box=box, counts=counts, **_common())
@@ -188,13 +204,36 @@ def index():
 
 # ---- the matter page --------------------------------------------------------------------------------
 
-def _detail_context(petition, errors=None, failed_action=None):
+def _detail_context(petition, errors=None, failed_action=None, typed=None, changes=None):
+    """`typed`: the failed form's posted values, drawn back into it; `changes`: what a stale form missed."""
     view = queries.present(_me(), petition)
+    errors = _field_errors(errors or {})
     return dict(_common(), p=petition, v=view, events=queries.timeline(petition), actions_meta=ACTIONS,
-                endpoints=actions.ENDPOINTS, directory=queries.county_units(_me()), errors=errors or {},
+                endpoints=actions.ENDPOINTS, directory=queries.county_units(_me()), errors=errors,
                 failed_action=failed_action, reply_outcomes=REPLY_OUTCOMES, review_results=REVIEW_RESULTS,
                 satisfaction=SATISFACTION, pause_reasons=PAUSE_REASONS, redirect_channels=REDIRECT_CHANNELS,
-                documents=_documents_for(petition), may_reveal=services.may_reveal(_me(), petition))
+                documents=_documents_for(petition), may_reveal=services.may_reveal(_me(), petition),
+                typed=typed if typed is not None else MultiDict(), changes=changes,
+                focus=_focus(failed_action, errors) if changes is None else None,
+                co_units=queries.co_units(petition), stage=queries.stage_banner(petition, view["deadline"]))
+
+
+def _field_errors(errors: dict) -> dict[str, list[str]]:
+    """Each field's messages as a flat list (a list field's errors come keyed by position)."""
+    def flat(value):
+        if isinstance(value, dict):
+            return [m for inner in value.values() for m in flat(inner)]
+        return [value] if isinstance(value, str) else [m for inner in value for m in flat(inner)]
+    return {str(name): flat(value) for name, value in errors.items()}
+
+
+def _focus(failed_action, errors) -> str | None:
+    """The element the re-rendered page opens at: the failed form's first field in error, else its notice."""
+    if failed_action is None:
+        return None
+    names = [f["name"] for f in form_fields(actions.ENDPOINTS[failed_action])]
+    first = next((name for name in names if name in errors), None)
+    return f"{failed_action}-{first}" if first else f"{failed_action}-errors"
 
 
 @bp.get("/petitions/<int:petition_id>")
@@ -212,19 +251,40 @@ def act(petition_id: int, slug: str):
     endpoint = actions.BY_SLUG.get(slug)
     if endpoint is None:
         abort(404)
+    typed = request.form
     try:
         body = endpoint.schema().load(form_to_body(endpoint.schema, request.form))
         actions.run(endpoint, _me(), petition, body)
     except ValidationError as exc:
-        return render_template("petitions/detail.html", **_detail_context(petition, exc.messages, endpoint.name)), 400
+        missed = _missed(petition)  # a stale form with a slip: show what changed before it is sent again
+        return render_template("petitions/detail.html", **_detail_context(
+            petition, exc.messages, endpoint.name, typed, missed)), 400 if missed is None else 409
     except InvalidInput as exc:
         db.session.rollback()
         petition = queries.get_petition(petition_id)
-        return render_template("petitions/detail.html", **_detail_context(petition, exc.fields, endpoint.name)), 400
+        return render_template("petitions/detail.html",
+                               **_detail_context(petition, exc.fields, endpoint.name, typed)), 400
+    except (StaleVersion, IllegalTransition):
+        db.session.rollback()
+        petition = queries.get_petition(petition_id)
+        missed = _missed(petition)
+        if missed is None:
+            raise  # not a stale tab: the plain 409
+        # A stale tab: the matter as it now is, what changed since the form was drawn, the typed values kept.
+        return render_template("petitions/detail.html",
+                               **_detail_context(petition, None, endpoint.name, typed, missed)), 409
     flash(endpoint.done, "success")
     if endpoint.name == "send_back":
         return redirect(url_for("petitions.inbox"))  # the matter has left this unit
     return redirect(url_for("petitions.detail", petition_id=petition_id))
+
+
+def _missed(petition) -> list[dict] | None:
+    """The events a posted form did not see, or None when it was drawn from the current version."""
+    seen = request.form.get("version", "")
+    if not seen.isdigit() or int(seen) >= petition.version:
+        return None
+    return queries.events_since(petition, int(seen))
 
 
 @bp.post("/petitions/<int:petition_id>/links/<int:link_id>/<decision>")

@@ -100,10 +100,19 @@
     form.elements[name].addEventListener("change", checkRepeats);
   });
 
-  document.getElementById("add-person").addEventListener("click", function () {
+  // One fieldset per allowed representative is on the page; when none is left hidden, the limit is reached.
+  var addPerson = document.getElementById("add-person"), addHint = document.getElementById("add-person-hint");
+  function markLimit() {
+    var full = !form.querySelector("fieldset.person[hidden]");
+    addPerson.disabled = full;
+    addHint.hidden = !full;
+  }
+  addPerson.addEventListener("click", function () {
     var hidden = form.querySelector("fieldset.person[hidden]");
     if (hidden) { hidden.hidden = false; hidden.querySelector("input").focus(); }
+    markLimit();
   });
+  markLimit();
   form.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { form.requestSubmit(); }
   });
