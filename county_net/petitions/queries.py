@@ -70,6 +70,9 @@ def actions_for(actor, petition: Petition) -> list[str]:
             ok = False
         if action.name == "close" and petition.route == "assign":
             ok = False
+        if action.name == "sub_assign" and (petition.paused_since is not None
+                                            or not services.subordinate_units(actor.unit_id)):
+            ok = False
         if action.name == "archive" and petition.is_archived:
             ok = False
         if action.name == "pause" and petition.paused_since is not None:
@@ -108,7 +111,7 @@ def link_views(petition: Petition) -> list[dict]:
 
 def present(actor, petition: Petition) -> dict:
     names = unit_names([petition.unit_id, petition.holder_unit_id, petition.handling_unit_id,
-                        petition.locality_unit_id])
+                        petition.locality_unit_id, petition.sub_unit_id])
     category_name = category_names().get(petition.category_id, "")
     unit = lambda i: {"id": i, "name": names.get(i, "")} if i else None  # noqa: E731
     show = services.may_see_identity(actor, petition)
@@ -116,7 +119,8 @@ def present(actor, petition: Petition) -> dict:
         **{k: getattr(petition, k) for k in (
             "id", "number", "version", "state", "channel", "nature", "head_count", "is_collective", "is_repeat",
             "is_no_longer_accepted", "is_confidential", "is_major", "is_simple", "is_archived", "received_at",
-            "accepted_at", "replied_at", "closed_at", "report_due_on", "extension_days", "satisfaction")},
+            "accepted_at", "replied_at", "closed_at", "report_due_on", "extension_days", "satisfaction",
+            "sub_report_due_on")},
         "query_code": petition.query_code if show else None,
         "summary": petition.summary,
         "demands": petition.demands,
@@ -126,11 +130,15 @@ def present(actor, petition: Petition) -> dict:
         "holder_unit": unit(petition.holder_unit_id),
         "handling_unit": unit(petition.handling_unit_id),
         "locality": unit(petition.locality_unit_id),
+        "sub_unit": unit(petition.sub_unit_id),
         "deadline": deadline_of(petition),
         "parties": party_views(actor, petition),
         "links": link_views(petition),
         "attachments": attachment_views(actor, petition),
-        "actions": actions_for(actor, petition),
+        "actions": (offered := actions_for(actor, petition)),
+        # Where 交办下级 may go: only the unit's own villages and enterprises (the form's choices).
+        "sub_unit_choices": ([u.id for u in services.subordinate_units(actor.unit_id)]
+                             if "sub_assign" in offered else []),
     }
 
 
@@ -199,12 +207,12 @@ def _box_conditions() -> dict:
     soon = today + timedelta(days=3)
     open_ = Petition.state.in_(OPEN_STATES)
     return {
-        "to_sign": Petition.state.in_(["transferred", "assigned"]),
-        "handling": Petition.state.in_(["registered", "signed", "handling", "replied"]),
+        "to_sign": Petition.state.in_(["transferred", "assigned", "sub_assigned"]),
+        "handling": Petition.state.in_(["registered", "signed", "handling", "replied", "sub_handling"]),
         "due_soon": open_ & (Petition.due_on >= today) & (Petition.due_on <= soon),
         "overdue": open_ & (Petition.due_on < today),
         "returned": Petition.state == "returned",
-        "review": Petition.state.in_(["reported", "reexamination", "final_review"]),
+        "review": Petition.state.in_(["reported", "reexamination", "final_review", "sub_reported"]),
         "all_open": open_,
     }
 

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from tests.petitions.helpers import Api, in_days
+from tests.petitions.helpers import Api, add_user, in_days
 
-USERS = ["c_recv", "t1_recv", "t1_head", "b1_recv", "b1_head", "t2_recv"]
+USERS = ["c_recv", "t1_recv", "t1_head", "b1_recv", "b1_head", "t2_recv", "v1_recv"]
 SLUG = {"transfer": "transfer", "assign": "assign", "redirect": "redirect", "handle_self": "handle-self",
         "report_up": "report-up", "sign_for": "sign-for", "send_back": "send-back", "accept": "accept",
         "decline": "decline", "extend": "extend", "pause": "pause", "resume": "resume",
@@ -16,7 +16,9 @@ SLUG = {"transfer": "transfer", "assign": "assign", "redirect": "redirect", "han
         "approve_report": "approve-report", "return_report": "return-report", "close": "close",
         "request_reexamination": "reexamination", "decide_reexamination": "reexamination-decision",
         "request_final_review": "final-review", "decide_final_review": "final-review-decision",
-        "follow_up": "follow-up", "archive": "archive"}
+        "follow_up": "follow-up", "archive": "archive", "sub_assign": "sub-assign", "sub_sign_for": "sub-sign-for",
+        "sub_send_back": "sub-send-back", "sub_file_report": "sub-report", "sub_approve_report": "sub-approve-report",
+        "sub_return_report": "sub-return-report"}
 
 
 def body_for(action, rng, net):
@@ -42,12 +44,19 @@ def body_for(action, rng, net):
         "decide_final_review": lambda: {"result": rng.choice(["uphold", "vary"]), "opinion": "复核意见",
                                         "hearing_held": rng.random() < 0.5},
         "follow_up": lambda: {"note": "已回访"},
+        # A short date, so that it falls within the township's own limit.
+        "sub_assign": lambda: {"to_unit_id": rng.choice([net.units["V1"], net.units["E1"]]),
+                               "report_due_on": in_days(rng.randint(1, 4))},
+        "sub_send_back": lambda: {"reason": "不属本村事务"},
+        "sub_file_report": lambda: {"report": "村级办结情况"},
+        "sub_return_report": lambda: {"reason": "未附凭证"},
     }.get(action, lambda: {})()
 
 
 @pytest.mark.parametrize("seed", range(16))
 def test_random_walk(app, net, api_token, seed):
     rng = random.Random(seed)
+    add_user(app, net, "v1_recv", "V1", ["receptionist"])  # the third level: 东镇甲村
     api = Api(app, api_token)
     p = api.register("c_recv", nature=rng.choice(["demand", "demand", "accusation"]),
                      accused_unit_id=None)
