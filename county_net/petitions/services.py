@@ -820,9 +820,9 @@ def subordinate_units(unit_id: int) -> list:
     from county_net.units.kinds import KINDS
 
     me = unit_info(unit_id)
-    third = {k.name for k in KINDS.values() if k.parents and all(KINDS[p].parents for p in k.parents)}
     if me is None:
         return []
+    third = {k.name for k in KINDS.values() if k.parents and all(KINDS[p].parents for p in k.parents)}
     return [u for u in county_directory(unit_id)
             if u.is_active and u.kind in third and me.kind in KINDS[u.kind].parents and me.id in u.ancestor_ids]
 

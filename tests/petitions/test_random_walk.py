@@ -60,9 +60,30 @@ def test_random_walk(app, net, api_token, seed):
     api = Api(app, api_token)
     p = api.register("c_recv", nature=rng.choice(["demand", "demand", "accusation"]),
                      accused_unit_id=None)
+    _walk(api, net, p, rng, seed, USERS)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_walk_from_a_township(app, net, api_token, seed):
+    """The same walk from a matter 东镇 handles, so that 交办下级 and its loop with the village are walked."""
+    rng = random.Random(seed)
+    add_user(app, net, "v1_recv", "V1", ["receptionist"])
+    add_user(app, net, "e1_recv", "E1", ["receptionist"])
+    api = Api(app, api_token)
+    p = api.register("c_recv")
+    route = rng.choice(["transfer", "assign"])
+    p = api.act("c_recv", p, route, to_unit_id=net.units["T1"],
+                **({"report_due_on": in_days(30)} if route == "assign" else {}))
+    p = api.act("t1_recv", api.show("t1_recv", p["id"]), "sign-for")
+    p = api.act("t1_recv", p, "accept")
+    _walk(api, net, p, rng, seed, ["t1_recv", "t1_head", "v1_recv", "v1_recv", "e1_recv", "c_recv", "t2_recv"],
+          taken=3, rare=("report_up", "co_opinion", "record_mediation", "follow_up", "pause"))
+
+
+def _walk(api, net, p, rng, seed, users, taken=0, rare=()):
     successes = offered_refusals = 0
     for _ in range(40):
-        user = rng.choice(USERS)
+        user = rng.choice(users)
         seen = api.get(user, f"/api/v1/petitions/{p['id']}")
         assert seen.status_code in (200, 404)
         if seen.status_code == 404:
@@ -71,7 +92,7 @@ def test_random_walk(app, net, api_token, seed):
         offered = view["actions"]
         if offered and rng.random() < 0.85:
             # Early dead ends (告知, 不予受理) are rarer, so that walks reach 复查 and 复核 too.
-            weights = [0.15 if a in ("redirect", "decline") else 1.0 for a in offered]
+            weights = [0.15 if a in ("redirect", "decline", *rare) else 1.0 for a in offered]
             action, is_offered = rng.choices(offered, weights)[0], True
         else:
             action, is_offered = rng.choice(sorted(SLUG)), False
@@ -89,6 +110,6 @@ def test_random_walk(app, net, api_token, seed):
             offered_refusals += is_offered
     events = api.get("c_recv", f"/api/v1/petitions/{p['id']}/events").get_json()
     final = api.show("c_recv", p["id"])
-    assert len(events) == 1 + successes and final["version"] == 1 + successes
+    assert len(events) == 1 + taken + successes and final["version"] == 1 + taken + successes
     # Offered actions mostly succeed with a valid body (the rest are refused with a reason, e.g. a time window).
     assert offered_refusals <= max(2, successes // 2), (seed, offered_refusals, successes)
