@@ -130,6 +130,11 @@ def test_county_center_never_skips_its_townships(api, net):
     p = api.act("c_recv", p, "handle-self")
     assert "sub_assign" not in p["actions"]
     api.act("c_recv", p, "sub-assign", expect=400, to_unit_id=net.units["V1"], report_due_on=in_days(5))
+    # A bureau with no enterprises under it has nothing to hand down.
+    b = api.register("c_recv")
+    api.act("c_recv", b, "transfer", to_unit_id=net.units["B1"])
+    b = api.act("b1_recv", api.act("b1_recv", api.show("b1_recv", b["id"]), "sign-for"), "accept")
+    assert b["state"] == "handling" and "sub_assign" not in b["actions"]
 
 
 def test_accused_unit_is_never_handed_the_accusation(api, net):
