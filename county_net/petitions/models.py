@@ -87,6 +87,9 @@ class Petition(Scoped, db.Model):
     route: Mapped[str | None] = mapped_column(String(10))  # transfer | assign | self
     received_by_unit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     report_due_on: Mapped[date | None] = mapped_column(Date)
+    # 交办下级: the village or enterprise the handling unit handed the matter down to, and its report date.
+    sub_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    sub_report_due_on: Mapped[date | None] = mapped_column(Date)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reply_outcome: Mapped[str | None] = mapped_column(String(12))

@@ -101,6 +101,9 @@ def actions_for(actor, petition: Petition) -> list[str]:
         if action.name == "record_delivery" and actor.unit_id not in (petition.handling_unit_id,
                                                                       petition.review_unit_id):
             ok = False
+        if action.name == "sub_assign" and (petition.paused_since is not None
+                                            or not services.subordinate_units(actor.unit_id)):
+            ok = False
         if action.name == "archive" and petition.is_archived:
             ok = False
         if action.name == "pause" and petition.paused_since is not None:
@@ -147,7 +150,7 @@ def link_views(petition: Petition) -> list[dict]:
 
 def present(actor, petition: Petition) -> dict:
     names = unit_names([petition.unit_id, petition.holder_unit_id, petition.handling_unit_id,
-                        petition.locality_unit_id])
+                        petition.locality_unit_id, petition.sub_unit_id])
     category_name = category_names().get(petition.category_id, "")
     unit = lambda i: {"id": i, "name": names.get(i, "")} if i else None  # noqa: E731
     show = services.may_see_identity(actor, petition)
@@ -155,7 +158,8 @@ def present(actor, petition: Petition) -> dict:
         **{k: getattr(petition, k) for k in (
             "id", "number", "version", "state", "channel", "nature", "head_count", "is_collective",
             "is_no_longer_accepted", "is_confidential", "is_major", "is_simple", "is_archived", "received_at",
-            "accepted_at", "replied_at", "closed_at", "report_due_on", "extension_days", "satisfaction")},
+            "accepted_at", "replied_at", "closed_at", "report_due_on", "extension_days", "satisfaction",
+            "sub_report_due_on")},
         "query_code": petition.query_code if show else None,
         "summary": petition.summary,
         "demands": petition.demands,
@@ -165,6 +169,7 @@ def present(actor, petition: Petition) -> dict:
         "holder_unit": unit(petition.holder_unit_id),
         "handling_unit": unit(petition.handling_unit_id),
         "locality": unit(petition.locality_unit_id),
+        "sub_unit": unit(petition.sub_unit_id),
         "deadline": deadline_of(petition),
         "due_provisional": bool(petition.due_provisional and petition.due_on),
         "review_window": review_window_of(petition),
@@ -175,7 +180,10 @@ def present(actor, petition: Petition) -> dict:
         # Marked repeat only through a link this viewer may see.
         "is_repeat": petition.is_repeat and any(l["status"] == "confirmed" for l in link_views(petition)),
         "attachments": attachment_views(actor, petition),
-        "actions": actions_for(actor, petition),
+        "actions": (offered := actions_for(actor, petition)),
+        # Where 交办下级 may go: only the unit's own villages and enterprises (the form's choices).
+        "sub_unit_choices": ([u.id for u in services.subordinate_units(actor.unit_id)]
+                             if "sub_assign" in offered else []),
         "can_query_online": any(services.query_last4(p) for p in petition.parties),
     }
 
@@ -328,24 +336,31 @@ def _box_conditions() -> dict:
     soon = today + timedelta(days=3)
     open_ = Petition.state.in_(OPEN_STATES)
     return {
-        "to_sign": Petition.state.in_(["transferred", "assigned"]),
-        "handling": Petition.state.in_(["registered", "signed", "handling", "replied"]),
+        "to_sign": Petition.state.in_(["transferred", "assigned", "sub_assigned"]),
+        "handling": Petition.state.in_(["registered", "signed", "handling", "replied", "sub_handling"]),
         "due_soon": open_ & (Petition.due_on >= today) & (Petition.due_on <= soon),
         "overdue": open_ & (Petition.due_on < today),
         "returned": (Petition.state == "returned")
-        | ((Petition.state == "handling") & (_last_verdict() == "return_report")),
-        "review": Petition.state.in_(["reported", "reexamination", "final_review"]),
+        | (Petition.state.in_(["handling", "sub_handling"]) & _last_verdict().in_(REWORK)),
+        "review": Petition.state.in_(["reported", "reexamination", "final_review", "sub_reported"]),
         "all_open": open_,
     }
+
+
+_VERDICTS = ("reply", "return_report", "decide_reexamination", "sub_assign", "sub_send_back", "sub_file_report",
+             "sub_approve_report", "sub_return_report")
 
 
 def _last_verdict():
     """The latest of a matter's reply and its review verdicts: a matter sent back for rework (退回重办) stays
     in 被退回 until it is answered again, pauses and extensions on the way notwithstanding."""
     return (select(PetitionEvent.kind).where(PetitionEvent.petition_id == Petition.id,
-                                             PetitionEvent.kind.in_(("reply", "return_report",
-                                                                     "decide_reexamination")))
+                                             PetitionEvent.kind.in_(_VERDICTS))
             .order_by(PetitionEvent.id.desc()).limit(1).correlate(Petition).scalar_subquery())
+
+
+# A matter sent back down for rework, or refused by the village it was handed to, is 被退回 for its holder.
+REWORK = ("return_report", "sub_return_report", "sub_send_back")
 
 
 def search_query(actor, args: dict):

@@ -55,6 +55,13 @@ class AssignSchema(RouteSchema):
     report_due_on = fields.Date(required=True)
 
 
+class SubAssignSchema(VersionSchema):
+    """交办下级: one village or enterprise of the handling unit's own, no co-units."""
+    to_unit_id = Int(required=True)
+    report_due_on = fields.Date(required=True, metadata={"description": "不得晚于本单位的办理期限"})
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
 class RedirectSchema(VersionSchema):
     channel = fields.String(required=True, validate=validate.OneOf(list(REDIRECT_CHANNELS)))
     organ = fields.String(required=True, validate=validate.Length(min=1, max=120))
@@ -301,6 +308,8 @@ class PetitionSchema(Schema):
     handling_unit = fields.Nested(UnitNameSchema, allow_none=True)
     locality = fields.Nested(UnitNameSchema, allow_none=True)
     report_due_on = fields.Date(allow_none=True)
+    sub_unit = fields.Nested(UnitNameSchema, allow_none=True, metadata={"description": "交办下级的村（社区）或企业"})
+    sub_report_due_on = fields.Date(allow_none=True)
     extension_days = Int()
     satisfaction = fields.String(allow_none=True)
     deadline = fields.Nested(DeadlineSchema, allow_none=True)

@@ -185,7 +185,10 @@ def current_limit(petition: Petition, settings=None) -> tuple[str | None, date |
     if state in ("transferred", "assigned", "signed"):
         step = "simple_acceptance" if petition.is_simple else "acceptance_notice"
         return due(step, petition.received_by_unit_at or petition.received_at)
-    if state == "handling":
+    if state in ("sub_assigned", "sub_handling"):
+        # The village or enterprise works to the date its township set; the township's clock runs on.
+        return "report_back", petition.sub_report_due_on
+    if state in ("handling", "sub_reported"):
         if petition.is_simple:
             handling = due("simple_handling", petition.accepted_at, paused_days=paused)
         else:
@@ -554,10 +557,7 @@ def _route(actor, petition, version, action, to_unit_id, note, co_unit_ids, repo
         _block_accused(petition, co, "co_unit_ids")
         co_units.append(co)
     if action == "assign":
-        today = local_today()
-        if report_due_on is None or report_due_on <= today or report_due_on > today + timedelta(days=90):
-            raise InvalidInput(fields={"report_due_on": ["请设定今天之后 90 日内的报送办结报告日期"]})
-        petition.report_due_on = report_due_on
+        petition.report_due_on = _report_date(report_due_on)
     petition.sender_unit_id = actor.unit_id
     petition.holder_unit_id = target.id
     petition.handling_unit_id = target.id
@@ -569,6 +569,16 @@ def _route(actor, petition, version, action, to_unit_id, note, co_unit_ids, repo
     return _finish(actor, petition, action, note=note, target_unit_id=target.id,
                    payload={"to": target.name, "co_units": [c.name for c in co_units],
                             "report_due_on": report_due_on.isoformat() if report_due_on else None})
+
+
+def _report_date(report_due_on: date | None, latest: date | None = None) -> date:
+    """A 交办 report date: after today, within 90 days, and never after `latest` (the sender's own limit)."""
+    today = local_today()
+    if report_due_on is None or report_due_on <= today or report_due_on > today + timedelta(days=90):
+        raise InvalidInput(fields={"report_due_on": ["请设定今天之后 90 日内的报送办结报告日期"]})
+    if latest is not None and report_due_on > latest:
+        raise InvalidInput(fields={"report_due_on": [f"报送办结报告日期不能晚于本单位的办理期限（{latest.isoformat()}）"]})
+    return report_due_on
 
 
 def transfer_petition(actor, petition, *, version, to_unit_id, note="", co_unit_ids=()):
@@ -766,7 +776,7 @@ def _end_pause(petition: Petition, days: int) -> None:
 _SWEEP_COLUMNS = ("id", "county_unit_id", "state", "holder_unit_id", "received_at", "received_by_unit_at", "is_simple",
                   "accepted_at", "extension_days", "paused_days", "paused_since", "paused_until", "route",
                   "report_due_on", "reexamination_requested_at", "final_review_requested_at", "due_step", "due_on",
-                  "due_provisional")
+                  "due_provisional", "sub_report_due_on")
 
 
 def sweep(batch: int = 5000) -> dict:
@@ -816,7 +826,7 @@ def sweep(batch: int = 5000) -> dict:
             key = (row.county_unit_id, row.state, row.holder_unit_id, row.received_at, row.received_by_unit_at,
                    row.is_simple, row.accepted_at, row.extension_days, row.paused_days,
                    row.paused_since, row.paused_until, row.route, row.report_due_on,
-                   row.reexamination_requested_at, row.final_review_requested_at)
+                   row.reexamination_requested_at, row.final_review_requested_at, row.sub_report_due_on)
             if row.paused_since is not None or key not in memo:
                 if row.county_unit_id not in settings:
                     settings[row.county_unit_id] = county_settings(row.county_unit_id)
@@ -930,6 +940,84 @@ def close_petition(actor, petition, *, version, satisfaction=None, note=""):
     if satisfaction:
         petition.satisfaction, petition.satisfaction_at = satisfaction, utcnow()
     return _finish(actor, petition, "close", note=note, payload={"satisfaction": satisfaction})
+
+
+# ---- 交办下级: the network's third level ----------------------------------------------------------------
+
+def subordinate_units(unit_id: int) -> list:
+    """The active villages and enterprises under `unit_id` that it may hand a matter down to. From the kinds
+    registry: the third level (kinds that never sit directly under a root), below a unit of a kind that may
+    hold them, so a county center never skips its townships."""
+    from county_net.units.directory import county_directory
+    from county_net.units.kinds import KINDS
+
+    me = unit_info(unit_id)
+    if me is None:
+        return []
+    third = {k.name for k in KINDS.values() if k.parents and all(KINDS[p].parents for p in k.parents)}
+    return [u for u in county_directory(unit_id)
+            if u.is_active and u.kind in third and me.kind in KINDS[u.kind].parents and me.id in u.ancestor_ids]
+
+
+def sub_assign_petition(actor, petition, *, version, to_unit_id, report_due_on, note=""):
+    """交办下级: the handling unit hands the matter to one of its own villages or enterprises with a report
+    date no later than its own limit; it stays the handling unit and its clock keeps running."""
+    _begin(actor, petition, "sub_assign", version)
+    if petition.paused_since is not None:
+        raise IllegalTransition("计时暂停期间不能交办下级，请先恢复计时")
+    target = _visible_unit(to_unit_id, "to_unit_id", actor)
+    if target.id not in {u.id for u in subordinate_units(actor.unit_id)}:
+        raise InvalidInput(fields={"to_unit_id": ["只能交办本单位所属的村（社区）或企业"]})
+    _block_accused(petition, target, "to_unit_id")
+    _, own_due = current_deadline(petition)
+    petition.sub_report_due_on = _report_date(report_due_on, own_due)
+    petition.sub_unit_id = target.id
+    petition.holder_unit_id = target.id
+    _grant(petition, actor, target.id, "assign")
+    return _finish(actor, petition, "sub_assign", note=note, target_unit_id=target.id,
+                   payload={"to": target.name, "report_due_on": report_due_on.isoformat(),
+                            "handling_due_on": own_due.isoformat() if own_due else None})
+
+
+def sub_sign_for(actor, petition, *, version):
+    _begin(actor, petition, "sub_sign_for", version)
+    return _finish(actor, petition, "sub_sign_for")
+
+
+def sub_send_back(actor, petition, *, version, reason):
+    """The village or enterprise refuses before signing: back to the township in handling; its grant ends,
+    as with any 退回."""
+    _begin(actor, petition, "sub_send_back", version)
+    reason = _require_text(reason, "reason", "退回理由")
+    leaving = {petition.holder_unit_id}
+    petition.holder_unit_id = petition.handling_unit_id
+    petition.sub_unit_id = None
+    petition.sub_report_due_on = None
+    return _finish(actor, petition, "sub_send_back", note=reason, target_unit_id=petition.handling_unit_id,
+                   payload={"reason": reason}, after=lambda: _end_grants(petition, leaving))
+
+
+def sub_file_report(actor, petition, *, version, report):
+    """办结报告 of the village or enterprise, to the township that handed the matter down."""
+    _begin(actor, petition, "sub_file_report", version)
+    report = _require_text(report, "report", "办结报告")
+    petition.holder_unit_id = petition.handling_unit_id
+    return _finish(actor, petition, "sub_file_report", note=report, target_unit_id=petition.handling_unit_id)
+
+
+def sub_approve_report(actor, petition, *, version, note=""):
+    """审查通过: the matter is back with the township in handling; it replies (and reports up) itself."""
+    _begin(actor, petition, "sub_approve_report", version)
+    return _finish(actor, petition, "sub_approve_report", note=note, target_unit_id=petition.sub_unit_id)
+
+
+def sub_return_report(actor, petition, *, version, reason):
+    """退回重办: back down to the same village or enterprise, with reasons; its report date stands."""
+    _begin(actor, petition, "sub_return_report", version)
+    reason = _require_text(reason, "reason", "退回重办的理由")
+    petition.holder_unit_id = petition.sub_unit_id
+    return _finish(actor, petition, "sub_return_report", note=reason, target_unit_id=petition.sub_unit_id,
+                   payload={"reason": reason})
 
 
 # ---- 复查 and 复核 -----------------------------------------------------------------------------------

@@ -38,7 +38,8 @@ DOCUMENTS = {
 }
 # Which event a document is printed from.
 DOCUMENT_EVENTS = {"acceptance_notice": ("accept", "handle_self"), "decline_notice": ("decline",),
-                   "redirect_notice": ("redirect",), "transfer_slip": ("transfer",), "assignment_slip": ("assign",),
+                   "redirect_notice": ("redirect",), "transfer_slip": ("transfer",),
+                   "assignment_slip": ("assign", "sub_assign"),  # a township's 交办下级 prints the same slip
                    "extension_notice": ("extend",), "reply_letter": ("reply",),
                    "reexamination_opinion": ("decide_reexamination",), "final_review_opinion": ("decide_final_review",)}
 

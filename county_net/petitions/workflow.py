@@ -13,6 +13,10 @@ STATES = {
     "handling": "办理中",
     "replied": "已出具处理意见",
     "reported": "办结报告待审查",
+    # The third level: a township or bureau hands its matter down to one of its villages or enterprises.
+    "sub_assigned": "已交办下级待签收",
+    "sub_handling": "下级办理中",
+    "sub_reported": "下级办结报告待审查",
     "closed": "已办结",
     "declined": "不予受理",
     "redirected": "已告知其他途径",
@@ -22,7 +26,8 @@ STATES = {
 }
 
 OPEN_STATES = frozenset({"registered", "returned", "transferred", "assigned", "signed", "handling", "replied",
-                         "reported", "reexamination", "final_review"})
+                         "reported", "reexamination", "final_review", "sub_assigned", "sub_handling",
+                         "sub_reported"})
 FINISHED_STATES = frozenset({"closed", "declined", "redirected", "concluded"})
 
 # Who in the matter may act: the unit whose move it is, the lead unit, the sender, the review organ, the owner.
@@ -65,6 +70,13 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     _a("approve_report", "审查通过", {"reported"}, "closed", SENDER),
     _a("return_report", "退回重办", {"reported"}, "handling", SENDER),
     _a("close", "办结", {"replied"}, "closed", HANDLING),
+    # The handling unit's own loop with its village or enterprise; the holder moves down and back.
+    _a("sub_assign", "交办下级", {"handling"}, "sub_assigned", HANDLING),
+    _a("sub_sign_for", "签收", {"sub_assigned"}, "sub_handling", HOLDER),
+    _a("sub_send_back", "退回", {"sub_assigned"}, "handling", HOLDER),
+    _a("sub_file_report", "报送办结报告", {"sub_handling"}, "sub_reported", HOLDER),
+    _a("sub_approve_report", "审查通过", {"sub_reported"}, "handling", HANDLING),
+    _a("sub_return_report", "退回重办", {"sub_reported"}, "sub_handling", HANDLING),
     _a("request_reexamination", "登记复查申请", {"closed"}, "reexamination", REVIEW),
     _a("decide_reexamination", "出具复查意见", {"reexamination"}, "closed", REVIEW),
     _a("request_final_review", "登记复核申请", {"closed"}, "final_review", REVIEW),

@@ -87,3 +87,19 @@ Api.upload = _upload
 
 def in_days(n: int) -> str:
     return (date.today() + timedelta(days=n)).isoformat()
+
+
+def add_user(app, net, username: str, unit_code: str, roles: list[str]) -> None:
+    """One more account in the test network (the shared fixture's users are counted by other tests)."""
+    from county_net.accounts.models import User
+    from county_net.accounts.passwords import hash_password
+    from tests.conftest import PASSWORD
+
+    with app.app_context(), system_scope("test seed"):
+        user = User(username=username, name=username, unit_id=net.units[unit_code],
+                    password_hash=hash_password(PASSWORD), version=1)
+        user.roles = roles
+        db.session.add(user)
+        db.session.commit()
+        net.users[username] = user.id
+        db.session.remove()

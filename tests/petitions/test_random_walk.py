@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from tests.petitions.helpers import Api, in_days
+from tests.petitions.helpers import Api, add_user, in_days
 
-USERS = ["c_recv", "t1_recv", "t1_head", "b1_recv", "b1_head", "t2_recv"]
+USERS = ["c_recv", "t1_recv", "t1_head", "b1_recv", "b1_head", "t2_recv", "v1_recv"]
 SLUG = {"transfer": "transfer", "assign": "assign", "redirect": "redirect", "handle_self": "handle-self",
         "report_up": "report-up", "sign_for": "sign-for", "send_back": "send-back", "accept": "accept",
         "decline": "decline", "extend": "extend", "pause": "pause", "resume": "resume",
@@ -16,7 +16,9 @@ SLUG = {"transfer": "transfer", "assign": "assign", "redirect": "redirect", "han
         "approve_report": "approve-report", "return_report": "return-report", "close": "close",
         "request_reexamination": "reexamination", "decide_reexamination": "reexamination-decision",
         "request_final_review": "final-review", "decide_final_review": "final-review-decision",
-        "follow_up": "follow-up", "archive": "archive", "record_delivery": "delivery"}
+        "follow_up": "follow-up", "archive": "archive", "record_delivery": "delivery", "sub_assign": "sub-assign",
+        "sub_sign_for": "sub-sign-for", "sub_send_back": "sub-send-back", "sub_file_report": "sub-report",
+        "sub_approve_report": "sub-approve-report", "sub_return_report": "sub-return-report"}
 
 
 def body_for(action, rng, net):
@@ -45,18 +47,46 @@ def body_for(action, rng, net):
         "record_delivery": lambda: {"opinion": rng.choice(["reply", "reexamination", "final_review"]),
                                     "delivery_method": rng.choice(["in_person", "post", "electronic"]),
                                     "delivered_on": in_days(-rng.randint(0, 3))},
+        # A short date, so that it falls within the township's own limit.
+        "sub_assign": lambda: {"to_unit_id": rng.choice([net.units["V1"], net.units["E1"]]),
+                               "report_due_on": in_days(rng.randint(1, 4))},
+        "sub_send_back": lambda: {"reason": "不属本村事务"},
+        "sub_file_report": lambda: {"report": "村级办结情况"},
+        "sub_return_report": lambda: {"reason": "未附凭证"},
     }.get(action, lambda: {})()
 
 
 @pytest.mark.parametrize("seed", range(16))
 def test_random_walk(app, net, api_token, seed):
     rng = random.Random(seed)
+    add_user(app, net, "v1_recv", "V1", ["receptionist"])  # the third level: 东镇甲村
     api = Api(app, api_token)
     p = api.register("c_recv", nature=rng.choice(["demand", "demand", "accusation"]),
                      accused_unit_id=None)
+    _walk(api, net, p, rng, seed, USERS)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_walk_from_a_township(app, net, api_token, seed):
+    """The same walk from a matter 东镇 handles, so that 交办下级 and its loop with the village are walked."""
+    rng = random.Random(seed)
+    add_user(app, net, "v1_recv", "V1", ["receptionist"])
+    add_user(app, net, "e1_recv", "E1", ["receptionist"])
+    api = Api(app, api_token)
+    p = api.register("c_recv")
+    route = rng.choice(["transfer", "assign"])
+    p = api.act("c_recv", p, route, to_unit_id=net.units["T1"],
+                **({"report_due_on": in_days(30)} if route == "assign" else {}))
+    p = api.act("t1_recv", api.show("t1_recv", p["id"]), "sign-for")
+    p = api.act("t1_recv", p, "accept")
+    _walk(api, net, p, rng, seed, ["t1_recv", "t1_head", "v1_recv", "v1_recv", "e1_recv", "c_recv", "t2_recv"],
+          taken=3, rare=("report_up", "co_opinion", "record_mediation", "follow_up", "pause"))
+
+
+def _walk(api, net, p, rng, seed, users, taken=0, rare=()):
     successes = offered_refusals = 0
     for _ in range(40):
-        user = rng.choice(USERS)
+        user = rng.choice(users)
         seen = api.get(user, f"/api/v1/petitions/{p['id']}")
         assert seen.status_code in (200, 404)
         if seen.status_code == 404:
@@ -65,7 +95,7 @@ def test_random_walk(app, net, api_token, seed):
         offered = view["actions"]
         if offered and rng.random() < 0.85:
             # Early dead ends (告知, 不予受理) are rarer, so that walks reach 复查 and 复核 too.
-            weights = [0.15 if a in ("redirect", "decline") else 1.0 for a in offered]
+            weights = [0.15 if a in ("redirect", "decline", *rare) else 1.0 for a in offered]
             action, is_offered = rng.choices(offered, weights)[0], True
         else:
             action, is_offered = rng.choice(sorted(SLUG)), False
@@ -83,6 +113,6 @@ def test_random_walk(app, net, api_token, seed):
             offered_refusals += is_offered
     events = api.get("c_recv", f"/api/v1/petitions/{p['id']}/events").get_json()
     final = api.show("c_recv", p["id"])
-    assert len(events) == 1 + successes and final["version"] == 1 + successes
+    assert len(events) == 1 + taken + successes and final["version"] == 1 + taken + successes
     # Offered actions mostly succeed with a valid body (the rest are refused with a reason, e.g. a time window).
     assert offered_refusals <= max(2, successes // 2), (seed, offered_refusals, successes)
