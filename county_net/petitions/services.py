@@ -187,7 +187,7 @@ def current_limit(petition: Petition, settings=None) -> tuple[str | None, date |
         return due(step, petition.received_by_unit_at or petition.received_at)
     if state in ("sub_assigned", "sub_handling"):
         # The village or enterprise works to the date its township set; the township's clock runs on.
-        return "report_back", petition.sub_report_due_on
+        return "report_back", petition.sub_report_due_on, False
     if state in ("handling", "sub_reported"):
         if petition.is_simple:
             handling = due("simple_handling", petition.accepted_at, paused_days=paused)
