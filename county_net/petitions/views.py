@@ -379,8 +379,9 @@ def _document_facts(petition, kind: str, event: dict | None, settings) -> dict:
                 facts["refers_to"].append({"title": title, "unit": found[-1]["actor_unit"],
                                            "organ": found[-1]["payload"].get("organ") or found[-1]["actor_unit"],
                                            "on": found[-1]["occurred_at"], "payload": found[-1]["payload"]})
+    own_rules = settings.rules(issuer.code if issuer else None)  # the issuing unit's, as services.review_window
     if kind == "reply_letter":
-        facts["window"] = settings.rules()["reexamination_request"]
+        facts["window"] = own_rules["reexamination_request"]
     if kind in ("reexamination_opinion", "final_review_opinion"):
         step = "reexamination" if kind == "reexamination_opinion" else "final_review"
         facts["basis"] = settings.rules()[step].article
@@ -388,10 +389,10 @@ def _document_facts(petition, kind: str, event: dict | None, settings) -> dict:
     if kind == "reexamination_opinion" and issuer is not None:
         # 复核 goes to the organ above the one that decided the 复查.
         facts["next_organ"] = services.review_organ_for(petition, issuer.id)[1]
-        facts["window"] = settings.rules()["final_review_request"]
+        facts["window"] = own_rules["final_review_request"]
     if kind == "decline_notice":
         # The procedural article (deciding on acceptance) and the ground's own, as data, not template text.
-        own = settings.rules(issuer.code if issuer else None)["acceptance_notice"].article
+        own = own_rules["acceptance_notice"].article
         facts["articles"] = [a for a in (own, pl.get("ground_article")) if a]
     if kind == "transfer_slip":
         # The receiving unit decides on acceptance within its limit, counted from receipt (the transfer).

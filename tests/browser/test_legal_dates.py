@@ -50,7 +50,7 @@ def test_extension_into_the_2027_spring_festival(demo, app):
     assert "2027-02-11" in banner and "暂定" in banner  # 2-08 is a provisional 补假 day of the Spring Festival
     page.click("text=延期告知书")
     notice = page.inner_text("article")
-    assert "2027-02-11" in notice and "暂定" in notice
+    assert "2027年2月11日" in notice and "暂定" in notice
     page.goto(page.base + "/")
     page.click("text=退出")
 
