@@ -673,7 +673,9 @@ def accept_petition(actor, petition, *, version, note="", simple=False):
 # article of the 条例 it rests on; the notice prints the article. Free text stays possible ("other").
 DECLINE_GROUNDS = {
     "statutory_procedure": ("应当通过诉讼、仲裁、行政复议等法定途径解决", "《信访工作条例》第三十一条"),
-    "law_organs": ("属于人民代表大会、人民法院、人民检察院职权范围", "《信访工作条例》第二十二条"),
+    # The 2014 逐级走访 measures name this ground; the 条例's own article for it was not verified.
+    "law_organs": ("属于人民代表大会、人民法院、人民检察院职权范围",
+                   "《关于进一步规范信访事项受理办理程序引导来访人依法逐级走访的办法》"),
     "level_skipping": ("越级走访，未向依法有权处理的本级或者上一级机关提出", "《信访工作条例》第二十条第一款"),
     "in_progress": ("已经受理或者正在办理，在规定期限内向上级机关再提出同一事项", "《信访工作条例》第十九条第三款"),
     "review_skipped": ("对处理（复查）意见不服，未请求复查（复核）而向上级机关提出", "《信访工作条例》第三十五条、第三十六条"),
