@@ -238,6 +238,7 @@ def _read_timeline(petition: Petition) -> list[dict]:
     events = list(db.session.scalars(select(PetitionEvent).where(PetitionEvent.petition_id == petition.id)
                                      .order_by(PetitionEvent.id)))
     names = unit_names({e.actor_unit_id for e in events} | {e.target_unit_id for e in events})
+    petition._event_ids = [e.id for e in events]  # all of them, hidden ones included: one per version
     events = _hide_unseen_links(petition, events)
     return [{"id": e.id, "kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind), "from_state": e.from_state,
              "to_state": e.to_state, "actor_name": e.actor_name, "actor_unit": names.get(e.actor_unit_id),
@@ -281,7 +282,12 @@ def events_since(petition: Petition, version: int) -> list[dict]:
     """What happened after the version a stale form was drawn from: every version bump writes one event
     (services._finish and its siblings), so the last (current - seen) entries are the changes."""
     missed = petition.version - version
-    return timeline(petition)[-missed:] if missed > 0 else []
+    entries = timeline(petition)
+    if missed <= 0:
+        return []
+    # Counted on every event, so that one hidden from this viewer never pulls an older one into the list.
+    first = petition._event_ids[-missed:][0]
+    return [e for e in entries if e["id"] >= first]
 
 
 def current_state(actor, petition: Petition, seen_version) -> dict:
