@@ -53,8 +53,8 @@ def deadline_of(petition: Petition):
 
 def review_window_of(petition: Petition) -> dict | None:
     """The window the petitioner may still use: 复查 after the 处理意见书, or 复核 after the 复查意见书."""
-    if petition.state != "closed":
-        return None
+    if petition.state not in ("replied", "reported", "closed"):
+        return None  # the petitioner's right runs from receipt of the opinion, whatever the unit does next
     if petition.reexamination_decided_at is not None:
         return services.review_window(petition, "reexamination") if petition.final_review_requested_at is None \
             else None

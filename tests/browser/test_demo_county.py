@@ -26,10 +26,10 @@ def test_returning_walk_in_in_the_demo_county(demo_page):
     _login(page, "center_reception", DEMO_PASSWORD)
     page.wait_for_url(page.base + "/")
     page.click("text=登记")
-    page.fill("input[name=name_0]", "李某华")
     first = "33990119720315021"
     page.fill("input[name=id_number_0]", first + check_digit(first))
     page.wait_for_selector("#history .box")
+    assert page.input_value("input[name=name_0]") == "李某华"  # a known person's name comes from the file
     history = page.inner_text("#history")
     assert "予以支持" in history and "1.86万元" in history  # what was answered last time
     page.fill("input[name=phone_0]", "13905710021")

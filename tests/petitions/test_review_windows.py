@@ -93,7 +93,7 @@ def test_delivery_on_the_web_form(api, app, login):
                     form_page=f"/petitions/{p['id']}")
     assert resp.status_code == 302
     page = web.get(f"/petitions/{p['id']}").get_data(as_text=True)
-    assert "电子送达，2026-11-23" in page and "2026年12月23日" in page
+    assert "电子送达，2026年11月23日" in page and "2026年12月23日" in page
     # A posted delivery needs its date; a date before the opinion was issued is refused.
     p = api.show("c_recv", p["id"])
     bad = api.post("c_recv", f"/api/v1/petitions/{p['id']}/delivery",
@@ -148,3 +148,13 @@ def test_a_window_into_2027_is_provisional(api, app):
          reply_delivered_on=date(2026, 12, 10))
     window = api.show("c_recv", p["id"])["review_window"]
     assert window["last_day"] == "2027-01-11" and window["provisional"] is True
+
+
+def test_the_window_shows_from_the_reply_on_not_only_after_closure(api):
+    """The petitioner's 30 days run from receipt of the 处理意见书, whatever the unit still does before 办结."""
+    p = api.register("c_recv")
+    p = api.act("c_recv", p, "handle-self")
+    assert p["review_window"] is None
+    p = api.act("c_recv", p, "reply", outcome="explain", request="支付工资", facts="经查", basis="依据")
+    assert p["state"] == "replied" and p["review_window"]["what"] == "复查"
+    assert p["review_window"]["last_day"] is not None

@@ -47,5 +47,7 @@ def test_every_document_is_reachable_in_the_demo_county(app):
     assert "来信登记表" in center.get(f"/petitions/{letter}/documents/registration_form").get_data(as_text=True)
     final = center.get(f"/petitions/{concluded}/documents/final_review_opinion").get_data(as_text=True)
     assert "经听证" in final and "不再受理" in final
+    # Issued by the organ above the county, which the county center records: both are named.
+    assert "青川市人民政府" in final.split("<h1>", 1)[0] and "经办单位：清溪县信访局" in final
     again = center.get(f"/petitions/{concluded}/documents/reexamination_opinion").get_data(as_text=True)
     assert "清溪县人民政府" in again.split("<h1>", 1)[0]  # the organ that decided the 复查, not 城关镇

@@ -52,7 +52,14 @@
     var el = event.target;
     if (el.classList.contains("id-number")) {
       var value = el.value.trim().toUpperCase();
-      if (value.length === 18) { post(form.dataset.lookup, { id_number: value }).then(showHistory); }
+      if (value.length === 18) {
+        post(form.dataset.lookup, { id_number: value }).then(function (data) {
+          showHistory(data);
+          // A known person: their name comes from the file, unless the clerk has typed one already.
+          var name = el.closest("fieldset").querySelector("input[name^=name_]");
+          if (data && data.found && data.petitioner.name && !name.value.trim()) { name.value = data.petitioner.name; }
+        });
+      }
     }
   });
   form.addEventListener("change", function (event) {
