@@ -350,6 +350,18 @@ def labelled(value, label: str) -> str:
     return value if value.startswith(label) else f"{label}：{value}"
 
 
+def join_articles(citations: list[str]) -> str:
+    """《信访工作条例》第二十三条 and 《信访工作条例》第三十一条 → 《信访工作条例》第二十三条、第三十一条: the
+    statute is named once for its articles that follow one another."""
+    out, last = [], None
+    for citation in dict.fromkeys(citations):
+        match = re.match(r"(《[^》]+》)(.*)", citation)
+        statute, rest = (match.group(1), match.group(2)) if match else (None, citation)
+        out.append(rest if statute is not None and statute == last and rest else citation)
+        last = statute
+    return "、".join(out)
+
+
 def _document_facts(petition, kind: str, event: dict | None, settings) -> dict:
     """What a document states beyond its event: the issuing unit and its contact, the opinions it refers to,
     the organ and window for the next step, the reply-by date (every date from county_net.deadlines)."""
@@ -393,7 +405,7 @@ def _document_facts(petition, kind: str, event: dict | None, settings) -> dict:
     if kind == "decline_notice":
         # The procedural article (deciding on acceptance) and the ground's own, as data, not template text.
         own = own_rules["acceptance_notice"].article
-        facts["articles"] = [a for a in (own, pl.get("ground_article")) if a]
+        facts["articles"] = join_articles([a for a in (own, pl.get("ground_article")) if a])
     if kind == "transfer_slip":
         # The receiving unit decides on acceptance within its limit, counted from receipt (the transfer).
         rule = settings.rules(services._unit_code(row.target_unit_id))["acceptance_notice"]

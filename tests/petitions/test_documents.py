@@ -174,6 +174,7 @@ def test_decline_notice_cites_its_articles(walk, login):
     page = doc(login, "t2_recv", declined, "decline_notice")
     assert "《信访工作条例》第二十三条" in page and "第十九条第三款" in page
     assert "已经受理或者正在办理" in page  # the ground chosen from the list
+    assert page.count("《信访工作条例》") == 1  # the statute named once for both articles
 
 
 def test_redirect_notice_says_where_to_go(walk, login):
