@@ -158,6 +158,16 @@ def import_schedule(actor, text: str, *, actor_name: str | None = None) -> list[
     return sorted(years)
 
 
+def packaged_years() -> list[dict]:
+    """The years shipped in holidays_cn.toml, counted like imported ones, for the admin's screen."""
+    from county_net.deadlines.calendar import DEFAULT_FILE
+
+    with open(DEFAULT_FILE, "rb") as fh:
+        data = tomllib.load(fh)
+    return [{"year": int(y), "source": block.get("source", ""), "off": len(block.get("off", [])),
+             "work": len(block.get("work", []))} for y, block in sorted(data.items(), reverse=True)]
+
+
 def imported_years() -> list[dict]:
     return [{"year": r.year, "source": r.source, "off": len(json.loads(r.off)), "work": len(json.loads(r.work)),
              "imported_at": r.imported_at, "imported_by": r.imported_by}

@@ -36,7 +36,7 @@ def holidays():
                 return redirect(url_for("deadlines.holidays"))
     status = 400 if errors else 200
     return render_template("deadlines/holidays.html", rows=services.imported_years(),
-                           packaged=sorted(services.national_calendar().known_years), errors=errors,
+                           packaged=services.packaged_years(), errors=errors,
                            text=text), status
 
 

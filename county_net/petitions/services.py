@@ -574,10 +574,11 @@ def _route(actor, petition, version, action, to_unit_id, note, co_unit_ids, repo
 def _report_date(report_due_on: date | None, latest: date | None = None) -> date:
     """A 交办 report date: after today, within 90 days, and never after `latest` (the sender's own limit)."""
     today = local_today()
+    own = f"，且不晚于本单位的办理期限（{format_cn_date(latest)}）" if latest is not None else ""
     if report_due_on is None or report_due_on <= today or report_due_on > today + timedelta(days=90):
-        raise InvalidInput(fields={"report_due_on": ["请设定今天之后 90 日内的报送办结报告日期"]})
+        raise InvalidInput(fields={"report_due_on": [f"请设定今天之后 90 日内的报送办结报告日期{own}"]})
     if latest is not None and report_due_on > latest:
-        raise InvalidInput(fields={"report_due_on": [f"报送办结报告日期不能晚于本单位的办理期限（{latest.isoformat()}）"]})
+        raise InvalidInput(fields={"report_due_on": [f"报送办结报告日期不能晚于本单位的办理期限（{format_cn_date(latest)}）"]})
     return report_due_on
 
 

@@ -63,7 +63,7 @@ def test_page_size_has_a_hard_maximum(app, net, api_token):
     client = app.test_client()
     resp = client.get("/api/v1/units?page_size=1000", headers=api_token("c_recv"))
     assert resp.status_code == 400
-    assert resp.get_json()["error"]["fields"]["page_size"] == ["须大于或等于 1且小于或等于 100"]
+    assert resp.get_json()["error"]["fields"]["page_size"] == ["须大于或等于1且小于或等于100"]
     page = client.get("/api/v1/units?page_size=2&page=2", headers=api_token("c_recv")).get_json()
     assert len(page["items"]) == 2 and page["meta"] == {"page": 2, "page_size": 2, "total": 7, "pages": 4,
                                                    "total_capped": False}
