@@ -593,7 +593,10 @@ def form_fields(endpoint) -> list[dict]:
     for name, field in endpoint.schema().fields.items():
         if name == "version":
             continue
-        spec = {"name": name, "label": FIELD_LABELS.get(name, name), "required": field.required}
+        label = FIELD_LABELS.get(name, name)
+        if field.required:  # a hint about leaving it empty does not belong on a field that must be filled
+            label = re.sub(r"（[^）]*不[选填][^）]*）", "", label)
+        spec = {"name": name, "label": label, "required": field.required}
         choices = _choices(endpoint.name, name)
         if name in UNIT_FIELDS:
             spec["widget"] = "units_multi" if isinstance(field, fields.List) else "unit"

@@ -158,3 +158,14 @@ def test_the_window_shows_from_the_reply_on_not_only_after_closure(api):
     p = api.act("c_recv", p, "reply", outcome="explain", request="支付工资", facts="经查", basis="依据")
     assert p["state"] == "replied" and p["review_window"]["what"] == "复查"
     assert p["review_window"]["last_day"] is not None
+
+
+def test_the_delivery_form_offers_only_opinions_issued(api, login):
+    p = api.register("c_recv")
+    p = api.act("c_recv", p, "handle-self")
+    p = api.act("c_recv", p, "reply", outcome="explain", request="支付工资", facts="经查", basis="依据")
+    page = login("c_recv").get(f"/petitions/{p['id']}").get_data(as_text=True)
+    form = page.split('id="action-record_delivery"', 1)[1].split("</form>", 1)[0]
+    assert '<option value="reply" selected>' in form
+    assert 'value="reexamination"' not in form and 'value="final_review"' not in form
+    assert "送达方式 *" in form and "（不选为当面送达） *" not in form
