@@ -24,11 +24,10 @@ PASSWORD = "Test-pass-2026"
 
 
 def pytest_collection_modifyitems(config, items):
-    if ON_POSTGRES:
-        return
-    # PostgreSQL-only tests are deselected on SQLite (never skipped on PostgreSQL).
-    keep = [i for i in items if i.get_closest_marker("postgres_only") is None]
-    dropped = [i for i in items if i.get_closest_marker("postgres_only") is not None]
+    # Each engine's own tests are deselected on the other (never skipped).
+    other = "sqlite_only" if ON_POSTGRES else "postgres_only"
+    keep = [i for i in items if i.get_closest_marker(other) is None]
+    dropped = [i for i in items if i.get_closest_marker(other) is not None]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep

@@ -12,7 +12,7 @@ _write_intent: ContextVar[bool] = ContextVar("county_net_write_intent", default=
 
 def engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
+        return {"connect_args": {"timeout": 30}}  # busy timeout: a burst of desks queues, it does not fail
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
 
 
@@ -43,7 +43,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

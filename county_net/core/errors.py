@@ -65,6 +65,7 @@ STATUS_CODES = {
     422: ("invalid", "提交的内容有误"),
     429: ("too_many_requests", "尝试过于频繁，请稍后再试"),
     500: ("server_error", "服务器内部错误，已记录"),
+    503: ("busy", "系统繁忙，请稍后重试（未保存任何内容）"),
 }
 
 
@@ -125,8 +126,19 @@ def init_app(app):
         if isinstance(exc, HTTPException):
             return http_exception_response(exc)
         _rollback()
+        if _write_lock_timeout(exc):
+            # SQLite's single write lock was not free within the busy timeout: nothing was written, so the
+            # client may simply send it again.
+            current_app.logger.warning("write lock busy: %s", exc)
+            return respond_error(503, *STATUS_CODES[503], headers={"Retry-After": "2"})
         current_app.logger.exception("unhandled error")
         return respond_error(500, *STATUS_CODES[500])
+
+
+def _write_lock_timeout(exc: Exception) -> bool:
+    from sqlalchemy.exc import OperationalError
+
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
 
 
 def http_exception_response(exc: HTTPException):
