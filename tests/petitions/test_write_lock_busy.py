@@ -4,6 +4,8 @@ import sqlite3
 
 import pytest
 
+from county_net.extensions import db
+
 from tests.conftest import make_app
 from tests.petitions.helpers import Api
 
@@ -21,6 +23,8 @@ def test_a_write_lock_held_too_long_is_503_not_500(app, net, api_token, database
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+        with impatient.app_context():
+            db.engine.dispose()  # the next test's fresh copy of the file must find no connection open on it
     assert resp.status_code == 503 and resp.headers["Retry-After"] == "2"
     assert resp.get_json()["error"]["code"] == "busy"
     assert Api(app, api_token).get("c_recv", "/api/v1/petitions").get_json()["meta"]["total"] == 0
