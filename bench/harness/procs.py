@@ -35,7 +35,10 @@ class Server:
     def command(self) -> list[str]:
         return [str(self.repo / ".venv" / "bin" / "gunicorn"), "-k", "gthread", "--workers", str(self.workers),
                 "--threads", str(self.threads), "--bind", f"127.0.0.1:{self.port}", "--timeout", "120",
-                "--graceful-timeout", "5", self.app_spec]
+                # Paced runs send a request on each connection every few seconds at low rates; gunicorn's 2 s
+                # default closes idle connections under wrk's feet (socket read errors), so keep them alive
+                # longer, the same for the baseline and the product.
+                "--keep-alive", "30", "--graceful-timeout", "5", self.app_spec]
 
     def start(self) -> "Server":
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
