@@ -75,13 +75,6 @@ def deadline_status(rule: Rule, due_on: date, today: date, due_soon_days: int = 
                     not overdue and not paused and days_left <= due_soon_days, rule.article, paused, provisional)
 
 
-def format_cn_date(day: date) -> str:
-    """2026年12月21日: how a legal date is written to people (messages, documents)."""
-    from county_net.core.timeutil import cn_date
-
-    return cn_date(day)
-
-
 def rests_on_provisional(start: datetime | date, due: date, calendar: WorkCalendar) -> bool:
     """暂定: the counted period or its roll-over touches a year without a published holiday schedule."""
     return calendar.touches_provisional(_local_date(start), due)

@@ -242,7 +242,8 @@ def _read_timeline(petition: Petition) -> list[dict]:
     events = _hide_unseen_links(petition, events)
     return [{"id": e.id, "kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind), "from_state": e.from_state,
              "to_state": e.to_state, "actor_name": e.actor_name, "actor_unit": names.get(e.actor_unit_id),
-             "target_unit": names.get(e.target_unit_id), "occurred_at": e.occurred_at, "note": e.note,
+             "target_unit": names.get(e.target_unit_id), "actor_unit_id": e.actor_unit_id,
+             "target_unit_id": e.target_unit_id, "occurred_at": e.occurred_at, "note": e.note,
              "payload": json.loads(e.payload or "{}")} for e in events]
 
 

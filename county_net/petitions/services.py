@@ -15,8 +15,7 @@ from county_net.core import crypto
 from county_net.core.errors import IllegalTransition, InvalidInput, NotVisible, RoleRequired, StaleVersion
 from county_net.core.models import utcnow
 from county_net.core.schemas import valid_id
-from county_net.core.timeutil import local_today, to_local
-from county_net.deadlines import format_cn_date
+from county_net.core.timeutil import cn_date, local_today, to_local
 from county_net.extensions import db
 from county_net.petitions import repeats
 from county_net.petitions.identity import (id_number_problem, mask_id, mask_phone, normalise_id, normalise_phone,
@@ -192,8 +191,8 @@ def current_limit(petition: Petition, settings=None) -> tuple[str | None, date |
         if petition.is_simple:
             handling = due("simple_handling", petition.accepted_at, paused_days=paused)
         else:
-            handling = due("handling", petition.accepted_at, extension_days=petition.extension_days,
-                           paused_days=paused)
+            last = _handling_due(petition, rules["handling"], settings)
+            handling = "handling", last, rests_on_provisional(petition.accepted_at, last, calendar)
         if petition.route == "assign" and petition.report_due_on and petition.report_due_on < handling[1]:
             return "report_back", petition.report_due_on, False  # a date the assigner set
         return handling
@@ -574,11 +573,11 @@ def _route(actor, petition, version, action, to_unit_id, note, co_unit_ids, repo
 def _report_date(report_due_on: date | None, latest: date | None = None) -> date:
     """A 交办 report date: after today, within 90 days, and never after `latest` (the sender's own limit)."""
     today = local_today()
-    own = f"，且不晚于本单位的办理期限（{format_cn_date(latest)}）" if latest is not None else ""
+    own = f"，且不晚于本单位的办理期限（{cn_date(latest)}）" if latest is not None else ""
     if report_due_on is None or report_due_on <= today or report_due_on > today + timedelta(days=90):
         raise InvalidInput(fields={"report_due_on": [f"请设定今天之后 90 日内的报送办结报告日期{own}"]})
     if latest is not None and report_due_on > latest:
-        raise InvalidInput(fields={"report_due_on": [f"报送办结报告日期不能晚于本单位的办理期限（{format_cn_date(latest)}）"]})
+        raise InvalidInput(fields={"report_due_on": [f"报送办结报告日期不能晚于本单位的办理期限（{cn_date(latest)}）"]})
     return report_due_on
 
 
@@ -1041,7 +1040,7 @@ def _delivery(method: str | None, delivered_on: date | None, issued_on: date) ->
     if delivered_on is None and method == "in_person":
         delivered_on = issued_on
     if delivered_on is not None and delivered_on < issued_on:
-        raise InvalidInput(fields={"delivered_on": [f"送达日期不能早于出具日期（{format_cn_date(issued_on)}）"]})
+        raise InvalidInput(fields={"delivered_on": [f"送达日期不能早于出具日期（{cn_date(issued_on)}）"]})
     if delivered_on is not None and delivered_on > local_today():
         raise InvalidInput(fields={"delivered_on": ["送达日期不能晚于今天"]})
     return method, delivered_on
@@ -1121,7 +1120,7 @@ def _request_review(actor, petition, *, action, version, above_unit_id, opinion,
     if window is None:
         raise IllegalTransition(f"没有可以请求{what}的意见")
     if window["last_day"] is not None and (requested_on or local_today()) > window["last_day"]:
-        raise IllegalTransition(f"已超过请求{what}的期限：最后一日为{format_cn_date(window['last_day'])}"
+        raise IllegalTransition(f"已超过请求{what}的期限：最后一日为{cn_date(window['last_day'])}"
                                 f"（{window['article']}）")
     petition.review_unit_id, petition.review_organ = review_unit_id, organ
     petition.holder_unit_id = review_unit_id

@@ -365,15 +365,10 @@ def join_articles(citations: list[str]) -> str:
 def _document_facts(petition, kind: str, event: dict | None, settings) -> dict:
     """What a document states beyond its event: the issuing unit and its contact, the opinions it refers to,
     the organ and window for the next step, the reply-by date (every date from county_net.deadlines)."""
-    from sqlalchemy import select
-
     from county_net.deadlines import compute_due
-    from county_net.petitions.models import PetitionEvent
     from county_net.units.directory import unit_info
 
-    row = db.session.execute(select(PetitionEvent.actor_unit_id, PetitionEvent.target_unit_id)
-                             .where(PetitionEvent.id == event["id"])).one() if event else None
-    issuer = unit_info(petition.unit_id if row is None else row.actor_unit_id)
+    issuer = unit_info(petition.unit_id if event is None else event["actor_unit_id"])
     pl = event["payload"] if event else {}
     facts = {"issuer": issuer, "issuer_name": issuer.name if issuer else "", "reply_by": None,
              "next_organ": None, "window": None, "refers_to": []}
@@ -408,7 +403,7 @@ def _document_facts(petition, kind: str, event: dict | None, settings) -> dict:
         facts["articles"] = join_articles([a for a in (own, pl.get("ground_article")) if a])
     if kind == "transfer_slip":
         # The receiving unit decides on acceptance within its limit, counted from receipt (the transfer).
-        rule = settings.rules(services._unit_code(row.target_unit_id))["acceptance_notice"]
+        rule = settings.rules(services._unit_code(event["target_unit_id"]))["acceptance_notice"]
         facts["window"] = rule
         facts["reply_by"] = compute_due(rule, event["occurred_at"], settings.calendar(),
                                         rollover=settings["holiday_rollover"])
