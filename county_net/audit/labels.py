@@ -22,6 +22,7 @@ ACTIONS = {
     "petition.confidential_viewed": "查看检举控告人身份",
     "petitioner.revealed": "查看完整身份证号和电话",
     "petitioner.contact_changed": "更新信访人联系方式",
+    "audit.exported": "导出全部县的审计记录",
 }
 
 TARGETS = {

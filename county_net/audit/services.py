@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from county_net.audit.models import AuditRecord
 from county_net.core.models import utcnow
 from county_net.extensions import db
+from county_net.tenancy import system_scope
 
 GENESIS = "0" * 64
 _LOCK_KEY = 7_130_001  # pg_advisory_xact_lock key for the chain head
@@ -62,7 +63,9 @@ def record(
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-    last = session.execute(select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)).first()
+    with system_scope("audit chain head"):  # one chain for every scope: its head is nobody's own record
+        last = session.execute(select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc())
+                               .limit(1)).first()
     now = utcnow()
     rec = AuditRecord(
         seq=(last.seq + 1) if last else 1,
@@ -98,7 +101,13 @@ class VerifyResult:
 
 
 def verify_chain(batch: int = 5000) -> VerifyResult:
-    """Walk the chain in seq order; report the first broken link."""
+    """Walk the whole chain, every county's records, in seq order; report the first broken link. It answers
+    only whether the chain holds and where it breaks, never a record's content."""
+    with system_scope("audit verify"):
+        return _verify_chain(batch)
+
+
+def _verify_chain(batch: int) -> VerifyResult:
     prev_hash, expected_seq, checked = GENESIS, 1, 0
     last_seq = 0
     while True:
