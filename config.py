@@ -111,8 +111,9 @@ class ProductionConfig(Config):
         for name in ("SECRET_KEY", "AUDIT_HMAC_KEY", "DATA_ENCRYPTION_KEY", "LOOKUP_HMAC_KEY"):
             if not app.config.get(name):
                 raise RuntimeError(f"生产环境必须设置 {name} 环境变量")
-        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") and not app.config.get("RLS_SCOPE_KEY"):
-            raise RuntimeError("生产环境使用 PostgreSQL 时必须设置 RLS_SCOPE_KEY 环境变量")
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") \
+                and len(app.config.get("RLS_SCOPE_KEY") or "") < 16:
+            raise RuntimeError("生产环境使用 PostgreSQL 时必须设置 RLS_SCOPE_KEY 环境变量（至少 16 个字符）")
         if not app.config["TENANCY_ORM_CRITERIA"] and os.environ.get("COUNTY_NET_BENCHMARK") != "1":
             raise RuntimeError("生产环境不能关闭租户过滤（COUNTY_NET_BENCH_NO_CRITERIA 只用于性能测试）")
 

@@ -97,7 +97,7 @@ B2_SQL = (select(petitions.c.id, petitions.c.number, petitions.c.state, petition
 B3_SQL = insert(bench_writes)
 # The scope is published signed, as county_net/tenancy/rls.py does (same token, same key: RLS_SCOPE_KEY).
 RLS_SET_SQL = text("SELECT set_config('county_net.scope', :token, true)")
-RLS_SCOPE_KEY = os.environ.get("RLS_SCOPE_KEY", "").encode()
+RLS_SCOPE_KEY = hashlib.sha256(b"county_net rls scope|" + os.environ.get("RLS_SCOPE_KEY", "").encode()).digest()
 
 
 def _signed_scope(pid: int, unit_ids: str, self_ids: str) -> str:

@@ -27,7 +27,7 @@ PRODUCT_ENV = {
     "AUDIT_HMAC_KEY": "bench-audit",
     "DATA_ENCRYPTION_KEY": DATA_KEY,
     "LOOKUP_HMAC_KEY": "bench-lookup",
-    "RLS_SCOPE_KEY": "bench-rls-scope",
+    "RLS_SCOPE_KEY": "bench-only-rls-scope-key",
     "RATELIMIT_STORAGE_URI": "memory://",
     "FLASK_APP": "wsgi.py",
     # Long runs: sessions must not idle out between the groups that use them.

@@ -24,14 +24,14 @@ _SQL = "SELECT set_config('county_net.scope', %(t)s, true)"
 _MARK = "county_net_published"
 _KEY = "county_net_rls_scope_key"  # app.extensions
 TTL_DEFAULT = 60
+_now = time.time  # wall clock: the database checks the expiry against its own
 
 
 def scope_key(app) -> bytes:
-    """RLS_SCOPE_KEY, or (development and tests) one derived from SECRET_KEY, like the audit key."""
-    key = app.config.get("RLS_SCOPE_KEY")
-    if key:
-        return key.encode()
-    return hashlib.sha256(b"county_net rls scope|" + app.config["SECRET_KEY"].encode()).digest()
+    """32 bytes from RLS_SCOPE_KEY, or (development and tests) from SECRET_KEY, like the audit key. The
+    database keeps the same 32 bytes (`flask db upgrade` installs them)."""
+    secret = app.config.get("RLS_SCOPE_KEY") or app.config["SECRET_KEY"]
+    return hashlib.sha256(b"county_net rls scope|" + secret.encode()).digest()
 
 
 def sign_scope(key: bytes, pid: int, expires: int, unit_ids: str, self_ids: str) -> str:
@@ -61,7 +61,7 @@ def _publish_before_statement(conn, cursor, statement, parameters, context, exec
         return
     scope = active_scope()
     wanted = (scope.rls_value(), scope.rls_self_value()) if scope is not None else ("", "")
-    now = time.time()
+    now = _now()
     published = conn.info.get(_MARK)
     if published is not None and published[0] == wanted and now < published[1]:
         return

@@ -233,25 +233,32 @@ END
 $$"""
 
 
-# PARALLEL RESTRICTED: pg_backend_pid() differs in a parallel worker. The wrappers are plain SQL (inlined
-# into the policy's InitPlan) and call the checker schema-qualified.
+# The wrappers are single SQL expressions, so PostgreSQL inlines them into the policy's InitPlan (a SQL
+# function with a FROM clause is planned afresh on every call, four times the cost of the check itself).
+# An answer of "nothing" needs no check: sees_all() verifies only a token that claims '*', scope_ids() only
+# one that claims ids. self_ids() always verifies: fewer self ids would show more (检举控告). PARALLEL
+# RESTRICTED: pg_backend_pid() differs in a parallel worker. The checker is called schema-qualified.
+_CLAIMED_UNITS = f"split_part(coalesce(current_setting('{SCOPE_SETTING}', true), ''), '|', 4)"
 SIGNED_WRAPPERS = [
-    """
+    f"""
 CREATE OR REPLACE FUNCTION county_net_sees_all() RETURNS boolean
 LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$
-  SELECT coalesce(split_part(public.county_net_verified_scope(), '|', 1) = '*', false)
+  SELECT CASE WHEN {_CLAIMED_UNITS} = '*'
+              THEN coalesce(split_part(public.county_net_verified_scope(), '|', 1) = '*', false)
+              ELSE false END
 $$""",
-    """
+    f"""
 CREATE OR REPLACE FUNCTION county_net_scope_ids() RETURNS bigint[]
 LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$
-  SELECT CASE WHEN s IS NULL OR s IN ('', '*') THEN '{}'::bigint[] ELSE string_to_array(s, ',')::bigint[] END
-  FROM (SELECT split_part(public.county_net_verified_scope(), '|', 1) AS s) AS v
+  SELECT CASE WHEN {_CLAIMED_UNITS} IN ('', '*') THEN '{{}}'::bigint[]
+              ELSE coalesce(string_to_array(nullif(nullif(split_part(public.county_net_verified_scope(), '|', 1),
+                                                          '*'), ''), ',')::bigint[], '{{}}'::bigint[]) END
 $$""",
     """
 CREATE OR REPLACE FUNCTION county_net_self_ids() RETURNS bigint[]
 LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$
-  SELECT CASE WHEN s IS NULL OR s = '' THEN '{}'::bigint[] ELSE string_to_array(s, ',')::bigint[] END
-  FROM (SELECT split_part(public.county_net_verified_scope(), '|', 2) AS s) AS v
+  SELECT coalesce(string_to_array(nullif(split_part(public.county_net_verified_scope(), '|', 2), ''), ',')::bigint[],
+                  '{}'::bigint[])
 $$""",
     # The first functions are no longer in any policy; they follow the signed scope all the same, so that
     # nothing the service's role can call still trusts a bare setting.
@@ -323,15 +330,18 @@ NEW_RLS_POLICIES = {
     "auth_sessions": [("auth_sessions_scope", "ALL", SESSION_VISIBLE)],
     "window_stations": [("window_stations_scope", "ALL", STATION_VISIBLE)],
     "petition_counters": [("petition_counters_scope", "ALL", COUNTER_VISIBLE)],
-    "categories": [("categories_scope", "SELECT", CATEGORY_READ), ("categories_write", "ALL", CATEGORY_WRITE)],
+    # One policy per writing command, so that a read checks the scope once (a FOR ALL policy would join in).
+    "categories": [("categories_scope", "SELECT", CATEGORY_READ), ("categories_insert", "INSERT", CATEGORY_WRITE),
+                   ("categories_update", "UPDATE", CATEGORY_WRITE), ("categories_delete", "DELETE", CATEGORY_WRITE)],
 }
 
 
 def enable_rls_policies(table: str, policies) -> list[str]:
     statements = [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY", f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY"]
     for name, command, expression in policies:
-        check = "" if command == "SELECT" else f" WITH CHECK ({expression})"
-        statements.append(f"CREATE POLICY {name} ON {table} FOR {command} USING ({expression}){check}")
+        using = "" if command == "INSERT" else f" USING ({expression})"
+        check = "" if command in ("SELECT", "DELETE") else f" WITH CHECK ({expression})"
+        statements.append(f"CREATE POLICY {name} ON {table} FOR {command}{using}{check}")
     return statements
 
 

@@ -255,3 +255,36 @@ def test_check_key_tells_whether_the_database_accepts_the_services_scopes(app, d
     with other.app_context():
         db.engine.dispose()
     assert result.exit_code == 1 and "RLS_SCOPE_KEY" in result.output
+
+
+def test_production_on_postgresql_needs_its_own_scope_key(monkeypatch):
+    import config
+    from county_net import create_app
+
+    for name, value in (("SECRET_KEY", "s" * 32), ("AUDIT_HMAC_KEY", "a" * 32), ("DATA_ENCRYPTION_KEY", "d" * 32),
+                        ("LOOKUP_HMAC_KEY", "l" * 32),
+                        ("SQLALCHEMY_DATABASE_URI", "postgresql+psycopg://county_net_app@127.0.0.1/nowhere")):
+        monkeypatch.setattr(config.ProductionConfig, name, value)
+    for weak in (None, "short"):
+        monkeypatch.setattr(config.ProductionConfig, "RLS_SCOPE_KEY", weak)
+        with pytest.raises(RuntimeError, match="RLS_SCOPE_KEY"):
+            create_app(config.ProductionConfig)
+    monkeypatch.setattr(config.ProductionConfig, "RLS_SCOPE_KEY", "k" * 32)
+    assert create_app(config.ProductionConfig).extensions["county_net_rls_scope_key"] != b"k" * 32
+
+
+def test_a_long_transaction_gets_a_fresh_token_before_the_old_one_lapses(app, net, monkeypatch):
+    """A token lives RLS_SCOPE_TTL seconds; past half of it the next statement republishes, so a long
+    transaction never runs on a lapsed token (which would read as "sees nothing")."""
+    import county_net.tenancy.rls as rls
+
+    with app.test_request_context():
+        set_request_scope(_t1(net))
+        first = db.session.scalar(sa.text("SELECT current_setting('county_net.scope', true)"))
+        now = time.time()
+        monkeypatch.setattr(rls, "_now", lambda: now + app.config["RLS_SCOPE_TTL"] / 2 + 1)
+        second = db.session.scalar(sa.text("SELECT current_setting('county_net.scope', true)"))
+        assert set(db.session.scalars(sa.text("SELECT code FROM units"))) == {"T1", "E1", "V1"}
+        db.session.rollback()
+    assert first != second
+    assert int(second.split("|")[2]) > int(first.split("|")[2])
