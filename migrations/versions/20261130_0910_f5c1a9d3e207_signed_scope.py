@@ -34,7 +34,7 @@ def upgrade():
     crypto = bind.execute(sa.text(rls_sql.CRYPTO_SCHEMA)).scalar_one()
     # migrations/env.py hands over the service's key, so that later revisions in this same run can read
     # under a signed system scope; env.py installs it again on every `flask db upgrade` (key rotation).
-    key = context.config.attributes.get(rls_sql.KEY_ATTRIBUTE) if context.config is not None else None
+    key = context.config.attributes.get(rls_sql.KEY_ATTRIBUTE)
     if key:
         bind.execute(sa.text(rls_sql.INSTALL_KEY), {"key": key})
     for statement in rls_sql.signed_scope_functions(crypto):

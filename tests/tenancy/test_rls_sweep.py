@@ -99,6 +99,7 @@ def test_rls_alone_shows_no_row_of_another_unit_in_any_table(app, province, user
     with app.app_context(), system_scope("ground truth"):
         tables = rls_tables(db.session.connection())
         assert tables - FOREIGN.keys() == set(), "a table under RLS with no rule in FOREIGN"
+        assert FOREIGN.keys() - tables == set(), f"outside RLS: {sorted(FOREIGN.keys() - tables)}"
         foreign = {t: set(db.session.scalars(sa.text(FOREIGN[t][1]), params)) for t in tables}
         everything = {t: db.session.scalar(sa.text(f"SELECT count(*) FROM {t}")) for t in tables}
         db.session.rollback()
