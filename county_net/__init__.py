@@ -47,9 +47,10 @@ def create_app(config_object=None, **overrides) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     from county_net import accounts, api, audit, bench, deadlines, demo, petitions, tenancy, units
-    from county_net.core import database, errors, security
+    from county_net.core import database, errors, input_guard, security
     from county_net.extensions import csrf, db, limiter, migrate
 
+    input_guard.init_app(app)  # first: bad input is refused before any other hook does work
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     csrf.init_app(app)
@@ -66,7 +67,6 @@ def create_app(config_object=None, **overrides) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     database.init_app(app)
-    security.init_input_guard(app)
     _template_helpers(app)
     _favicon(app)
     if app.config["PROXY_FIX_X_FOR"]:

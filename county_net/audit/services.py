@@ -10,6 +10,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import select, text
 
 from county_net.audit.models import AuditRecord
+from county_net.core.database import prepare_write
 from county_net.core.models import utcnow
 from county_net.extensions import db
 
@@ -60,6 +61,7 @@ def record(
 ) -> AuditRecord:
     """Append one record to the caller's transaction (the caller commits once)."""
     session = db.session
+    prepare_write(session())  # a GET that audits what it shows must not meet SQLite's "database is locked"
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     last = session.execute(select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)).first()
