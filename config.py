@@ -93,6 +93,7 @@ class TestingConfig(Config):
     ARGON2_MEMORY_KIB = 1024
     ARGON2_TIME_COST = 1
     RATELIMIT_STORAGE_URI = "memory://"
+    SQLITE_WRITE_TRIPWIRE = True  # a request that writes in a read transaction fails loudly (core/database.py)
 
 
 class ProductionConfig(Config):

@@ -2,7 +2,7 @@
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -96,10 +96,21 @@ def _sqlite_begin(conn):
 _WROTE = "county_net_wrote"
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class ReadTransactionWrite(RuntimeError):
+    """Tests only: a request wrote inside a transaction that began reading (see prepare_write)."""
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, cursor, statement, parameters, context, executemany):
     if conn.info.get(_WROTE) or statement.startswith(("SELECT", "BEGIN")):
         return
+    if (conn.dialect.name == "sqlite" and not conn.info.get(_IMMEDIATE) and statement.startswith(_WRITES)
+            and has_request_context() and current_app.config.get("SQLITE_WRITE_TRIPWIRE")):
+        # Would fail under load with "database is locked"; the suite trips on it single-threaded instead.
+        raise ReadTransactionWrite(f"{request.method} {request.path} 在只读事务中写入：请先调用 prepare_write()")
     conn.info[_WROTE] = True  # anything but a read, conservatively
 
 
