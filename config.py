@@ -59,6 +59,9 @@ class Config:
     # People's data: AES-256-GCM key and the keyed-hash key for exact lookup (production requires both).
     DATA_ENCRYPTION_KEY = os.environ.get("DATA_ENCRYPTION_KEY")
     LOOKUP_HMAC_KEY = os.environ.get("LOOKUP_HMAC_KEY")
+    # Key rotation: the previous data keys, comma-separated, still accepted for reading until
+    # `flask petitions rekey` has re-sealed everything under DATA_ENCRYPTION_KEY.
+    DATA_ENCRYPTION_OLD_KEYS = os.environ.get("DATA_ENCRYPTION_OLD_KEYS", "")
 
     # Attachments live here, outside the database (default: instance/attachments).
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR")

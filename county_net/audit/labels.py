@@ -15,6 +15,7 @@ ACTIONS = {
     "user.password_changed": "修改本人密码",
     "user.password_reset": "重置用户密码",
     "category.saved": "保存事项类别",
+    "petitions.rekeyed": "更换个人信息加密密钥",
     "deadlines.import_holidays": "导入节假日安排",
     "tenants.sync": "同步单位网络",
     "demo.users_loaded": "载入演示账号",
