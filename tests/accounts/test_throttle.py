@@ -294,3 +294,19 @@ def test_production_ceiling_meets_asvs():
     """ASVS 2.2.1: fewer than 100 failed attempts an hour on one account."""
     hourly = [lim for lim in parse_limits(config.ProductionConfig.LOGIN_LIMIT_ACCOUNT_CEILING) if lim.seconds <= 3600]
     assert hourly and all(lim.count * 3600 // lim.seconds < 100 for lim in hourly)
+
+
+@pytest.mark.parametrize("addresses", [1, 10])
+def test_brute_force_battery_with_the_default_limits(database, app, net, addresses):
+    """The battery's scenario (perf-security 7.8): 150 wrong passwords at one account, from 1 address and from
+    10. ASVS 2.2.1 wants at most 100 checked an hour; the rest get 429, and the owner still gets in."""
+    for name in ("LOGIN_LIMIT_ACCOUNT_ADDRESS", "LOGIN_LIMIT_ADDRESS", "LOGIN_LIMIT_ACCOUNT_CEILING"):
+        assert app.config[name] == getattr(config.Config, name)  # the shipped figures, not a test's
+    client = app.test_client()
+    statuses = [_token(client, "t1_recv", WRONG, f"198.18.0.{i % addresses}").status_code for i in range(150)]
+    checked = statuses.count(401)
+    assert statuses.count(429) == 150 - checked
+    # One address: 5 a minute for the pair (20 an hour if the minute turned meanwhile); ten: the ceiling.
+    assert checked <= (20 if addresses == 1 else 100)
+    assert checked == len(_audited(database, "login.failed"))
+    assert _token(client, "t1_recv", PASSWORD, "10.0.0.9").status_code == 201
