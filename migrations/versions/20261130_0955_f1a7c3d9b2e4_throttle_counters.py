@@ -3,7 +3,7 @@ and fixed window. The key is an HMAC of what is counted, so the table holds neit
 no unit_id and no row-level security; the app role reads, writes and purges it.
 
 Revision ID: f1a7c3d9b2e4
-Revises: d3e8b1f5a720
+Revises: f1c3a5e7b902
 Created: 2026-11-30
 """
 import os
@@ -14,7 +14,7 @@ from alembic import op
 from county_net.core.models import UTCDateTime
 
 revision = "f1a7c3d9b2e4"
-down_revision = "d3e8b1f5a720"
+down_revision = "f1c3a5e7b902"
 branch_labels = None
 depends_on = None
 
