@@ -18,6 +18,14 @@ def _database_url() -> str:
     return url
 
 
+def _per_process_database(url: str) -> bool:
+    """An in-memory SQLite database: each process would have its own."""
+    if not url.startswith("sqlite"):
+        return False
+    path = url.split("://", 1)[-1].split("?", 1)[0]
+    return path in ("", "/", "/:memory:") or "mode=memory" in url
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # The URL the running service uses; on PostgreSQL a role that owns nothing and cannot bypass RLS.
@@ -48,11 +56,20 @@ class Config:
 
     # Number of reverse proxies in front (X-Forwarded-For is trusted only that deep).
     PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
-    # Failed logins only; ASVS 2.2.1 wants < 100 per hour per account.
-    LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "5 per minute; 30 per hour")
+    # Throttling counters are shared by every process, never kept in a worker's memory: in Redis when this is
+    # set (redis://, rediss:// or unix://), otherwise in the database (table throttle_counters).
+    THROTTLE_REDIS_URL = os.environ.get("THROTTLE_REDIS_URL") or os.environ.get("REDIS_URL") or None
+    THROTTLE_REDIS_PREFIX = os.environ.get("THROTTLE_REDIS_PREFIX", "county_net:throttle:")
+    # Failed logins only (a successful login takes its attempt back); docs/security.md says why these figures.
+    # One account from one address:
+    LOGIN_LIMIT_ACCOUNT_ADDRESS = os.environ.get("LOGIN_LIMIT_ACCOUNT_ADDRESS", "5 per minute; 20 per hour")
+    # One address, whatever the accounts:
     LOGIN_LIMIT_ADDRESS = os.environ.get("LOGIN_LIMIT_ADDRESS", "20 per minute; 200 per hour")
+    # One account from all addresses (ASVS 2.2.1: under 100 an hour). Once reached, an address that has failed
+    # in this window is refused; one that has not may still try, so an attacker cannot lock the owner out.
+    LOGIN_LIMIT_ACCOUNT_CEILING = os.environ.get("LOGIN_LIMIT_ACCOUNT_CEILING", "50 per hour")
+    # The petitioner's public query page, every query and rating, per address.
+    PUBLIC_QUERY_LIMIT = os.environ.get("PUBLIC_QUERY_LIMIT", "10 per minute; 60 per hour")
 
     # Audit chain key; defaults to one derived from SECRET_KEY (development and tests only).
     AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")
@@ -78,9 +95,14 @@ class Config:
     API_MAX_PAGE_SIZE = 100
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
+    THROTTLE_LIMITS = ("LOGIN_LIMIT_ACCOUNT_ADDRESS", "LOGIN_LIMIT_ADDRESS", "LOGIN_LIMIT_ACCOUNT_CEILING",
+                       "PUBLIC_QUERY_LIMIT")
+
     @classmethod
     def validate(cls, app) -> None:
-        pass
+        from county_net.core.throttle import check_settings
+
+        check_settings(app.config, cls.THROTTLE_LIMITS)
 
 
 class DevelopmentConfig(Config):
@@ -95,7 +117,6 @@ class TestingConfig(Config):
     # Cheap hashing keeps the suite fast; production parameters are tested separately.
     ARGON2_MEMORY_KIB = 1024
     ARGON2_TIME_COST = 1
-    RATELIMIT_STORAGE_URI = "memory://"
     SQLITE_WRITE_TRIPWIRE = True  # a request that writes in a read transaction fails loudly (core/database.py)
 
 
@@ -111,6 +132,10 @@ class ProductionConfig(Config):
                 raise RuntimeError(f"生产环境必须设置 {name} 环境变量")
         if not app.config["TENANCY_ORM_CRITERIA"] and os.environ.get("COUNTY_NET_BENCHMARK") != "1":
             raise RuntimeError("生产环境不能关闭租户过滤（COUNTY_NET_BENCH_NO_CRITERIA 只用于性能测试）")
+        super().validate(app)
+        if not app.config.get("THROTTLE_REDIS_URL") and _per_process_database(app.config["SQLALCHEMY_DATABASE_URI"]):
+            # Login counters would live in each worker's private in-memory database: four workers, four counts.
+            raise RuntimeError("生产环境的登录限流计数必须由所有进程共享：请使用数据库文件或 PostgreSQL，或设置 THROTTLE_REDIS_URL")
 
 
 CONFIGS = {

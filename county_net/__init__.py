@@ -48,13 +48,12 @@ def create_app(config_object=None, **overrides) -> Flask:
 
     from county_net import accounts, api, audit, bench, deadlines, demo, petitions, tenancy, units
     from county_net.core import database, errors, input_guard, security
-    from county_net.extensions import csrf, db, limiter, migrate
+    from county_net.extensions import csrf, db, migrate
 
     input_guard.init_app(app)  # first: bad input is refused before any other hook does work
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
     api.init_app(app)  # before any package registers its API blueprint
     accounts.init_app(app)  # registers the user loader, which the scope resolver needs
     tenancy.init_app(app)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 import config
 from county_net import create_app
-from county_net.extensions import db, limiter
+from county_net.extensions import db
 
 ENGINE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = ENGINE_URL.startswith("postgres")
@@ -127,7 +127,6 @@ def _fresh_database(request, database):
                 sa.bindparam("seed", expanding=True)), {"seed": SEEDED_CATEGORY_CODES})
             conn.execute(sa.text("UPDATE categories SET is_active = true"))
         engine.dispose()
-    limiter.reset()
     application.config["WTF_CSRF_ENABLED"] = True
     yield
 

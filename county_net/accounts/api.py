@@ -15,10 +15,10 @@ from county_net.accounts.schemas import (
     UserSchema,
     UserUpdateSchema,
 )
-from county_net.accounts.throttle import login_throttled
 from county_net.api import ApiBlueprint, auth_required, id_loader, page_body
 from county_net.api import register as register_blueprint
 from county_net.core.pagination import paginate
+from county_net.core.throttle import answers_throttled
 
 id_loader("user_id")(queries.get_user)
 
@@ -27,7 +27,7 @@ users_blp = ApiBlueprint("accounts_api", __name__, url_prefix="/api/v1", descrip
 
 
 @auth_blp.post("/token")
-@login_throttled
+@answers_throttled
 @auth_blp.arguments(TokenRequestSchema)
 @auth_blp.response(201, TokenSchema)
 @auth_blp.alt_response(401, description="用户名或密码错误（统一提示）")

@@ -7,8 +7,8 @@ from county_net.accounts import queries, services
 from county_net.accounts.guards import admin_only
 from county_net.accounts.forms import ChangePasswordForm, LoginForm, UserActionForm, UserCreateForm, UserEditForm
 from county_net.accounts.models import ROLES
-from county_net.accounts.throttle import login_throttled
 from county_net.core.errors import InvalidInput
+from county_net.core.throttle import Throttled
 from county_net.core.pagination import paginate
 from county_net.extensions import db
 from county_net.units.queries import visible_units_query
@@ -33,7 +33,6 @@ def _start_web_session(user) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@login_throttled
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("units.home"))
@@ -45,6 +44,9 @@ def login():
             user = services.authenticate(form.username.data, form.password.data)
         except services.LoginFailed as exc:
             return render_template("accounts/login.html", form=form, error=exc.message), 401
+        except Throttled as exc:  # the password was not looked at
+            return (render_template("accounts/login.html", form=form, error=exc.message), 429,
+                    {"Retry-After": str(exc.retry_after)})
         _start_web_session(user)
         if user.must_change_password:  # the change page itself says why
             return redirect(url_for("accounts.password"))

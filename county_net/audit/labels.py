@@ -5,6 +5,7 @@ from __future__ import annotations
 ACTIONS = {
     "login": "登录",
     "login.failed": "登录失败",
+    "login.ceiling_reached": "登录失败次数达到账号上限",
     "logout": "退出登录",
     "session.ended": "登录被结束",
     "session.others_ended": "退出其他设备上的登录",
@@ -59,6 +60,7 @@ DETAIL_KEYS = {
     "work": "调休上班日期",
     "replaced": "替换已导入年份",
     "years": "年份",
+    "limit": "上限",
 }
 
 # Who acted when no user did.
