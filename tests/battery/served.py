@@ -20,6 +20,8 @@ from county_net.extensions import db
 from tests.conftest import PASSWORD, DatabaseUnderTest, make_app
 
 REPO = Path(__file__).resolve().parents[2]
+# CI runs the battery once over; a local full run multiplies its trials and rounds (e.g. 5).
+SCALE = max(1, int(os.environ.get("COUNTY_NET_BATTERY_SCALE") or 1))
 
 # Production refuses missing keys; the seeding app below uses the same ones, so the audit chain written
 # before the server starts verifies under the server's key. The data key is 32 bytes, used as it is.

@@ -92,10 +92,6 @@ def test_fifty_conflicting_actions_have_exactly_one_winner(app, database, tmp_pa
                 m = step(bureau, f"/api/v1/petitions/{m['id']}/sign-for", {"version": m["version"]})
             return m
 
-        rounds = []
-        for _ in range(3):  # fifty transfers, each to another bureau
-            m = matter()
-            rounds.append((m, desk, [("transfer", {"to_unit_id": units[code]}) for code in BUREAUS]))
         due = (date.today() + timedelta(days=30)).isoformat()
         ways_out = [
             lambda i: ("transfer", {"to_unit_id": units[BUREAUS[i]]}),
@@ -104,8 +100,12 @@ def test_fifty_conflicting_actions_have_exactly_one_winner(app, database, tmp_pa
             lambda i: ("decline", {"reason": "不属于信访事项受理范围", "channel": "向人民法院提起诉讼"}),
             lambda i: ("redirect", {"channel": "litigation", "organ": "并发县人民法院", "reason": "属于诉讼途径"}),
         ]
-        rounds.append((matter(), desk, [ways_out[i % len(ways_out)](i) for i in range(K)]))
-        rounds.append((matter(signed_by_b01=True), bureau, [("accept", {"note": f"第{i}个"}) for i in range(K)]))
+        rounds = []
+        for _ in range(served.SCALE):
+            for _ in range(3):  # fifty transfers, each to another bureau
+                rounds.append((matter(), desk, [("transfer", {"to_unit_id": units[code]}) for code in BUREAUS]))
+            rounds.append((matter(), desk, [ways_out[i % len(ways_out)](i) for i in range(K)]))
+            rounds.append((matter(signed_by_b01=True), bureau, [("accept", {"note": f"第{i}个"}) for i in range(K)]))
 
         for m, headers, actions in rounds:
             before = state(engine, m["id"])

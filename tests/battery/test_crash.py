@@ -19,7 +19,7 @@ from tests.petitions.helpers import id_number
 
 SEED = 20261130
 # Every kind at least once; the group kill (nothing left to finish anything) most often.
-KILLS = ("group", "worker", "master", "group", "worker", "group")
+KILLS = ("group", "worker", "master", "group", "worker", "group") * served.SCALE
 DESKS = [("c_recv", "C0", ["receptionist"]), ("t1_recv", "T1", ["receptionist"]), ("b1_recv", "B1", ["receptionist"])]
 CLIENTS = 6
 ACKS_BEFORE_KILL = 5  # the load is really running when the kill comes
