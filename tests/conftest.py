@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,34 @@ def _fresh_database(request, database):
         engine.dispose()
     application.config["WTF_CSRF_ENABLED"] = True
     yield
+
+
+def clear_of_minute_edge(margin: float = 15) -> None:
+    """Throttle windows turn over on the minute. A test whose counts must stay in one window (against Redis,
+    whose keys expire on the real clock, or another process) waits while fewer than `margin` seconds are left."""
+    left = 60 - time.time() % 60
+    if left < margin:
+        time.sleep(left + 0.5)
+
+
+class _FrozenThrottleClock:
+    """In-process throttle counting on one instant: the start of the minute of its first reading, plus one
+    second, so no test straddles a window's edge by chance. Real expiry (Redis) still lies ahead of it."""
+
+    def __init__(self):
+        self.instant = None
+
+    def time(self) -> float:
+        if self.instant is None:
+            self.instant = float(int(time.time()) // 60 * 60 + 1)
+        return self.instant
+
+
+@pytest.fixture(autouse=True)
+def _throttle_clock(monkeypatch):
+    from county_net.core import throttle
+
+    monkeypatch.setattr(throttle, "time", _FrozenThrottleClock())
 
 
 @pytest.fixture
