@@ -69,7 +69,7 @@ def parse(text: str, line_no: int = 0) -> Checkpoint:
     if not isinstance(body, dict):
         raise ValueError("不是检查点格式")
     seq, head, at, kind, sig = (body.get(k) for k in ("seq", "hash", "at", "kind", "sig"))
-    if (type(seq) is not int or seq < 1 or not isinstance(head, str) or len(head) != 64
+    if (type(seq) is not int or seq < (0 if kind == "restore" else 1) or not isinstance(head, str) or len(head) != 64
             or not isinstance(at, str) or kind not in ("head", "restore") or not isinstance(sig, str)):
         raise ValueError("检查点字段不全或有误")
     return Checkpoint(seq, head, at, kind, sig, line_no)

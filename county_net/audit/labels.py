@@ -22,6 +22,7 @@ ACTIONS = {
     "petition.confidential_viewed": "查看检举控告人身份",
     "petitioner.revealed": "查看完整身份证号和电话",
     "petitioner.contact_changed": "更新信访人联系方式",
+    "system.restored": "从备份恢复数据库",
 }
 
 TARGETS = {
@@ -58,6 +59,8 @@ DETAIL_KEYS = {
     "work": "调休上班日期",
     "replaced": "替换已导入年份",
     "years": "年份",
+    "created_at": "备份时间",
+    "audit_head": "审计链恢复到第几条",
 }
 
 # Who acted when no user did.

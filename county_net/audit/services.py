@@ -102,7 +102,7 @@ class VerifyResult:
         if self.ok:
             text = f"审计链完整：共 {self.checked} 条，链头 {self.head_hash}"
             if self.checkpoint_seq is not None:
-                text += f"；与检查点一致（第 {self.checkpoint_seq} 条，{_local(self.checkpoint_at)}）"
+                text += f"；与检查点一致（第 {self.checkpoint_seq} 条，{local_time(self.checkpoint_at)}）"
             return "；".join([text, *self.notes])
         parts = []
         if self.reason:
@@ -110,7 +110,7 @@ class VerifyResult:
         return "；".join([*parts, *self.problems, *self.notes])
 
 
-def _local(at: str | None) -> str:
+def local_time(at: str | None) -> str:
     from datetime import datetime
 
     from county_net.core.timeutil import format_local
@@ -154,7 +154,7 @@ def verify_chain(batch: int = 5000, anchors: CheckpointSet | None = None) -> Ver
                 return broken(rec.seq, "内容与签名不符（记录被修改）")
             anchor = expected.get(rec.seq)
             if anchor is not None and anchor.hash != rec.hash:
-                return broken(rec.seq, f"与{_local(anchor.at)}的检查点不符（之后的记录被删除后又写入了新记录，或被整体替换）")
+                return broken(rec.seq, f"与{local_time(anchor.at)}的检查点不符（之后的记录被删除后又写入了新记录，或被整体替换）")
             prev_hash, expected_seq, checked = rec.hash, rec.seq + 1, checked + 1
         last_seq = rows[-1].seq
         db.session.expunge_all()
@@ -164,9 +164,9 @@ def verify_chain(batch: int = 5000, anchors: CheckpointSet | None = None) -> Ver
         if top.seq > checked:
             result.ok, result.broken_seq = False, checked + 1
             held = f"表中只到第 {checked} 条" if checked else "表中已没有记录"
-            result.problems.insert(0, f"审计链末尾的记录被删除：检查点记录到第 {top.seq} 条（{_local(top.at)}），{held}")
+            result.problems.insert(0, f"审计链末尾的记录被删除：检查点记录到第 {top.seq} 条（{local_time(top.at)}），{held}")
     elif checked:
         result.notes.append("没有检查点可核对（末尾记录被删除将无法发现）")
     if anchors.restore is not None:
-        result.notes.append(f"{_local(anchors.restore.at)}从备份恢复到第 {anchors.restore.seq} 条")
+        result.notes.append(f"曾于 {local_time(anchors.restore.at)} 从备份恢复（恢复时链头为第 {anchors.restore.seq} 条）")
     return result
