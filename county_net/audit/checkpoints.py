@@ -7,7 +7,9 @@ once had. Sinks: an append-only file (one JSON line per checkpoint), the log `co
 optionally a callable named in AUDIT_CHECKPOINT_SINK.
 
 A line of kind "restore" is written by `flask restore`: the chain was put back to that head from a backup, and the
-checkpoints before the line no longer bind it.
+checkpoints before the line no longer bind it. Each line names the database it anchors (a hash of its host, port
+and name, or of the SQLite file's path), so a file shared by several databases (a benchmark run beside a
+development database, say) does not mix their chains.
 """
 from __future__ import annotations
 
@@ -41,12 +43,13 @@ class Checkpoint:
     seq: int
     hash: str
     at: str  # UTC, ISO 8601
+    db: str  # database_id() of the database whose chain this anchors
     kind: str = "head"  # or "restore"
     sig: str = ""
     line_no: int = 0  # where it was read, for messages
 
     def _mac(self, key: bytes) -> str:
-        content = json.dumps([_TAG, self.kind, self.seq, self.hash, self.at], separators=(",", ":"))
+        content = json.dumps([_TAG, self.db, self.kind, self.seq, self.hash, self.at], separators=(",", ":"))
         return hmac.new(key, content.encode(), hashlib.sha256).hexdigest()
 
     def signed(self, key: bytes) -> Checkpoint:
@@ -56,7 +59,7 @@ class Checkpoint:
         return hmac.compare_digest(self._mac(key), self.sig)
 
     def line(self) -> str:
-        body = {"seq": self.seq, "hash": self.hash, "at": self.at, "kind": self.kind, "sig": self.sig}
+        body = {"seq": self.seq, "hash": self.hash, "at": self.at, "db": self.db, "kind": self.kind, "sig": self.sig}
         return json.dumps(body, separators=(",", ":")) + "\n"
 
 
@@ -68,11 +71,11 @@ def parse(text: str, line_no: int = 0) -> Checkpoint:
         raise ValueError("不是检查点格式") from exc
     if not isinstance(body, dict):
         raise ValueError("不是检查点格式")
-    seq, head, at, kind, sig = (body.get(k) for k in ("seq", "hash", "at", "kind", "sig"))
+    seq, head, at, database, kind, sig = (body.get(k) for k in ("seq", "hash", "at", "db", "kind", "sig"))
     if (type(seq) is not int or seq < (0 if kind == "restore" else 1) or not isinstance(head, str) or len(head) != 64
-            or not isinstance(at, str) or kind not in ("head", "restore") or not isinstance(sig, str)):
+            or not all(isinstance(v, str) for v in (at, database, sig)) or kind not in ("head", "restore")):
         raise ValueError("检查点字段不全或有误")
-    return Checkpoint(seq, head, at, kind, sig, line_no)
+    return Checkpoint(seq, head, at, database, kind, sig, line_no)
 
 
 def key() -> bytes:
@@ -81,8 +84,18 @@ def key() -> bytes:
     return _key()
 
 
+def database_id(url=None) -> str:
+    """Which database a chain lives in: host, port and name (or the SQLite file), never the role or password, so
+    the service, cron and `flask backup` name it alike."""
+    from county_net.extensions import db
+
+    url = url or db.engine.url
+    where = [url.get_backend_name(), url.host or "", str(url.port or ""), url.database or ""]
+    return hashlib.sha256("|".join(where).encode()).hexdigest()[:16]
+
+
 def make(seq: int, head_hash: str, kind: str = "head") -> Checkpoint:
-    return Checkpoint(seq, head_hash, utcnow().isoformat(timespec="seconds"), kind).signed(key())
+    return Checkpoint(seq, head_hash, utcnow().isoformat(timespec="seconds"), database_id(), kind).signed(key())
 
 
 # ---- writing -------------------------------------------------------------------------------------
@@ -230,12 +243,16 @@ class CheckpointSet:
     restore: Checkpoint | None = None
     superseded: int = 0  # checkpoints before the last restore line
     superseded_top: int = 0
+    other_databases: int = 0  # lines anchoring another database's chain, skipped
 
     @property
     def latest(self) -> Checkpoint | None:
         return self.by_seq[max(self.by_seq)] if self.by_seq else None
 
-    def add(self, cp: Checkpoint, where: str) -> None:
+    def add(self, cp: Checkpoint, where: str, database: str | None) -> None:
+        if database is not None and cp.db != database:
+            self.other_databases += 1
+            return
         if cp.kind == "restore":
             self.superseded += len(self.by_seq)
             self.superseded_top = max([self.superseded_top, *self.by_seq])
@@ -249,9 +266,10 @@ class CheckpointSet:
             self.by_seq[cp.seq] = cp
 
 
-def read(path: Path, *, from_log: bool = False) -> CheckpointSet:
-    """A checkpoint file, or (from_log) an application log whose other lines are skipped. A missing file
-    gives an empty set; an unreadable one, a problem."""
+def read(path: Path, *, from_log: bool = False, database: str | None = "") -> CheckpointSet:
+    """A checkpoint file, or (from_log) an application log whose other lines are skipped, for one database (by
+    default this service's; None: every line). A missing file gives an empty set; an unreadable one, a problem."""
+    database = database_id() if database == "" else database
     found = CheckpointSet(source=str(path))
     try:
         handle = open(path, encoding="utf-8", errors="replace")
@@ -280,7 +298,7 @@ def read(path: Path, *, from_log: bool = False) -> CheckpointSet:
             if not cp.valid(signing_key):
                 found.problems.append(f"{where}签名无效（检查点被伪造或改动），已拒绝")
                 continue
-            found.add(cp, where)
+            found.add(cp, where, database)
     return found
 
 
@@ -298,11 +316,13 @@ def holds(path: Path, seq: int, head_hash: str, tail_bytes: int = 65536) -> bool
             tail = fh.read().decode("utf-8", errors="replace").splitlines()
     except OSError:
         return False
-    signing_key = key()
+    signing_key, database = key(), database_id()
     for text in reversed(tail):
         try:
             cp = parse(text.strip())
         except ValueError:
+            continue
+        if cp.db != database:
             continue
         if cp.kind == "restore":
             return cp.seq == seq and cp.hash == head_hash and cp.valid(signing_key)

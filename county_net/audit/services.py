@@ -167,6 +167,8 @@ def verify_chain(batch: int = 5000, anchors: CheckpointSet | None = None) -> Ver
             result.problems.insert(0, f"审计链末尾的记录被删除：检查点记录到第 {top.seq} 条（{local_time(top.at)}），{held}")
     elif checked:
         result.notes.append("没有检查点可核对（末尾记录被删除将无法发现）")
+    if anchors.other_databases:
+        result.notes.append(f"检查点文件中另有 {anchors.other_databases} 条属于其他数据库，已略过")
     if anchors.restore is not None:
         result.notes.append(f"曾于 {local_time(anchors.restore.at)} 从备份恢复（恢复时链头为第 {anchors.restore.seq} 条）")
     return result

@@ -205,6 +205,7 @@ def create_backup(target: Path | None = None, *, attachments: bool = True) -> Ba
         manifest = {
             "format": FORMAT, "engine": engine, "created_at": utcnow().isoformat(timespec="seconds"),
             "county": current_app.config.get("COUNTY_NAME"), "checkpoints": kept,
+            "database": checkpoints.database_id(),  # whose lines in the checkpoint file anchor this dump
             "attachments": len(files) if attachments else None, "not_included": NOT_INCLUDED
             + ([] if attachments else ["附件（本次用 --no-attachments 略去）"]),
         }
@@ -376,7 +377,7 @@ def restore_backup(source: Path, *, force: bool = False) -> RestoreReport:
             _load_sqlite(work / DUMPS[engine])
         db.engine.dispose()  # prepared statements and caches of the old database go too
         restored_files = _put_back_attachments(work)
-        carried = checkpoints.read(work / CHECKPOINTS)
+        carried = checkpoints.read(work / CHECKPOINTS, database=manifest.get("database"))
         live = checkpoints.configured()
         with system_scope("restore"):
             rows = row_counts()

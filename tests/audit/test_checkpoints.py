@@ -34,8 +34,8 @@ def _head(app) -> int:
 
 
 @pytest.mark.parametrize("deleted", ["1", "10", "all"])
-def test_rows_deleted_from_the_end_after_a_checkpoint_are_detected(app, net, database, api_token, deleted):
-    admin = api_token("admin")  # logs in before the attack, so the API call below appends nothing
+def test_rows_deleted_from_the_end_after_a_checkpoint_are_detected(app, net, database, api_token, login, deleted):
+    admin, web = api_token("admin"), login("admin")  # log in before the attack: reading the verdict appends nothing
     _grow_chain(app, 12)
     top = _head(app)
     assert json.loads(_lines(app)[-1])["seq"] == top  # the commit left a checkpoint of its head
@@ -53,6 +53,8 @@ def test_rows_deleted_from_the_end_after_a_checkpoint_are_detected(app, net, dat
     body = app.test_client().get("/api/v1/audit/verify", headers=admin).get_json()
     assert body["ok"] is False and body["checkpoint_seq"] == top and body["broken_seq"] == keep + 1
     assert "审计链末尾的记录被删除" in body["summary"]
+    page = web.get("/audit?verify=1").get_data(as_text=True)
+    assert "flash-danger" in page and f"检查点记录到第 {top} 条" in page
 
 
 def test_rows_deleted_and_written_again_do_not_match_the_checkpoints(app, net, database):
@@ -84,7 +86,7 @@ def test_a_forged_or_altered_checkpoint_line_is_refused(app, net):
     path = checkpoints.checkpoint_file(app)
     genuine = json.loads(_lines(app)[-1])
     # Someone without the audit key claims a longer chain, and edits a genuine line.
-    forged = checkpoints.Checkpoint(top + 50, "a" * 64, genuine["at"]).signed(b"a guessed key").line()
+    forged = checkpoints.Checkpoint(top + 50, "a" * 64, genuine["at"], genuine["db"]).signed(b"a guessed key").line()
     altered = json.dumps({**genuine, "seq": top + 5}) + "\n"
     with open(path, "a") as fh:
         fh.write(forged + altered)
@@ -92,6 +94,18 @@ def test_a_forged_or_altered_checkpoint_line_is_refused(app, net):
     assert result.exit_code == 1
     assert result.output.count("签名无效（检查点被伪造或改动），已拒绝") == 2
     assert "末尾的记录被删除" not in result.output  # the forged heads are not believed either
+
+
+def test_checkpoints_of_another_database_in_the_same_file_are_set_aside(app, net):
+    """A benchmark or a second service sharing the instance folder writes its own heads into the same file."""
+    _grow_chain(app, 2)
+    top = _head(app)
+    with app.app_context():
+        elsewhere = checkpoints.Checkpoint(top + 40, "b" * 64, "2026-11-30T00:00:00+00:00", "another-database")
+        checkpoints.append_line(checkpoints.checkpoint_file(app), elsewhere.signed(checkpoints.key()).line())
+    result = _verify(app)
+    assert result.exit_code == 0, result.output
+    assert f"与检查点一致（第 {top} 条" in result.output and "另有 1 条属于其他数据库" in result.output
 
 
 def test_a_rolled_back_transaction_leaves_no_checkpoint(app, net):
@@ -127,7 +141,7 @@ def _append_many(path: str, key: bytes, worker: int, count: int) -> None:
         try:
             for i in range(count):
                 seq = worker * 100_000 + thread * 10_000 + i + 1
-                line = checkpoints.Checkpoint(seq, f"{seq:064x}", "2026-11-30T00:00:00+00:00").signed(key).line()
+                line = checkpoints.Checkpoint(seq, f"{seq:064x}", "2026-11-30T00:00:00+00:00", "test").signed(key).line()
                 checkpoints.append_line(Path(path), line)
         except Exception as exc:
             failed.append(exc)
@@ -154,7 +168,7 @@ def test_several_processes_and_threads_append_whole_lines(app, tmp_path):
         w.join()
     assert [w.exitcode for w in workers] == [0] * 4
     with app.app_context():
-        found = checkpoints.read(path)
+        found = checkpoints.read(path, database=None)
     assert found.problems == []
     assert len(found.by_seq) == len(path.read_text().splitlines()) == 4 * 3 * 1000
 
