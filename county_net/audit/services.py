@@ -122,7 +122,8 @@ def local_time(at: str | None) -> str:
 
 
 def chain_head() -> tuple[int, str] | None:
-    row = db.session.execute(select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)).first()
+    last = select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
+    row = db.session.execute(last).first()
     return (row.seq, row.hash) if row else None
 
 

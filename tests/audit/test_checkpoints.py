@@ -141,8 +141,8 @@ def _append_many(path: str, key: bytes, worker: int, count: int) -> None:
         try:
             for i in range(count):
                 seq = worker * 100_000 + thread * 10_000 + i + 1
-                line = checkpoints.Checkpoint(seq, f"{seq:064x}", "2026-11-30T00:00:00+00:00", "test").signed(key).line()
-                checkpoints.append_line(Path(path), line)
+                checkpoint = checkpoints.Checkpoint(seq, f"{seq:064x}", "2026-11-30T00:00:00+00:00", "test")
+                checkpoints.append_line(Path(path), checkpoint.signed(key).line())
         except Exception as exc:
             failed.append(exc)
 
