@@ -171,9 +171,9 @@ def test_pg_dump_needs_a_role_that_bypasses_row_level_security(app, net, databas
 
         owner = sa.create_engine(database.owner_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
         with owner.connect() as conn:
-            conn.execute(sa.text(
-                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'county_net_backup_test') THEN "
-                "CREATE ROLE county_net_backup_test LOGIN BYPASSRLS NOSUPERUSER; END IF; END $$"))
+            conn.execute(sa.text(  # roles are shared by the cluster: another run may create it at the same time
+                "DO $$ BEGIN CREATE ROLE county_net_backup_test LOGIN BYPASSRLS NOSUPERUSER; "
+                "EXCEPTION WHEN duplicate_object THEN NULL; END $$"))
             conn.execute(sa.text("GRANT pg_read_all_data TO county_net_backup_test"))
         owner.dispose()
         app.config["BACKUP_DATABASE_URL"] = make_url(database.owner_url).set(
