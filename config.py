@@ -73,6 +73,17 @@ class Config:
 
     # Audit chain key; defaults to one derived from SECRET_KEY (development and tests only).
     AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")
+    # Audit checkpoints: the chain's head (seq, hash, time, HMAC) kept outside the database, so rows deleted from
+    # the end of the table are noticed by `flask audit verify` (docs/operations.md). The file gets one JSON line
+    # per checkpoint, appended; unset = instance/audit-checkpoints.log, a relative path is under the instance
+    # folder, "" switches the file off. Every checkpoint also goes to the log `county_net.audit.checkpoint`.
+    AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE")
+    # An extra sink, "package.module:function", called with each checkpoint (e.g. a remote syslog or object store).
+    AUDIT_CHECKPOINT_SINK = os.environ.get("AUDIT_CHECKPOINT_SINK", "")
+    # After a commit that appended audit records, a worker writes a checkpoint once this many records were
+    # appended since its last one, or this many seconds have passed; 1 = after every such commit.
+    AUDIT_CHECKPOINT_EVERY_RECORDS = _env_int("AUDIT_CHECKPOINT_EVERY_RECORDS", 1)
+    AUDIT_CHECKPOINT_EVERY_SECONDS = _env_int("AUDIT_CHECKPOINT_EVERY_SECONDS", 60)
     # People's data: AES-256-GCM key and the keyed-hash key for exact lookup (production requires both).
     DATA_ENCRYPTION_KEY = os.environ.get("DATA_ENCRYPTION_KEY")
     LOOKUP_HMAC_KEY = os.environ.get("LOOKUP_HMAC_KEY")
@@ -83,6 +94,11 @@ class Config:
     # Attachments live here, outside the database (default: instance/attachments).
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR")
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    # `flask backup` / `flask restore` (docs/operations.md). On PostgreSQL the backup reads as a role that
+    # bypasses row-level security (default: MIGRATION_DATABASE_URL, then DATABASE_URL); restore writes as the owner.
+    BACKUP_DATABASE_URL = os.environ.get("BACKUP_DATABASE_URL")
+    BACKUP_DIR = os.environ.get("BACKUP_DIR")  # where `flask backup` without a path writes; default instance/backups
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")  # folder of pg_dump/pg_restore matching the server; "" = PATH
     # Headless Chromium for server-side PDF documents: a name on PATH or a path; "" switches it off.
     PDF_BROWSER = os.environ.get("PDF_BROWSER")
     COUNTY_NAME = os.environ.get("COUNTY_NAME", "清溪县")

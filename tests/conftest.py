@@ -128,6 +128,10 @@ def _fresh_database(request, database):
                 sa.bindparam("seed", expanding=True)), {"seed": SEEDED_CATEGORY_CODES})
             conn.execute(sa.text("UPDATE categories SET is_active = true"))
         engine.dispose()
+    # The audit checkpoints anchor this database's chain: a fresh database starts with no checkpoints.
+    from county_net.audit.checkpoints import checkpoint_file
+
+    checkpoint_file(application).unlink(missing_ok=True)
     application.config["WTF_CSRF_ENABLED"] = True
     yield
 

@@ -2,8 +2,9 @@
 
 
 def init_app(app):
-    from county_net.audit import api, cli, views
+    from county_net.audit import api, checkpoints, cli, views
 
+    checkpoints.init_app(app)
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.audit_cli)
     api.register(app)

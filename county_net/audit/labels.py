@@ -24,6 +24,7 @@ ACTIONS = {
     "petition.confidential_viewed": "查看检举控告人身份",
     "petitioner.revealed": "查看完整身份证号和电话",
     "petitioner.contact_changed": "更新信访人联系方式",
+    "system.restored": "从备份恢复数据库",
 }
 
 TARGETS = {
@@ -61,6 +62,8 @@ DETAIL_KEYS = {
     "replaced": "替换已导入年份",
     "years": "年份",
     "limit": "上限",
+    "created_at": "备份时间",
+    "audit_head": "审计链恢复到第几条",
 }
 
 # Who acted when no user did.
