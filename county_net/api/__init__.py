@@ -4,8 +4,9 @@ from functools import wraps
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from county_net.core.schemas import Int
-from marshmallow import Schema, fields
-from webargs.flaskparser import FlaskParser
+from marshmallow import Schema, fields, validate
+from marshmallow.utils import missing
+from webargs.flaskparser import FlaskParser, abort
 
 from county_net.core import messages  # noqa: F401  (Chinese validation messages)
 from county_net.core.errors import NotAuthenticated, http_exception_response
@@ -13,6 +14,17 @@ from county_net.core.errors import NotAuthenticated, http_exception_response
 
 class Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400  # the brief: malformed input is 400 with field messages
+
+    def load_json(self, req, schema):
+        data = super().load_json(req, schema)
+        if data is missing:
+            # The document marks every request body required. Without this, a request with no body (or one
+            # not sent as JSON) would be parsed as {} and an optional check — a version — silently skipped.
+            abort(400, messages={"json": {"_body": [MISSING_BODY]}})
+        return data
+
+
+MISSING_BODY = "缺少请求体：须为 JSON 对象（Content-Type: application/json）"
 
 
 class ApiBlueprint(Blueprint):
@@ -86,9 +98,9 @@ class PageMetaSchema(Schema):
 
 
 class PageArgsSchema(Schema):
-    page = Int(load_default=1, validate=lambda n: 1 <= n <= 100_000)
-    page_size = Int(load_default=20, validate=lambda n: 1 <= n <= 100,
-                               metadata={"description": "每页条数，最多 100"})
+    page = Int(strict=False, load_default=1, validate=validate.Range(1, 100_000))
+    page_size = Int(strict=False, load_default=20, validate=validate.Range(1, 100),
+                    metadata={"description": "每页条数，最多 100"})
 
 
 def page_body(page) -> dict:
