@@ -44,14 +44,11 @@ class PasswordChangeSchema(Schema):
     new_password = _new_password(required=True)
 
 
-_NAME = {"metadata": {"pattern": r"\S"}}
-
-
 class UserCreateSchema(Schema):
     username = fields.String(required=True, validate=validate.Regexp(USERNAME, error="用户名为 3–32 位字母、数字、点、"
                                                                                   "下划线或连字符，以字母或数字开头"),
                              metadata={"description": "存为小写；全系统唯一"})
-    name = Name(60, required=True, **_NAME)
+    name = Name(60, required=True)
     unit_id = Id(required=True, metadata={"description": "管理员可见的单位；系统管理员只能属于县信访局"})
     roles = fields.List(_ROLE, required=True, validate=validate.Length(min=1, max=len(ROLES)))
     password = _new_password(required=True)
@@ -59,7 +56,7 @@ class UserCreateSchema(Schema):
 
 class UserUpdateSchema(Schema):
     version = Version(required=True)
-    name = Name(60, **_NAME)
+    name = Name(60)
     unit_id = Id()
     roles = fields.List(_ROLE, validate=validate.Length(min=1, max=len(ROLES)))
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from marshmallow import ValidationError, fields, validate
 
 from county_net.core import messages  # noqa: F401  (Chinese messages before any field is built)
-from county_net.core.text import LINE, NAME, TEXT, TextRule
+from county_net.core.text import LINE, NAME, TEXT, TextRule, pattern
 from county_net.core.timeutil import COUNTY_TZ, local_today, to_local
 
 
@@ -57,7 +57,7 @@ def valid_id(value) -> bool:
 _RULE_NOTES = {
     NAME: "单行；不得含控制字符、零宽字符或改变文字方向的字符；须有可见文字",
     LINE: "单行；不得含控制字符、零宽字符或改变文字方向的字符",
-    TEXT: "可多行；不得含其他控制字符或改变文字方向的字符",
+    TEXT: "可多行；不得含其他控制字符或改变文字方向的字符；填写的须有可见文字",
 }
 
 
@@ -65,6 +65,7 @@ def _text(kind: str, max_len: int, min_len: int | None, kwargs: dict) -> fields.
     metadata = dict(kwargs.pop("metadata", {}) or {})
     note = _RULE_NOTES[kind]
     metadata["description"] = f"{metadata['description']}（{note}）" if metadata.get("description") else note
+    metadata.setdefault("pattern", pattern(kind, visible=bool(min_len)))
     length = validate.Length(min=min_len, max=max_len)
     return fields.String(validate=[length, TextRule(kind)], metadata=metadata, **kwargs)
 

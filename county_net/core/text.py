@@ -31,6 +31,45 @@ MESSAGES = {
 }
 
 
+def _bmp_class(refused) -> str:
+    """A regex character class body of the Basic Multilingual Plane characters `refused` says no to, as
+    \\uXXXX ranges, which Python and ECMA-262 (the OpenAPI `pattern` dialect) read alike."""
+    parts, start = [], None
+    for cp in range(0x10001):
+        bad = cp <= 0xFFFF and not 0xD800 <= cp <= 0xDFFF and refused(chr(cp))
+        if bad and start is None:
+            start = cp
+        elif not bad and start is not None:
+            end = cp - 1
+            parts.append(f"\\u{start:04x}" if start == end else f"\\u{start:04x}-\\u{end:04x}")
+            start = None
+    return "".join(parts)
+
+
+def _pattern(kind: str, visible: bool) -> str:
+    """The rule as an OpenAPI `pattern`, so a client (and a fuzzer) reads it from the document. Exact for the
+    Basic Multilingual Plane; the few format characters above it are refused by the server all the same."""
+    if kind == TEXT:
+        bad = _bmp_class(lambda ch: ch in BIDI_CONTROLS or (unicodedata.category(ch) == "Cc"
+                                                             and ch not in MULTILINE_ALLOWED))
+    else:
+        bad = _bmp_class(lambda ch: unicodedata.category(ch) in ("Cc", "Cf"))
+    unseen = _bmp_class(lambda ch: unicodedata.category(ch) in ("Cc", "Cf") or ch in BLANK_LOOKING)
+    something = f"[^{bad}]*[^{unseen}\\s][^{bad}]*"
+    # Required (and any name): something visible. Optional: that, or nothing but spaces (stripped away).
+    return f"^{something}$" if visible or kind == NAME else f"^(?:[^{bad}\\S]*|{something})$"
+
+
+PATTERNS: dict[tuple[str, bool], str] = {}
+
+
+def pattern(kind: str, visible: bool = False) -> str:
+    """`visible`: the field must say something (a required name or text)."""
+    if (kind, visible) not in PATTERNS:
+        PATTERNS[(kind, visible)] = _pattern(kind, visible)
+    return PATTERNS[(kind, visible)]
+
+
 def _visible(ch: str) -> bool:
     # Letters, digits, punctuation and symbols draw something; marks, spaces and separators alone do not.
     return unicodedata.category(ch)[0] in "LNPS" and ch not in BLANK_LOOKING

@@ -15,7 +15,6 @@ from county_net.petitions.services import DECLINE_GROUNDS, OPINION_LABELS, PAUSE
 # positive and strict integers, dates lie in a span the service can count with. What only the database can
 # answer (does the unit exist, is it a township, is the ID number's check digit right) is a 400 with the
 # field named, and says so in the field's description.
-VISIBLE = r"\S"  # at least one character that is not a space
 ID_NUMBER = r"^([0-9]{17}[0-9Xx])?$"
 PHONE = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})?$"
 MAX_REPRESENTATIVES = 5  # 《信访工作条例》: 多人走访同一事项，推选代表不超过 5 人; a county may set fewer
@@ -23,13 +22,7 @@ MAX_REPRESENTATIVES = 5  # 《信访工作条例》: 多人走访同一事项，
 
 def _required_text(max_len: int = 4000, **kwargs):
     """Free text that must say something: not empty, not only spaces."""
-    return Text(max_len, min_len=1, required=True, **_with_pattern(VISIBLE, kwargs))
-
-
-def _with_pattern(pattern: str, kwargs: dict) -> dict:
-    metadata = dict(kwargs.pop("metadata", {}) or {})
-    metadata["pattern"] = pattern
-    return {**kwargs, "metadata": metadata}
+    return Text(max_len, min_len=1, required=True, **kwargs)
 
 
 def _id_number(**kwargs):
@@ -48,7 +41,7 @@ def _unit_id(description: str, **kwargs):
 
 
 class PersonInSchema(Schema):
-    name = Name(60, required=True, **_with_pattern(VISIBLE, {}))
+    name = Name(60, required=True)
     id_number = _id_number(load_default=None, allow_none=True)
     phone = _phone(load_default=None, allow_none=True)
     address = Line(200, load_default=None, allow_none=True)
@@ -67,8 +60,7 @@ class PetitionCreateSchema(Schema):
     locality_unit_id = _unit_id("属地：本县的乡镇（街道）", load_default=None, allow_none=True)
     category_id = _unit_id("事项类别（须为启用的类别）", required=True)
     nature = fields.String(required=True, validate=validate.OneOf(list(NATURES)))
-    summary = Text(4000, min_len=5, required=True,
-                   **_with_pattern(r"\S[\s\S]{3,}\S", {"metadata": {"description": "去掉首尾空白后 5–4000 字"}}))
+    summary = Text(4000, min_len=5, required=True, metadata={"description": "去掉首尾空白后 5–4000 字"})
     demands = Text(4000, load_default="")
     accused_unit_id = _unit_id("被反映单位（本县单位；仅检举控告）", load_default=None, allow_none=True)
     accused_description = Line(200, load_default=None, allow_none=True,
@@ -109,7 +101,7 @@ class SubAssignSchema(VersionSchema):
 
 class RedirectSchema(VersionSchema):
     channel = fields.String(required=True, validate=validate.OneOf(list(REDIRECT_CHANNELS)))
-    organ = Line(120, min_len=1, required=True, **_with_pattern(VISIBLE, {}))
+    organ = Line(120, min_len=1, required=True)
     organ_contact = Line(200, load_default="")
     reason = _required_text()
 
@@ -133,7 +125,7 @@ class AcceptSchema(NoteSchema):
 
 class DeclineSchema(VersionSchema):
     reason = _required_text()
-    channel = Line(200, min_len=1, required=True, **_with_pattern(VISIBLE, {}))
+    channel = Line(200, min_len=1, required=True)
     ground = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(list(DECLINE_GROUNDS)))
 
 
@@ -491,12 +483,12 @@ CATEGORY_CODE = r"^[A-Za-z0-9-]{1,32}$"
 class CategoryInSchema(Schema):
     code = fields.String(required=True, validate=validate.Regexp(CATEGORY_CODE, error="编码为 1–32 位字母、数字或连字符"),
                          metadata={"description": "1–32 位字母、数字或连字符，不能与已有编码重复"})
-    name = Name(60, required=True, **_with_pattern(VISIBLE, {"metadata": {"description": "不能与已有名称重复"}}))
+    name = Name(60, required=True, metadata={"description": "不能与已有名称重复"})
     sort_order = Int(load_default=None, allow_none=True)
 
 
 class CategoryPatchSchema(Schema):
-    name = Name(60, **_with_pattern(VISIBLE, {"metadata": {"description": "不能与已有名称重复"}}))
+    name = Name(60, metadata={"description": "不能与已有名称重复"})
     sort_order = Int()
     is_active = fields.Boolean()
 

@@ -3,6 +3,8 @@ may be null is nullable, and a body it marks required is required (a missing one
 import pytest
 import schemathesis
 
+from county_net.core import text
+
 from tests.petitions.helpers import Api
 
 
@@ -85,11 +87,12 @@ def test_the_limits_the_server_enforces_are_in_the_document(spec):
     assert create["petitioners"]["maxItems"] == 5  # the five representatives
     assert create["head_count"]["minimum"] == 1 and create["head_count"]["maximum"] == 10000
     assert create["summary"]["minLength"] == 5 and create["summary"]["maxLength"] == 4000
-    assert create["summary"]["pattern"]  # not only spaces
+    assert create["summary"]["pattern"] == text.pattern(text.TEXT, visible=True)  # not only spaces
     assert create["category_id"]["minimum"] == 1
     assert create["received_at"]["nullable"] is True and "三年" in create["received_at"]["description"]
     person = _schema(spec, "PersonIn")["properties"]
-    assert person["name"]["maxLength"] == 60 and person["name"]["pattern"] == r"\S"
+    assert person["name"]["maxLength"] == 60 and person["name"]["pattern"] == text.pattern(text.NAME)
+    assert "\\u202a-\\u202e" in person["name"]["pattern"] and "\\u200b" in person["name"]["pattern"]
     assert person["id_number"]["pattern"] == "^([0-9]{17}[0-9Xx])?$"
     assert person["phone"]["pattern"].startswith("^(1[3-9]")
     assert person["address"]["maxLength"] == 200
@@ -106,3 +109,16 @@ def test_the_limits_the_server_enforces_are_in_the_document(spec):
     assert page_size["schema"]["maximum"] == 100
     path_id = spec["paths"]["/api/v1/petitions/{petition_id}"]["parameters"][0]["schema"]
     assert path_id["maximum"] == 2**31 - 1
+
+
+@pytest.mark.parametrize("method, path", [
+    ("get", "/api/v1/users/{}"), ("patch", "/api/v1/users/{}"), ("patch", "/api/v1/petitioners/{}"),
+    ("patch", "/api/v1/categories/{}"), ("post", "/api/v1/petitions/{}/accept"),
+])
+def test_an_id_beyond_the_documented_maximum_is_not_found_whatever_the_method(app, net, api_token, method, path):
+    """The document says ids stop at 2147483647; a larger one names nothing (404), never a 405 because a
+    sibling route on the same path has another method."""
+    headers = api_token("admin")
+    for value in (2**31, 10**11):
+        resp = getattr(app.test_client(), method)(path.format(value), json={"version": 1}, headers=headers)
+        assert resp.status_code == 404, (method, path, value, resp.status_code)
