@@ -1,8 +1,9 @@
 """Schemathesis against the served OpenAPI document, in process, on the engine under test.
 
-Every operation is fuzzed with valid and with invalid data, as a county receptionist and as the county system
-administrator; then a stateful run follows the links schemathesis infers from the document (register a matter,
-then act on it with the id and version the answer gave). Any 5xx, an answer that breaks its documented schema,
+As a county receptionist and then as the county system administrator: schemathesis' coverage cases (every
+limit, every required part left out, every type swapped) for the operations the role may use; every operation
+fuzzed with valid and with invalid data; then a stateful run along the links schemathesis infers from the
+document (register a matter, then act on it with the id and version the answer gave). Any 5xx, an answer that breaks its documented schema,
 status code or content type, or invalid input that is accepted fails the test. The seed is fixed (derandomised),
 so a run repeats exactly; the counts and the time are printed in pytest's closing summary.
 
@@ -26,6 +27,9 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.drivers import CoverageGenerator
+from schemathesis.generation.feedback import NO_FEEDBACK
+from schemathesis.generation.overrides import Override
 from schemathesis.specs.openapi.checks import (content_type_conformance, negative_data_rejection,
                                                response_schema_conformance, status_code_conformance)
 
@@ -37,8 +41,8 @@ from tests.petitions.helpers import Api, id_number
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 NEGATIVE_CHECKS = CHECKS + [negative_data_rejection]
 
-# Examples per operation, role and mode: about 65 operations × 2 roles × 12, plus the stateful steps, is well
-# over the 1,000 cases per engine the battery asks for.
+# Examples per operation, role and mode. With the coverage cases (about 3,600) and the stateful steps a run
+# makes some 5,700 requests per engine, in about two minutes on this machine; raise these for a longer run.
 POSITIVE_EXAMPLES = 8
 NEGATIVE_EXAMPLES = 4
 STATEFUL_SCENARIOS = 30
@@ -136,15 +140,15 @@ class Draws:
         return self.data.draw(st.sampled_from(values)) if self.data is not None else self.rnd.choice(values)
 
 
-def _steer(case, draws: Draws, rows: Rows, headers: dict) -> None:
-    """Point valid cases at rows that exist, half the time (see the module's docstring)."""
+def _steer(case, draws: Draws, rows: Rows, headers: dict, always: bool = False) -> None:
+    """Point valid cases at rows that exist, half the time (`always`: every path id), as the module says."""
     if _positive(case, ParameterLocation.HEADER):
         case.headers = {**(case.headers or {}), **headers}  # not a drawn bearer token: the role's own
     path = case.path_parameters or {}
     if path and _positive(case, ParameterLocation.PATH):
         for name in list(path):
             known = rows.for_path(name)
-            if known and draws.coin():
+            if known and (always or draws.coin()):
                 path[name] = draws.choice(known)
     if path.get("user_id") in rows.own_ids:
         # An account resetting, moving or disabling itself ends its own sessions: allowed, but the rest of the
@@ -190,18 +194,37 @@ def _run_operation(operation, headers: dict, mode: GenerationMode, examples: int
     @given(case=operation.as_strategy(generation_mode=mode), data=st.data())
     def run(case, data):
         _steer(case, Draws(data=data), rows, headers)
-        tally.cases[(role, mode.value)] += 1
-        key = (role, operation.label, mode.value)
-        # A case whose headers were made invalid (e.g. the token left out) is sent as generated.
-        sent = headers if _positive(case, ParameterLocation.HEADER) else {}
-        try:
-            response = case.call(headers=sent)
-        except Exception as exc:  # the app raising through the test client is a failure too
-            tally.fail((*key, type(exc).__name__), repr(exc)[:4000])
-            return
-        tally.validate(case, response, checks, key, headers=sent)
+        _call(case, headers, tally, (role, operation.label, mode.value), checks)
 
     run()
+
+
+def _run_coverage(schema, operations, headers: dict, tally: Tally, role: str, rows: Rows) -> None:
+    """Schemathesis' coverage cases: each property at and beyond its limits, each required part left out (a
+    missing body too), each type swapped; valid and invalid, generated without randomness. They are sent at
+    rows that exist, so a body's checks are reached instead of a 404."""
+    draws = Draws(rnd=random.Random(20261129))
+    for operation in operations:
+        generator = CoverageGenerator(
+            operation=operation, generation_modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+            generation_config=schema.config.generation_for(operation=operation, phase="coverage"),
+            auth_storage=None, override=Override(), feedback=NO_FEEDBACK)
+        for case in generator:
+            negative = case.meta is not None and case.meta.generation.mode.is_negative
+            _steer(case, draws, rows, headers, always=True)
+            _call(case, headers, tally, (role, operation.label, "coverage"), NEGATIVE_CHECKS if negative else CHECKS)
+
+
+def _call(case, headers: dict, tally: Tally, key: tuple, checks) -> None:
+    tally.cases[(key[0], key[2])] += 1
+    # A case whose headers were made invalid (e.g. the token left out) is sent as generated.
+    sent = headers if _positive(case, ParameterLocation.HEADER) else {}
+    try:
+        response = case.call(headers=sent)
+    except Exception as exc:  # the app raising through the test client is a failure too
+        tally.fail((*key, type(exc).__name__), repr(exc)[:4000])
+        return
+    tally.validate(case, response, checks, key, headers=sent)
 
 
 def _run_stateful(schema, headers: dict, tally: Tally, role: str, rows: Rows) -> None:
@@ -253,6 +276,11 @@ class _Abandoned(Exception):
     pass
 
 
+def _admin_only(operation) -> bool:
+    return operation.path.startswith(("/api/v1/users", "/api/v1/audit")) or (
+        operation.path.startswith("/api/v1/categories") and operation.method != "get")
+
+
 def _seed(api: Api, net) -> None:
     """Matters in several states, a repeat link, an attachment and an accusation, so rows drawn at random
     meet what the services check."""
@@ -301,8 +329,11 @@ def test_schemathesis_against_the_served_document(app, net, api_token, summary):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 60
 
-    # The receptionist first, fuzzing and then following links: the admin's run may disable other accounts.
+    # The receptionist first, then the admin, whose run may disable other accounts. Coverage cases go to the
+    # operations each role may use (the admin's own: users, categories, audit); fuzzing and links to all.
     for role in ("c_recv", "admin"):
+        mine = [op for op in operations if op.label not in LAST and (role == "admin") == _admin_only(op)]
+        _run_coverage(schema, mine, tokens[role], summary, role, rows)
         for operation in operations:
             if operation.label in LAST:
                 continue
