@@ -77,11 +77,20 @@ def create_app(config_object=None, **overrides) -> Flask:
     return app
 
 
+# 0 … 2147483647 written out digit by digit: a number above the id column's range does not even match the
+# URL's pattern. (Refusing it later, in the converter, makes Werkzeug answer 405 where a sibling rule on the same
+# path has another method, e.g. PATCH /api/v1/users/99999999999 beside GET.)
+INT32_DIGITS = ("(?:[0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}"
+                "|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])")
+
+
 def _bounded_ids(app: Flask) -> None:
     """`<int:…>` in a URL stops at the database's integer range: a larger id simply matches no route (404)."""
     from werkzeug.routing import IntegerConverter
 
     class BoundedInt(IntegerConverter):
+        regex = INT32_DIGITS
+
         def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
             super().__init__(map, fixed_digits=fixed_digits, min=min, max=2**31 - 1 if max is None else max,
                              signed=signed)

@@ -34,8 +34,8 @@ class AuditPageSchema(Schema):
 
 
 class AuditArgsSchema(Schema):
-    page = Int(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = Int(load_default=50, validate=validate.Range(1, 100))
+    page = Int(strict=False, load_default=1, validate=validate.Range(1, 100_000))
+    page_size = Int(strict=False, load_default=50, validate=validate.Range(1, 100))
     action = fields.String(validate=validate.Length(max=64))
     actor = fields.String(validate=validate.Length(max=64))
 

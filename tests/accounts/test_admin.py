@@ -89,7 +89,7 @@ def test_admin_cannot_disable_or_demote_self(app, net, api_token):
     client = app.test_client()
     headers = api_token("admin")
     me = net.users["admin"]
-    assert client.post(f"/api/v1/users/{me}/disable", json={}, headers=headers).status_code == 409
+    assert client.post(f"/api/v1/users/{me}/disable", json={"version": 1}, headers=headers).status_code == 409
     resp = client.patch(f"/api/v1/users/{me}", json={"version": 1, "roles": ["head"]}, headers=headers)
     assert resp.status_code == 400
 

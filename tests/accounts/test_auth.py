@@ -112,7 +112,7 @@ def test_disabling_cuts_off_web_sessions_and_tokens_at_once(app, net, login, api
     assert victim.get("/").status_code == 200
     assert app.test_client().get("/api/v1/me", headers=headers).status_code == 200
     admin_headers = api_token("admin")
-    resp = app.test_client().post(f"/api/v1/users/{net.users['t1_recv']}/disable", json={}, headers=admin_headers)
+    resp = app.test_client().post(f"/api/v1/users/{net.users['t1_recv']}/disable", json={"version": 1}, headers=admin_headers)
     assert resp.status_code == 200 and resp.get_json()["is_enabled"] is False
     assert victim.get("/").status_code == 302
     assert app.test_client().get("/api/v1/me", headers=headers).status_code == 401
@@ -152,7 +152,7 @@ def test_idle_session_expires(app, net, login):
 
 
 def test_must_change_password_after_reset(app, net, login, api_token):
-    resp = app.test_client().post(f"/api/v1/users/{net.users['t1_recv']}/reset-password", json={},
+    resp = app.test_client().post(f"/api/v1/users/{net.users['t1_recv']}/reset-password", json={"version": 1},
                                   headers=api_token("admin"))
     temp = resp.get_json()["password"]
     web = Browser(app.test_client())
