@@ -186,11 +186,18 @@ def user_enable(user_id: int):
     return _toggle(user_id, True)
 
 
+def _seen_version(form: UserActionForm) -> int:
+    """The version the admin saw: the page always sends it, and a change without it could overwrite another's."""
+    form.validate()
+    if form.version.data is None:
+        raise InvalidInput("缺少版本号，请刷新页面后重试", fields={"version": ["缺少版本号，请刷新页面后重试"]})
+    return form.version.data
+
+
 def _toggle(user_id: int, enabled: bool):
     user = queries.get_user(user_id)
-    form = UserActionForm()  # CSRF is checked before the view runs; the version is optional
-    form.validate()
-    services.set_user_enabled(current_user, user, enabled=enabled, version=form.version.data)
+    version = _seen_version(UserActionForm())  # CSRF is checked before the view runs
+    services.set_user_enabled(current_user, user, enabled=enabled, version=version)
     flash("已启用该账号" if enabled else "已停用该账号，其所有登录已失效", "success")
     return redirect(url_for("accounts.user_detail", user_id=user_id))
 
@@ -201,9 +208,9 @@ def _toggle(user_id: int, enabled: bool):
 def user_reset_password(user_id: int):
     user = queries.get_user(user_id)
     form = UserActionForm()
-    form.validate()
+    version = _seen_version(form)
     try:
-        password = services.reset_password(current_user, user, version=form.version.data,
+        password = services.reset_password(current_user, user, version=version,
                                            new_password=form.new_password.data or None)
     except InvalidInput as exc:
         flash("；".join(m for ms in exc.fields.values() for m in ms), "danger")

@@ -107,3 +107,23 @@ def test_cli_users_create_and_disable(app, net):
     assert _user(app, "cli_clerk").is_enabled is False
     listing = runner.invoke(args=["users", "list"])
     assert "cli_clerk" in listing.output and "已停用" in listing.output
+
+
+def test_web_enable_disable_and_reset_need_the_version_the_admin_saw(app, net, login):
+    admin = login("admin")
+    target = net.users["t2_recv"]
+    page = f"/admin/users/{target}"
+    for action in ("disable", "reset-password"):
+        resp = admin.post(f"/admin/users/{target}/{action}", {}, form_page=page)
+        assert resp.status_code == 400, action
+        assert "缺少版本号" in resp.get_data(as_text=True)
+    with app.app_context():
+        from county_net.accounts.models import User
+        from county_net.extensions import db
+        from county_net.tenancy import system_scope
+
+        with system_scope("check"):
+            user = db.session.get(User, target)
+            assert user.is_enabled and user.version == 1
+        db.session.remove()
+    assert admin.post(f"/admin/users/{target}/disable", {"version": 1}, form_page=page).status_code == 302
