@@ -18,6 +18,14 @@ def _database_url() -> str:
     return url
 
 
+def _per_process_database(url: str) -> bool:
+    """An in-memory SQLite database: each process would have its own."""
+    if not url.startswith("sqlite"):
+        return False
+    path = url.split("://", 1)[-1].split("?", 1)[0]
+    return path in ("", "/", "/:memory:") or "mode=memory" in url
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # The URL the running service uses; on PostgreSQL a role that owns nothing and cannot bypass RLS.
@@ -54,21 +62,49 @@ class Config:
 
     # Number of reverse proxies in front (X-Forwarded-For is trusted only that deep).
     PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
-    # Failed logins only; ASVS 2.2.1 wants < 100 per hour per account.
-    LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "5 per minute; 30 per hour")
+    # Throttling counters are shared by every process, never kept in a worker's memory: in Redis when this is
+    # set (redis://, rediss:// or unix://), otherwise in the database (table throttle_counters).
+    THROTTLE_REDIS_URL = os.environ.get("THROTTLE_REDIS_URL") or os.environ.get("REDIS_URL") or None
+    THROTTLE_REDIS_PREFIX = os.environ.get("THROTTLE_REDIS_PREFIX", "county_net:throttle:")
+    # Failed logins only (a successful login takes its attempt back); docs/security.md says why these figures.
+    # One account from one address:
+    LOGIN_LIMIT_ACCOUNT_ADDRESS = os.environ.get("LOGIN_LIMIT_ACCOUNT_ADDRESS", "5 per minute; 20 per hour")
+    # One address, whatever the accounts:
     LOGIN_LIMIT_ADDRESS = os.environ.get("LOGIN_LIMIT_ADDRESS", "20 per minute; 200 per hour")
+    # One account from all addresses (ASVS 2.2.1: under 100 an hour). Once reached, an address that has failed
+    # in this window is refused; one that has not may still try, so an attacker cannot lock the owner out.
+    LOGIN_LIMIT_ACCOUNT_CEILING = os.environ.get("LOGIN_LIMIT_ACCOUNT_CEILING", "50 per hour")
+    # The petitioner's public query page, every query and rating, per address.
+    PUBLIC_QUERY_LIMIT = os.environ.get("PUBLIC_QUERY_LIMIT", "10 per minute; 60 per hour")
 
     # Audit chain key; defaults to one derived from SECRET_KEY (development and tests only).
     AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY")
+    # Audit checkpoints: the chain's head (seq, hash, time, HMAC) kept outside the database, so rows deleted from
+    # the end of the table are noticed by `flask audit verify` (docs/operations.md). The file gets one JSON line
+    # per checkpoint, appended; unset = instance/audit-checkpoints.log, a relative path is under the instance
+    # folder, "" switches the file off. Every checkpoint also goes to the log `county_net.audit.checkpoint`.
+    AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE")
+    # An extra sink, "package.module:function", called with each checkpoint (e.g. a remote syslog or object store).
+    AUDIT_CHECKPOINT_SINK = os.environ.get("AUDIT_CHECKPOINT_SINK", "")
+    # After a commit that appended audit records, a worker writes a checkpoint once this many records were
+    # appended since its last one, or this many seconds have passed; 1 = after every such commit.
+    AUDIT_CHECKPOINT_EVERY_RECORDS = _env_int("AUDIT_CHECKPOINT_EVERY_RECORDS", 1)
+    AUDIT_CHECKPOINT_EVERY_SECONDS = _env_int("AUDIT_CHECKPOINT_EVERY_SECONDS", 60)
     # People's data: AES-256-GCM key and the keyed-hash key for exact lookup (production requires both).
     DATA_ENCRYPTION_KEY = os.environ.get("DATA_ENCRYPTION_KEY")
     LOOKUP_HMAC_KEY = os.environ.get("LOOKUP_HMAC_KEY")
+    # Key rotation: the previous data keys, comma-separated, still accepted for reading until
+    # `flask petitions rekey` has re-sealed everything under DATA_ENCRYPTION_KEY.
+    DATA_ENCRYPTION_OLD_KEYS = os.environ.get("DATA_ENCRYPTION_OLD_KEYS", "")
 
     # Attachments live here, outside the database (default: instance/attachments).
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR")
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    # `flask backup` / `flask restore` (docs/operations.md). On PostgreSQL the backup reads as a role that
+    # bypasses row-level security (default: MIGRATION_DATABASE_URL, then DATABASE_URL); restore writes as the owner.
+    BACKUP_DATABASE_URL = os.environ.get("BACKUP_DATABASE_URL")
+    BACKUP_DIR = os.environ.get("BACKUP_DIR")  # where `flask backup` without a path writes; default instance/backups
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")  # folder of pg_dump/pg_restore matching the server; "" = PATH
     # Headless Chromium for server-side PDF documents: a name on PATH or a path; "" switches it off.
     PDF_BROWSER = os.environ.get("PDF_BROWSER")
     COUNTY_NAME = os.environ.get("COUNTY_NAME", "清溪县")
@@ -81,9 +117,14 @@ class Config:
     API_MAX_PAGE_SIZE = 100
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
+    THROTTLE_LIMITS = ("LOGIN_LIMIT_ACCOUNT_ADDRESS", "LOGIN_LIMIT_ADDRESS", "LOGIN_LIMIT_ACCOUNT_CEILING",
+                       "PUBLIC_QUERY_LIMIT")
+
     @classmethod
     def validate(cls, app) -> None:
-        pass
+        from county_net.core.throttle import check_settings
+
+        check_settings(app.config, cls.THROTTLE_LIMITS)
 
 
 class DevelopmentConfig(Config):
@@ -94,11 +135,13 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-not-for-production"
+    # Fixed, so that a served product in the tests (production settings) signs its scope as the suite does.
+    RLS_SCOPE_KEY = "test-rls-scope-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     # Cheap hashing keeps the suite fast; production parameters are tested separately.
     ARGON2_MEMORY_KIB = 1024
     ARGON2_TIME_COST = 1
-    RATELIMIT_STORAGE_URI = "memory://"
+    SQLITE_WRITE_TRIPWIRE = True  # a request that writes in a read transaction fails loudly (core/database.py)
 
 
 class ProductionConfig(Config):
@@ -116,6 +159,10 @@ class ProductionConfig(Config):
             raise RuntimeError("生产环境使用 PostgreSQL 时必须设置 RLS_SCOPE_KEY 环境变量（至少 16 个字符）")
         if not app.config["TENANCY_ORM_CRITERIA"] and os.environ.get("COUNTY_NET_BENCHMARK") != "1":
             raise RuntimeError("生产环境不能关闭租户过滤（COUNTY_NET_BENCH_NO_CRITERIA 只用于性能测试）")
+        super().validate(app)
+        if not app.config.get("THROTTLE_REDIS_URL") and _per_process_database(app.config["SQLALCHEMY_DATABASE_URI"]):
+            # Login counters would live in each worker's private in-memory database: four workers, four counts.
+            raise RuntimeError("生产环境的登录限流计数必须由所有进程共享：请使用数据库文件或 PostgreSQL，或设置 THROTTLE_REDIS_URL")
 
 
 CONFIGS = {

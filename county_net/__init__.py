@@ -46,14 +46,14 @@ def create_app(config_object=None, **overrides) -> Flask:
     options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
-    from county_net import accounts, api, audit, bench, deadlines, demo, petitions, tenancy, units
-    from county_net.core import database, errors, security
-    from county_net.extensions import csrf, db, limiter, migrate
+    from county_net import accounts, api, audit, bench, deadlines, demo, operations, petitions, tenancy, units
+    from county_net.core import database, errors, input_guard, security
+    from county_net.extensions import csrf, db, migrate
 
+    input_guard.init_app(app)  # first: bad input is refused before any other hook does work
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
     api.init_app(app)  # before any package registers its API blueprint
     accounts.init_app(app)  # registers the user loader, which the scope resolver needs
     tenancy.init_app(app)
@@ -63,10 +63,10 @@ def create_app(config_object=None, **overrides) -> Flask:
     petitions.init_app(app)
     demo.init_app(app)
     bench.init_app(app)
+    operations.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     database.init_app(app)
-    security.init_input_guard(app)
     _template_helpers(app)
     _favicon(app)
     if app.config["PROXY_FIX_X_FOR"]:
@@ -77,11 +77,20 @@ def create_app(config_object=None, **overrides) -> Flask:
     return app
 
 
+# 0 … 2147483647 written out digit by digit: a number above the id column's range does not even match the
+# URL's pattern. (Refusing it later, in the converter, makes Werkzeug answer 405 where a sibling rule on the same
+# path has another method, e.g. PATCH /api/v1/users/99999999999 beside GET.)
+INT32_DIGITS = ("(?:[0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}"
+                "|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])")
+
+
 def _bounded_ids(app: Flask) -> None:
     """`<int:…>` in a URL stops at the database's integer range: a larger id simply matches no route (404)."""
     from werkzeug.routing import IntegerConverter
 
     class BoundedInt(IntegerConverter):
+        regex = INT32_DIGITS
+
         def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
             super().__init__(map, fixed_digits=fixed_digits, min=min, max=2**31 - 1 if max is None else max,
                              signed=signed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 import config
 from county_net import create_app
-from county_net.extensions import db, limiter
+from county_net.extensions import db
 
 ENGINE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = ENGINE_URL.startswith("postgres")
@@ -127,9 +128,40 @@ def _fresh_database(request, database):
                 sa.bindparam("seed", expanding=True)), {"seed": SEEDED_CATEGORY_CODES})
             conn.execute(sa.text("UPDATE categories SET is_active = true"))
         engine.dispose()
-    limiter.reset()
+    # The audit checkpoints anchor this database's chain: a fresh database starts with no checkpoints.
+    from county_net.audit.checkpoints import checkpoint_file
+
+    checkpoint_file(application).unlink(missing_ok=True)
     application.config["WTF_CSRF_ENABLED"] = True
     yield
+
+
+def clear_of_minute_edge(margin: float = 15) -> None:
+    """Throttle windows turn over on the minute. A test whose counts must stay in one window (against Redis,
+    whose keys expire on the real clock, or another process) waits while fewer than `margin` seconds are left."""
+    left = 60 - time.time() % 60
+    if left < margin:
+        time.sleep(left + 0.5)
+
+
+class _FrozenThrottleClock:
+    """In-process throttle counting on one instant: the start of the minute of its first reading, plus one
+    second, so no test straddles a window's edge by chance. Real expiry (Redis) still lies ahead of it."""
+
+    def __init__(self):
+        self.instant = None
+
+    def time(self) -> float:
+        if self.instant is None:
+            self.instant = float(int(time.time()) // 60 * 60 + 1)
+        return self.instant
+
+
+@pytest.fixture(autouse=True)
+def _throttle_clock(monkeypatch):
+    from county_net.core import throttle
+
+    monkeypatch.setattr(throttle, "time", _FrozenThrottleClock())
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from county_net.accounts.schemas import (
     UserSchema,
     UserUpdateSchema,
 )
-from county_net.accounts.throttle import login_throttled
-from county_net.api import ApiBlueprint, auth_required, id_loader, page_body
+from county_net.api import ApiBlueprint, ErrorSchema, auth_required, id_loader, page_body
 from county_net.api import register as register_blueprint
 from county_net.core.pagination import paginate
+from county_net.core.throttle import answers_throttled
 
 id_loader("user_id")(queries.get_user)
 
@@ -27,11 +27,11 @@ users_blp = ApiBlueprint("accounts_api", __name__, url_prefix="/api/v1", descrip
 
 
 @auth_blp.post("/token")
-@login_throttled
+@answers_throttled
 @auth_blp.arguments(TokenRequestSchema)
 @auth_blp.response(201, TokenSchema)
-@auth_blp.alt_response(401, description="用户名或密码错误（统一提示）")
-@auth_blp.alt_response(429, description="尝试过于频繁")
+@auth_blp.alt_response(401, schema=ErrorSchema, description="用户名或密码错误（统一提示）")
+@auth_blp.alt_response(429, schema=ErrorSchema, description="尝试过于频繁")
 @auth_blp.doc(security=[])
 def create_token(body):
     """Exchange a username and password for a bearer token. A user who must change the password gets one
@@ -104,6 +104,7 @@ def list_users(args):
 @admin_only
 @users_blp.arguments(UserCreateSchema)
 @users_blp.response(201, UserSchema)
+@users_blp.alt_response(404, schema=ErrorSchema, description="管理员不可见的单位")
 def create_user(body):
     return services.create_user(current_user._get_current_object(), **body)
 

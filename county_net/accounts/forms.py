@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from county_net.accounts.models import ROLES
+from county_net.core.text import NAME, form_rule
 
 
 class LoginForm(FlaskForm):
@@ -34,7 +35,8 @@ ROLE_CHOICES = [SelectChoice(key, label) for key, label in ROLES.items()]
 
 class UserCreateForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(min=3, max=32, message="须为 3–32 个字符")])
-    name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=60, message="不能超过 60 个字符")])
+    name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=60, message="不能超过 60 个字符"),
+                                         form_rule(NAME)])
     unit_id = SelectField("所属单位", coerce=int, validators=[DataRequired("请选择单位")], validate_choice=False)
     roles = MultiCheckboxField("角色", choices=ROLE_CHOICES, validators=[DataRequired("请至少选择一个角色")])
     password = PasswordField("初始密码", validators=[DataRequired("请输入初始密码"), Length(max=128, message="不能超过 128 个字符")])
@@ -42,7 +44,8 @@ class UserCreateForm(FlaskForm):
 
 class UserEditForm(FlaskForm):
     version = HiddenField(validators=[DataRequired("页面已过期，请刷新")])
-    name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=60, message="不能超过 60 个字符")])
+    name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=60, message="不能超过 60 个字符"),
+                                         form_rule(NAME)])
     unit_id = SelectField("所属单位", coerce=int, validators=[DataRequired("请选择单位")], validate_choice=False)
     roles = MultiCheckboxField("角色", choices=ROLE_CHOICES, validators=[DataRequired("请至少选择一个角色")])
 

@@ -1,10 +1,18 @@
 from marshmallow import Schema, fields, validate
 
 from county_net.accounts.models import ROLES
-from county_net.core.schemas import Int, LocalDateTime
+from config import Config
+from county_net.core.schemas import Id, Int, LocalDateTime, Name, Version
 from county_net.units.schemas import UnitRefSchema
 
 _ROLE = fields.String(validate=validate.OneOf(list(ROLES)))
+USERNAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$"  # stored in lower case
+
+
+def _new_password(**kwargs):
+    return fields.String(validate=validate.Length(min=Config.PASSWORD_MIN_LENGTH, max=128), load_only=True,
+                         metadata={"description": f"至少 {Config.PASSWORD_MIN_LENGTH} 位；至少 4 种不同字符，"
+                                                  "不能包含用户名"}, **kwargs)
 
 
 class TokenRequestSchema(Schema):
@@ -23,7 +31,7 @@ class UserSchema(Schema):
     username = fields.String()
     name = fields.String()
     unit = fields.Nested(UnitRefSchema)
-    roles = fields.List(fields.String())
+    roles = fields.List(fields.String(metadata={"enum": list(ROLES)}))
     is_enabled = fields.Boolean()
     must_change_password = fields.Boolean()
     version = Int()
@@ -32,32 +40,35 @@ class UserSchema(Schema):
 
 
 class PasswordChangeSchema(Schema):
-    current_password = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    new_password = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=128))
+    new_password = _new_password(required=True)
 
 
 class UserCreateSchema(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=3, max=32))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    unit_id = Int(required=True, strict=True)
-    roles = fields.List(_ROLE, required=True, validate=validate.Length(min=1, max=4))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=128))
+    username = fields.String(required=True, validate=validate.Regexp(USERNAME, error="用户名为 3–32 位字母、数字、点、"
+                                                                                  "下划线或连字符，以字母或数字开头"),
+                             metadata={"description": "存为小写；全系统唯一"})
+    name = Name(60, required=True)
+    unit_id = Id(required=True, metadata={"description": "管理员可见的单位；系统管理员只能属于县信访局"})
+    roles = fields.List(_ROLE, required=True, validate=validate.Length(min=1, max=len(ROLES)))
+    password = _new_password(required=True)
 
 
 class UserUpdateSchema(Schema):
-    version = Int(required=True, strict=True)
-    name = fields.String(validate=validate.Length(min=1, max=60))
-    unit_id = Int(strict=True)
-    roles = fields.List(_ROLE, validate=validate.Length(min=1, max=4))
+    version = Version(required=True)
+    name = Name(60)
+    unit_id = Id()
+    roles = fields.List(_ROLE, validate=validate.Length(min=1, max=len(ROLES)))
 
 
 class UserActionSchema(Schema):
-    version = Int(strict=True, metadata={"description": "乐观锁：客户端看到的版本"})
+    version = Version(required=True)
 
 
 class PasswordResetSchema(UserActionSchema):
-    new_password = fields.String(validate=validate.Length(min=1, max=128),
-                                 metadata={"description": "留空则自动生成"})
+    new_password = fields.String(validate=validate.Length(min=Config.PASSWORD_MIN_LENGTH, max=128),
+                                 metadata={"description": f"留空则自动生成；至少 {Config.PASSWORD_MIN_LENGTH} 位，"
+                                                          "至少 4 种不同字符，不能包含用户名"})
 
 
 class PasswordResetResultSchema(Schema):
@@ -66,8 +77,8 @@ class PasswordResetResultSchema(Schema):
 
 
 class UserListArgsSchema(Schema):
-    page = Int(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = Int(load_default=20, validate=validate.Range(1, 100))
+    page = Int(strict=False, load_default=1, validate=validate.Range(1, 100_000))
+    page_size = Int(strict=False, load_default=20, validate=validate.Range(1, 100))
     q = fields.String(validate=validate.Length(max=60))
     role = _ROLE
-    unit_id = Int()
+    unit_id = Id(strict=False)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 
+from county_net.accounts import throttle as login_throttle
 from county_net.accounts.models import ROLES, AuthSession, User
 from county_net.accounts.passwords import burn_time, hash_password, needs_rehash, verify_password
 from county_net.audit import services as audit
@@ -71,8 +72,13 @@ def check_password_policy(password: str, username: str | None = None, field: str
 # ---- login sessions -------------------------------------------------------------------------------
 
 def authenticate(username: str, password: str) -> User:
-    """Check a username and password; audit both outcomes; the same message for every failure."""
+    """Check a username and password; audit both outcomes; the same message for every failure.
+
+    The attempt is counted before the password is looked at (login_throttle.begin raises Throttled, 429,
+    when this account, this address or the account from failing addresses is over its limit). The counters
+    ride in this transaction and commit with it; a success takes its hits back, so only failures count."""
     username = (username or "").strip().lower()
+    attempt = login_throttle.begin(username, audit.client_addr())
     with system_scope("login"):
         user = db.session.scalar(select(User).where(User.username == username)) if username else None
         if user is None:
@@ -83,8 +89,14 @@ def authenticate(username: str, password: str) -> User:
         if not ok:
             audit.record("login.failed", actor=user, actor_name=username[:64] or "-", target_type="user",
                          target_id=user.id if user else None)
+            for limit in attempt.ceiling_limits():
+                # From now on only addresses that have not been failing may try this account.
+                audit.record("login.ceiling_reached", actor=user, actor_name=username[:64] or "-",
+                             target_type="user", target_id=user.id if user else None,
+                             detail={"limit": limit.describe()})
             db.session.commit()
             raise LoginFailed()
+        attempt.succeeded()
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         user.last_login_at = utcnow()

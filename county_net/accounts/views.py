@@ -7,8 +7,8 @@ from county_net.accounts import queries, services
 from county_net.accounts.guards import admin_only
 from county_net.accounts.forms import ChangePasswordForm, LoginForm, UserActionForm, UserCreateForm, UserEditForm
 from county_net.accounts.models import ROLES
-from county_net.accounts.throttle import login_throttled
 from county_net.core.errors import InvalidInput
+from county_net.core.throttle import Throttled
 from county_net.core.pagination import paginate
 from county_net.extensions import db
 from county_net.units.queries import visible_units_query
@@ -33,7 +33,6 @@ def _start_web_session(user) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@login_throttled
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("units.home"))
@@ -45,6 +44,9 @@ def login():
             user = services.authenticate(form.username.data, form.password.data)
         except services.LoginFailed as exc:
             return render_template("accounts/login.html", form=form, error=exc.message), 401
+        except Throttled as exc:  # the password was not looked at
+            return (render_template("accounts/login.html", form=form, error=exc.message), 429,
+                    {"Retry-After": str(exc.retry_after)})
         _start_web_session(user)
         if user.must_change_password:  # the change page itself says why
             return redirect(url_for("accounts.password"))
@@ -184,11 +186,18 @@ def user_enable(user_id: int):
     return _toggle(user_id, True)
 
 
+def _seen_version(form: UserActionForm) -> int:
+    """The version the admin saw: the page always sends it, and a change without it could overwrite another's."""
+    form.validate()
+    if form.version.data is None:
+        raise InvalidInput("缺少版本号，请刷新页面后重试", fields={"version": ["缺少版本号，请刷新页面后重试"]})
+    return form.version.data
+
+
 def _toggle(user_id: int, enabled: bool):
     user = queries.get_user(user_id)
-    form = UserActionForm()  # CSRF is checked before the view runs; the version is optional
-    form.validate()
-    services.set_user_enabled(current_user, user, enabled=enabled, version=form.version.data)
+    version = _seen_version(UserActionForm())  # CSRF is checked before the view runs
+    services.set_user_enabled(current_user, user, enabled=enabled, version=version)
     flash("已启用该账号" if enabled else "已停用该账号，其所有登录已失效", "success")
     return redirect(url_for("accounts.user_detail", user_id=user_id))
 
@@ -199,9 +208,9 @@ def _toggle(user_id: int, enabled: bool):
 def user_reset_password(user_id: int):
     user = queries.get_user(user_id)
     form = UserActionForm()
-    form.validate()
+    version = _seen_version(form)
     try:
-        password = services.reset_password(current_user, user, version=form.version.data,
+        password = services.reset_password(current_user, user, version=version,
                                            new_password=form.new_password.data or None)
     except InvalidInput as exc:
         flash("；".join(m for ms in exc.fields.values() for m in ms), "danger")

@@ -1,11 +1,15 @@
 """The /api/v1 frame: flask-smorest, one error shape, 400 for bad input, bearer tokens."""
 from functools import wraps
+from http import HTTPStatus
+
+from apispec import BasePlugin
 
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from county_net.core.schemas import Int
-from marshmallow import Schema, fields
-from webargs.flaskparser import FlaskParser
+from marshmallow import Schema, fields, validate
+from marshmallow.utils import missing
+from webargs.flaskparser import FlaskParser, abort
 
 from county_net.core import messages  # noqa: F401  (Chinese validation messages)
 from county_net.core.errors import NotAuthenticated, http_exception_response
@@ -13,6 +17,17 @@ from county_net.core.errors import NotAuthenticated, http_exception_response
 
 class Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400  # the brief: malformed input is 400 with field messages
+
+    def load_json(self, req, schema):
+        data = super().load_json(req, schema)
+        if data is missing:
+            # The document marks every request body required. Without this, a request with no body (or one
+            # not sent as JSON) would be parsed as {} and an optional check — a version — silently skipped.
+            abort(400, messages={"json": {"_body": [MISSING_BODY]}})
+        return data
+
+
+MISSING_BODY = "缺少请求体：须为 JSON 对象（Content-Type: application/json）"
 
 
 class ApiBlueprint(Blueprint):
@@ -34,8 +49,35 @@ class ErrorSchema(Schema):
     error = fields.Nested(ErrorDetailSchema, required=True)
 
 
+class StatusesPlugin(BasePlugin):
+    """Every status an operation may answer, instead of a catch-all `default`: a client (and schemathesis'
+    status check) can then tell an answer the document promises from one it does not. All of them carry the
+    error shape. Statuses that only some operations give (429 on the token, 404 for a unit named in a body)
+    are declared on those operations themselves."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for method, operation in (operations or {}).items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            responses.pop("default", None)
+            signed_in = operation.get("security") != []
+            wanted = [400, 503]  # a malformed query or body anywhere; SQLite's write lock busy (nothing saved)
+            if signed_in:
+                wanted += [401, 403]  # no or a dead token; a role, or the password change, still required
+            if "{" in (path or ""):
+                wanted.append(404)  # an object the caller may not see is not there
+            if method != "get":
+                wanted.append(413)  # a body over MAX_CONTENT_LENGTH
+            if signed_in and method in ("post", "patch", "put"):
+                wanted.append(409)  # a stale version, or a state that does not allow the action
+            for status in wanted:
+                responses.setdefault(str(status), HTTPStatus(status).name)
+
+
 class CountyApi(Api):
     ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # StatusesPlugin lists each status instead
 
     def handle_http_exception(self, error):
         return http_exception_response(error)
@@ -86,9 +128,9 @@ class PageMetaSchema(Schema):
 
 
 class PageArgsSchema(Schema):
-    page = Int(load_default=1, validate=lambda n: 1 <= n <= 100_000)
-    page_size = Int(load_default=20, validate=lambda n: 1 <= n <= 100,
-                               metadata={"description": "每页条数，最多 100"})
+    page = Int(strict=False, load_default=1, validate=validate.Range(1, 100_000))
+    page_size = Int(strict=False, load_default=20, validate=validate.Range(1, 100),
+                    metadata={"description": "每页条数，最多 100"})
 
 
 def page_body(page) -> dict:
@@ -123,5 +165,5 @@ def init_app(app):
             "security": [{"bearer": []}],
         }
     )
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [StatusesPlugin()]})
     return api

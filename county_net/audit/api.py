@@ -34,8 +34,8 @@ class AuditPageSchema(Schema):
 
 
 class AuditArgsSchema(Schema):
-    page = Int(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = Int(load_default=50, validate=validate.Range(1, 100))
+    page = Int(strict=False, load_default=1, validate=validate.Range(1, 100_000))
+    page_size = Int(strict=False, load_default=50, validate=validate.Range(1, 100))
     action = fields.String(validate=validate.Length(max=64))
     actor = fields.String(validate=validate.Length(max=64))
 
@@ -46,6 +46,11 @@ class VerifySchema(Schema):
     head_hash = fields.String()
     broken_seq = Int(allow_none=True)
     reason = fields.String()
+    checkpoint_seq = Int(allow_none=True, metadata={"description": "核对所依据的最新检查点的序号"})
+    checkpoint_at = fields.String(allow_none=True, metadata={"description": "该检查点的时间（UTC）"})
+    problems = fields.List(fields.String(), metadata={"description": "末尾被删除、检查点被伪造等问题"})
+    notes = fields.List(fields.String(), metadata={"description": "提示（如没有检查点、曾从备份恢复）"})
+    summary = fields.Function(lambda result: result.summary(), metadata={"type": "string", "description": "结论（中文）"})
 
 
 @blp.get("")

@@ -5,6 +5,7 @@ from __future__ import annotations
 ACTIONS = {
     "login": "登录",
     "login.failed": "登录失败",
+    "login.ceiling_reached": "登录失败次数达到账号上限",
     "logout": "退出登录",
     "session.ended": "登录被结束",
     "session.others_ended": "退出其他设备上的登录",
@@ -15,6 +16,7 @@ ACTIONS = {
     "user.password_changed": "修改本人密码",
     "user.password_reset": "重置用户密码",
     "category.saved": "保存事项类别",
+    "petitions.rekeyed": "更换个人信息加密密钥",
     "deadlines.import_holidays": "导入节假日安排",
     "tenants.sync": "同步单位网络",
     "demo.users_loaded": "载入演示账号",
@@ -22,6 +24,7 @@ ACTIONS = {
     "petition.confidential_viewed": "查看检举控告人身份",
     "petitioner.revealed": "查看完整身份证号和电话",
     "petitioner.contact_changed": "更新信访人联系方式",
+    "system.restored": "从备份恢复数据库",
     "audit.exported": "导出全部县的审计记录",
 }
 
@@ -59,6 +62,9 @@ DETAIL_KEYS = {
     "work": "调休上班日期",
     "replaced": "替换已导入年份",
     "years": "年份",
+    "limit": "上限",
+    "created_at": "备份时间",
+    "audit_head": "审计链恢复到第几条",
 }
 
 # Who acted when no user did.

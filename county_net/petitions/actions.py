@@ -3,7 +3,9 @@ JSON endpoint both dispatch through this table, so they cannot drift apart."""
 from dataclasses import dataclass
 
 from marshmallow import Schema
+from sqlalchemy.orm.exc import StaleDataError
 
+from county_net.core.errors import StaleVersion
 from county_net.petitions import schemas as s
 from county_net.petitions import services as sv
 
@@ -61,4 +63,10 @@ BY_SLUG = {e.slug: e for e in ENDPOINTS.values()}
 
 
 def run(endpoint: ActionEndpoint, actor, petition, body: dict):
-    return endpoint.service(actor, petition, **body)
+    try:
+        return endpoint.service(actor, petition, **body)
+    except StaleDataError:
+        # Two requests read the same version and the other committed first (its row lock held this UPDATE
+        # back, on PostgreSQL): the same stale answer as a version caught up front, so the caller's 409
+        # carries the matter as it now is.
+        raise StaleVersion() from None

@@ -15,3 +15,16 @@ def sweep():
     with system_scope("deadline sweep"), writing():
         result = services.sweep()
     click.echo(f"检查 {result['checked']} 件在办事项；自动恢复计时 {result['resumed']} 件；更新期限 {result['refreshed']} 件")
+
+
+@petitions_cli.command("rekey")
+def rekey():
+    """Re-seal ID numbers and phones under the current DATA_ENCRYPTION_KEY and recompute the lookup hashes
+    under the current LOOKUP_HMAC_KEY (key rotation; see docs/security.md)."""
+    from county_net.accounts.services import SystemActor
+    from county_net.core.database import writing
+
+    with system_scope("key rotation"), writing():
+        counts = services.rekey_people(SystemActor("cli"))
+    click.echo(f"已更新：信访人 {counts['petitioners']} 人，事项当事人 {counts['parties']} 条，"
+               f"联系方式变更记录 {counts['contact_changes']} 条")

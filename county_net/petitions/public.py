@@ -2,8 +2,10 @@
 only the state, the unit handling it and its dates, and take a satisfaction rating once."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from county_net.audit.services import client_addr
+from county_net.core import throttle
 from county_net.core.errors import DomainError
-from county_net.extensions import db, limiter
+from county_net.extensions import db
 from county_net.petitions import services
 from county_net.petitions.models import SATISFACTION
 from county_net.petitions.queries import unit_names
@@ -13,8 +15,11 @@ from county_net.tenancy import system_scope
 bp = Blueprint("public", __name__)
 
 
-def _limit():
-    return current_app.config.get("PUBLIC_QUERY_LIMIT", "10 per minute; 60 per hour")
+def _count_this_request() -> None:
+    """Every query and rating counts against the address, in the counters all processes share (a query code
+    plus four digits is guessable). Committed at once: the lookup below rolls back, and a failure must count."""
+    throttle.limit("public.query", client_addr() or "-", current_app.config["PUBLIC_QUERY_LIMIT"])
+    db.session.commit()
 
 
 def _public_view(petition) -> dict:
@@ -31,10 +36,11 @@ def _public_view(petition) -> dict:
 
 
 @bp.route("/query", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"])
+@throttle.answers_throttled
 def query():
     if request.method == "GET":
         return render_template("public/query.html", result=None)
+    _count_this_request()
     code = request.form.get("query_code", "")[:16]
     last4 = request.form.get("phone_last4", "")[:4]
     try:
@@ -47,8 +53,9 @@ def query():
 
 
 @bp.post("/query/rate")
-@limiter.limit(_limit)
+@throttle.answers_throttled
 def rate():
+    _count_this_request()
     services.rate_by_petitioner(request.form.get("query_code", "")[:16], request.form.get("phone_last4", "")[:4],
                                 request.form.get("rating", ""))
     flash("感谢您的评价", "success")

@@ -4,82 +4,119 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from county_net.api import PageMetaSchema
 
-from county_net.core.schemas import Int, LocalDateTime
+from county_net.core.schemas import (Date, DayWithin, Id, Int, Line, LocalDateTime, Name, ReceivedAt, Text,
+                                     Version)
 from county_net.petitions.models import (CHANNELS, DELIVERY_METHODS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS,
                                          SATISFACTION)
 from county_net.petitions.services import DECLINE_GROUNDS, OPINION_LABELS, PAUSE_REASONS, REDIRECT_CHANNELS
 
-_TEXT = validate.Length(min=1, max=4000)
+# Every limit the service enforces is stated here, so the document tells a client what will be refused: lengths
+# count the text as sent (the service strips surrounding spaces, hence "须有非空白字符" patterns), ids are
+# positive and strict integers, dates lie in a span the service can count with. What only the database can
+# answer (does the unit exist, is it a township, is the ID number's check digit right) is a 400 with the
+# field named, and says so in the field's description.
+ID_NUMBER = r"^([0-9]{17}[0-9Xx])?$"
+PHONE = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})?$"
+MAX_REPRESENTATIVES = 5  # 《信访工作条例》: 多人走访同一事项，推选代表不超过 5 人; a county may set fewer
+
+
+def _required_text(max_len: int = 4000, **kwargs):
+    """Free text that must say something: not empty, not only spaces."""
+    return Text(max_len, min_len=1, required=True, **kwargs)
+
+
+def _id_number(**kwargs):
+    return fields.String(validate=validate.Regexp(ID_NUMBER, error="身份证号须为 18 位（最后一位可为 X）"),
+                         metadata={"description": "18 位公民身份号码；出生日期和校验位（GB 11643）不符的也拒绝"},
+                         **kwargs)
+
+
+def _phone(**kwargs):
+    return fields.String(validate=validate.Regexp(PHONE, error="电话须为 11 位手机号或带区号的固定电话"),
+                         metadata={"description": "11 位手机号或带区号的固定电话（可有一个连字符）"}, **kwargs)
+
+
+def _unit_id(description: str, **kwargs):
+    return Id(metadata={"description": description}, **kwargs)
 
 
 class PersonInSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    id_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
-    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
-    address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    name = Name(60, required=True)
+    id_number = _id_number(load_default=None, allow_none=True)
+    phone = _phone(load_default=None, allow_none=True)
+    address = Line(200, load_default=None, allow_none=True)
 
 
 class PetitionCreateSchema(Schema):
-    received_at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None,
-                                       metadata={"description": "收件时间（带时区）；缺省为现在"})
+    received_at = ReceivedAt(load_default=None, allow_none=True, metadata={"description": "收件时间；缺省为现在"})
     channel = fields.String(required=True, validate=validate.OneOf(list(CHANNELS)))
-    petitioners = fields.List(fields.Nested(PersonInSchema), required=True, validate=validate.Length(min=1, max=20))
-    head_count = Int(load_default=1, strict=False, validate=validate.Range(1, 10000))
-    locality_unit_id = Int(load_default=None, allow_none=True)
-    category_id = Int(required=True)
+    petitioners = fields.List(fields.Nested(PersonInSchema), required=True,
+                              validate=validate.Length(min=1, max=MAX_REPRESENTATIVES, error=(
+                                  f"请登记 1–{MAX_REPRESENTATIVES} 名信访人：多人反映同一事项的，应推选不超过 "
+                                  f"{MAX_REPRESENTATIVES} 名代表，请只登记代表")),
+                              metadata={"description": "信访人；多人反映同一事项的只登记推选的代表（最多 5 名，"
+                                                       "本县设置更少时以本县为准）；同一身份证号不能重复"})
+    head_count = Int(load_default=1, validate=validate.Range(1, 10000))
+    locality_unit_id = _unit_id("属地：本县的乡镇（街道）", load_default=None, allow_none=True)
+    category_id = _unit_id("事项类别（须为启用的类别）", required=True)
     nature = fields.String(required=True, validate=validate.OneOf(list(NATURES)))
-    summary = fields.String(required=True, validate=validate.Length(min=5, max=4000))
-    demands = fields.String(load_default="", validate=validate.Length(max=4000))
-    accused_unit_id = Int(load_default=None, allow_none=True)
-    accused_description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    summary = Text(4000, min_len=5, required=True, metadata={"description": "去掉首尾空白后 5–4000 字"})
+    demands = Text(4000, load_default="")
+    accused_unit_id = _unit_id("被反映单位（本县单位；仅检举控告）", load_default=None, allow_none=True)
+    accused_description = Line(200, load_default=None, allow_none=True,
+                               metadata={"description": "被反映的单位和人（仅检举控告）"})
     is_major = fields.Boolean(load_default=False)
 
 
 class VersionSchema(Schema):
-    version = Int(required=True, metadata={"description": "乐观锁：客户端看到的版本"})
+    version = Version(required=True)
 
 
 class ContactInSchema(VersionSchema):
-    """更正信访人联系方式：空着的一项不变。"""
-    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
-    address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    """更正信访人联系方式：空着的一项不变（至少填一项）。"""
+    phone = _phone(load_default=None, allow_none=True)
+    address = Line(200, load_default=None, allow_none=True)
 
 
 class RouteSchema(VersionSchema):
-    to_unit_id = Int(required=True)
-    co_unit_ids = fields.List(Int(), load_default=list, validate=validate.Length(max=10))
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    to_unit_id = _unit_id("本县的其他单位（检举控告不得转交被反映单位及其下级）", required=True)
+    co_unit_ids = fields.List(_unit_id("协办单位"), load_default=list, validate=validate.Length(max=10))
+    note = Text(2000, load_default="")
+
+
+def _report_due(description: str, **kwargs):
+    return DayWithin(past_days=-1, future_days=90, metadata={"description": description}, **kwargs)
 
 
 class AssignSchema(RouteSchema):
-    report_due_on = fields.Date(required=True)
+    report_due_on = _report_due("报送办结报告的日期：明天起 90 日内", required=True)
 
 
 class SubAssignSchema(VersionSchema):
     """交办下级: one village or enterprise of the handling unit's own, no co-units."""
-    to_unit_id = Int(required=True)
-    report_due_on = fields.Date(required=True, metadata={"description": "不得晚于本单位的办理期限"})
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    to_unit_id = _unit_id("本单位所属的村（社区）或企业", required=True)
+    report_due_on = _report_due("明天起 90 日内，且不得晚于本单位的办理期限", required=True)
+    note = Text(2000, load_default="")
 
 
 class RedirectSchema(VersionSchema):
     channel = fields.String(required=True, validate=validate.OneOf(list(REDIRECT_CHANNELS)))
-    organ = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    organ_contact = fields.String(load_default="", validate=validate.Length(max=200))
-    reason = fields.String(required=True, validate=_TEXT)
+    organ = Line(120, min_len=1, required=True)
+    organ_contact = Line(200, load_default="")
+    reason = _required_text()
 
 
 class NoteSchema(VersionSchema):
-    note = fields.String(load_default="", validate=validate.Length(max=4000))
+    note = Text(4000, load_default="")
 
 
 class RequiredNoteSchema(VersionSchema):
-    note = fields.String(required=True, validate=_TEXT)
+    note = _required_text()
 
 
 class SendBackSchema(VersionSchema):
-    reason = fields.String(required=True, validate=_TEXT)
-    competent_unit_id = Int(load_default=None, allow_none=True)
+    reason = _required_text()
+    competent_unit_id = _unit_id("有权处理的单位（本县）", load_default=None, allow_none=True)
 
 
 class AcceptSchema(NoteSchema):
@@ -87,29 +124,31 @@ class AcceptSchema(NoteSchema):
 
 
 class DeclineSchema(VersionSchema):
-    reason = fields.String(required=True, validate=_TEXT)
-    channel = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    ground = fields.String(load_default=None, validate=validate.OneOf(list(DECLINE_GROUNDS)))
+    reason = _required_text()
+    channel = Line(200, min_len=1, required=True)
+    ground = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(list(DECLINE_GROUNDS)))
 
 
 class ExtendSchema(VersionSchema):
-    days = Int(required=True, validate=validate.Range(1, 365))
-    reason = fields.String(required=True, validate=_TEXT)
-    petitioner_told = fields.Boolean(load_default=False)
+    days = Int(required=True, validate=validate.Range(1, 365),
+               metadata={"description": "合计不得超过办理期限规则允许的延长日数（默认 30 日）"})
+    reason = _required_text()
+    petitioner_told = fields.Boolean(load_default=False, metadata={"description": "须为 true：延期须告知信访人"})
 
 
 class PauseSchema(NoteSchema):
     reason = fields.String(required=True, validate=validate.OneOf(list(PAUSE_REASONS)))
-    until = fields.Date(load_default=None, allow_none=True, metadata={"description": "到期自动恢复计时"})
+    until = DayWithin(past_days=0, future_days=180, load_default=None, allow_none=True,
+                      metadata={"description": "到期自动恢复计时：今天起 180 日内"})
 
 
 class OpinionSchema(VersionSchema):
-    opinion = fields.String(required=True, validate=_TEXT)
+    opinion = _required_text()
 
 
 class MediationSchema(VersionSchema):
     kind = fields.String(required=True, validate=validate.OneOf(["mediation", "settlement"]))
-    terms = fields.String(required=True, validate=_TEXT)
+    terms = _required_text()
 
 
 # 送达 given when an opinion is issued (optional: in person that day); 登记送达 records or corrects it later.
@@ -120,15 +159,16 @@ def _delivery_method(required=False):
 
 
 def _delivered_on():
-    return fields.Date(load_default=None, allow_none=True,
-                       metadata={"description": "送达日期；当面送达缺省为出具当日，邮寄可待回执后登记"})
+    return DayWithin(past_days=None, future_days=0, load_default=None, allow_none=True,
+                     metadata={"description": "送达日期：不早于出具日期、不晚于今天；当面送达缺省为出具当日，"
+                                              "邮寄可待回执后登记"})
 
 
 class ReplySchema(VersionSchema):
     outcome = fields.String(required=True, validate=validate.OneOf(list(REPLY_OUTCOMES)))
-    request = fields.String(required=True, validate=_TEXT)
-    facts = fields.String(required=True, validate=_TEXT)
-    basis = fields.String(required=True, validate=_TEXT)
+    request = _required_text()
+    facts = _required_text()
+    basis = _required_text()
     delivery_method = _delivery_method()
     delivered_on = _delivered_on()
 
@@ -138,15 +178,15 @@ class DeliverySchema(VersionSchema):
                             metadata={"description": "reply 处理意见书 / reexamination 复查意见书 / final_review 复核意见书"})
     delivery_method = _delivery_method(required=True)
     delivered_on = _delivered_on()
-    note = fields.String(load_default="", validate=validate.Length(max=4000))
+    note = Text(4000, load_default="")
 
 
 class ReportSchema(VersionSchema):
-    report = fields.String(required=True, validate=_TEXT)
+    report = _required_text()
 
 
 class ReasonSchema(VersionSchema):
-    reason = fields.String(required=True, validate=_TEXT)
+    reason = _required_text()
 
 
 class CloseSchema(NoteSchema):
@@ -154,12 +194,13 @@ class CloseSchema(NoteSchema):
 
 
 class ReviewRequestSchema(NoteSchema):
-    requested_on = fields.Date(load_default=None, allow_none=True)
+    requested_on = Date(load_default=None, allow_none=True,
+                        metadata={"description": "信访人提出请求的日期；缺省为今天；晚于请求期限最后一日的拒绝（409）"})
 
 
 class ReexaminationDecisionSchema(VersionSchema):
     result = fields.String(required=True, validate=validate.OneOf(list(REVIEW_RESULTS)))
-    opinion = fields.String(required=True, validate=_TEXT)
+    opinion = _required_text()
     delivery_method = _delivery_method()
     delivered_on = _delivered_on()
 
@@ -182,22 +223,22 @@ class LookupSchema(Schema):
 class CandidatesSchema(Schema):
     summary = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     demands = fields.String(load_default="", validate=validate.Length(max=4000))
-    locality_unit_id = Int(load_default=None, allow_none=True)
-    category_id = Int(load_default=None, allow_none=True)
+    locality_unit_id = Id(load_default=None, allow_none=True)
+    category_id = Id(load_default=None, allow_none=True)
     petitioners = fields.List(fields.Nested(LookupSchema), load_default=list, validate=validate.Length(max=20))
 
 
 class PetitionListArgsSchema(Schema):
-    page = Int(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = Int(load_default=20, validate=validate.Range(1, 100))
+    page = Int(strict=False, load_default=1, validate=validate.Range(1, 100_000))
+    page_size = Int(strict=False, load_default=20, validate=validate.Range(1, 100))
     number = fields.String(validate=validate.Length(max=40))
     petitioner = fields.String(validate=validate.Length(max=60), metadata={"description": "信访人姓名（可只填一部分）或 18 位身份证号（精确）"})
-    locality_unit_id = Int()
-    category_id = Int()
+    locality_unit_id = Id(strict=False)
+    category_id = Id(strict=False)
     state = fields.String(validate=validate.Length(max=20))
-    unit_id = Int(metadata={"description": "当前办理单位"})
-    received_from = fields.Date()
-    received_to = fields.Date()
+    unit_id = Id(strict=False, metadata={"description": "当前办理单位"})
+    received_from = Date()
+    received_to = Date()
     overdue = fields.Boolean()
     box = fields.String(validate=validate.OneOf(["to_sign", "handling", "due_soon", "overdue", "returned", "review",
                                                  "all_open"]),
@@ -252,7 +293,7 @@ class DeliveryOutSchema(Schema):
 
 
 class PartySchema(Schema):
-    petitioner_id = Int()
+    petitioner_id = Int(allow_none=True, metadata={"description": "检举控告对不可见检举人身份者为空"})
     name = fields.String()
     id_number = fields.String(metadata={"description": "默认打码"})
     phone = fields.String(metadata={"description": "默认打码"})
@@ -416,7 +457,7 @@ class CategorySchema(Schema):
 
 
 class ArchiveArgsSchema(Schema):
-    year = Int(required=True, validate=lambda y: 2000 <= y <= 2100)
+    year = Int(strict=False, required=True, validate=validate.Range(2000, 2100))
 
 
 class ArchiveItemSchema(Schema):
@@ -436,14 +477,18 @@ class ArchiveVolumeSchema(Schema):
     matters = fields.List(fields.Nested(ArchiveItemSchema))
 
 
+CATEGORY_CODE = r"^[A-Za-z0-9-]{1,32}$"
+
+
 class CategoryInSchema(Schema):
-    code = fields.String(required=True)
-    name = fields.String(required=True)
-    sort_order = Int(load_default=None)
+    code = fields.String(required=True, validate=validate.Regexp(CATEGORY_CODE, error="编码为 1–32 位字母、数字或连字符"),
+                         metadata={"description": "1–32 位字母、数字或连字符，不能与已有编码重复"})
+    name = Name(60, required=True, metadata={"description": "不能与已有名称重复"})
+    sort_order = Int(load_default=None, allow_none=True)
 
 
 class CategoryPatchSchema(Schema):
-    name = fields.String()
+    name = Name(60, metadata={"description": "不能与已有名称重复"})
     sort_order = Int()
     is_active = fields.Boolean()
 

@@ -1333,3 +1333,68 @@ def save_category(actor, *, category: Category | None = None, code: str | None =
                  detail={"code": category.code, "name": category.name, "active": category.is_active})
     db.session.commit()
     return category
+
+
+# ---- key rotation for people's data ----------------------------------------------------------------
+
+def _resealed(token: str | None, purpose: str, current: str) -> tuple[str | None, str | None]:
+    """(plain text, the token sealed under the current key) — the same token when it already is."""
+    plain = crypto.decrypt(token, purpose)
+    if token is None or crypto.sealed_with(token) == current:
+        return plain, token
+    return plain, crypto.encrypt(plain, purpose)
+
+
+def rekey_people(actor, batch: int = 500) -> dict:
+    """Re-seal every encrypted ID number and phone under the current DATA_ENCRYPTION_KEY and recompute every
+    lookup hash under the current LOOKUP_HMAC_KEY. Runs in batches, each committed; run it again after an
+    interruption (values already current are left alone). The caller opens system_scope: it reads every file."""
+    current = crypto.current_key_id()
+    counts = {"petitioners": 0, "parties": 0, "contact_changes": 0}
+    tables = [
+        (Petitioner, "petitioners", _rekey_petitioner),
+        (PetitionParty, "parties", _rekey_party),
+        (PetitionerContactChange, "contact_changes", _rekey_contact_change),
+    ]
+    for model, name, rekey in tables:
+        last = 0
+        while True:
+            rows = db.session.scalars(select(model).where(model.id > last).order_by(model.id).limit(batch)).all()
+            if not rows:
+                break
+            for row in rows:
+                values = rekey(row, current)
+                if values:
+                    db.session.execute(update(model).where(model.id == row.id).values(**values)
+                                       .execution_options(synchronize_session=False))
+                    counts[name] += 1
+            last = rows[-1].id
+            db.session.commit()
+            db.session.expunge_all()
+    audit.record("petitions.rekeyed", actor=actor, target_type="keys", target_id=current, detail=counts)
+    db.session.commit()
+    return counts
+
+
+def _changed(row, values: dict) -> dict:
+    return {k: v for k, v in values.items() if getattr(row, k) != v}
+
+
+def _rekey_petitioner(row: Petitioner, current: str) -> dict:
+    id_number, id_enc = _resealed(row.id_number_enc, "id_number", current)
+    phone, phone_enc = _resealed(row.phone_enc, "phone", current)
+    return _changed(row, {
+        "id_number_enc": id_enc, "id_number_hash": crypto.lookup_hash(id_number, "id_number"),
+        "phone_enc": phone_enc, "phone_hash": crypto.lookup_hash(phone, "phone"),
+        "name_phone_hash": crypto.lookup_hash(f"{row.name}|{phone}", "name_phone") if phone else None,
+    })
+
+
+def _rekey_party(row: PetitionParty, current: str) -> dict:
+    phone, phone_enc = _resealed(row.phone_enc, "phone", current)
+    return _changed(row, {"phone_enc": phone_enc, "phone_hash": crypto.lookup_hash(phone, "phone")})
+
+
+def _rekey_contact_change(row: PetitionerContactChange, current: str) -> dict:
+    _, old_phone_enc = _resealed(row.old_phone_enc, "phone", current)
+    return _changed(row, {"old_phone_enc": old_phone_enc})

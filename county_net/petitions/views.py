@@ -19,6 +19,7 @@ from county_net.core.pagination import paginate
 from county_net.core.timeutil import COUNTY_TZ
 from county_net.extensions import db
 from county_net.petitions import actions, pdf, queries, services
+from county_net.petitions.identity import normalise_id, normalise_phone
 from county_net.petitions import schemas as s
 from county_net.petitions.models import CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION
 from county_net.petitions.services import DECLINE_GROUNDS, OPINION_LABELS, PAUSE_REASONS, REDIRECT_CHANNELS
@@ -49,18 +50,26 @@ def _me():
 
 
 def form_to_body(schema_class, form) -> dict:
-    """Turn a posted form into what the schema expects: lists, ticked boxes, blanks as missing."""
+    """Turn a posted form into what the schema expects: lists, ticked boxes, numbers, blanks as missing."""
     body = {}
     for name, field in schema_class().fields.items():
         if isinstance(field, fields.List):
-            values = [v for v in form.getlist(name) if v.strip()]
+            values = [_form_value(field.inner, v.strip()) for v in form.getlist(name) if v.strip()]
             if values or name in form:
                 body[name] = values
         elif isinstance(field, fields.Boolean):
             body[name] = form.get(name, "").lower() in ("1", "on", "true", "yes")
         elif name in form and form[name].strip() != "":
-            body[name] = form[name].strip()
+            body[name] = _form_value(field, form[name].strip())
     return body
+
+
+def _form_value(field, raw: str):
+    """A form posts text, and the schemas take integers strictly (a JSON 1.5 is refused, never rounded):
+    whole numbers become numbers here; anything else ("1.5", "3a") stays text for the schema to refuse."""
+    if isinstance(field, fields.Integer) and re.fullmatch(r"-?\d{1,10}", raw):
+        return int(raw)
+    return raw
 
 
 def _common():
@@ -74,6 +83,9 @@ def _people_from_form(form, limit: int = MAX_PEOPLE) -> list[dict]:
     people = []
     for i in range(limit + 1):
         person = {k: form.get(f"{k}_{i}", "").strip() for k in ("name", "id_number", "phone", "address")}
+        # What a clerk types with spaces ("3399 0119…", "138 0000 1111") is the number the schema expects.
+        person["id_number"] = normalise_id(person["id_number"])
+        person["phone"] = normalise_phone(person["phone"])
         if any(person.values()):
             people.append({k: v or None for k, v in person.items()})
     return people
@@ -107,7 +119,7 @@ def new():
         try:  # show the people's problems (ID checksum, phone) in the same round
             services.validate_people(body["petitioners"], county_settings(_me().unit.county_id))
         except InvalidInput as people:
-            errors.update(people.fields)
+            errors["petitioners"] = _merge_people_errors(errors.get("petitioners"), people.fields["petitioners"])
         return render_template("petitions/new.html", **{**context, **_registration_errors(errors)}), 400
     except InvalidInput as exc:
         db.session.rollback()
@@ -118,6 +130,18 @@ def new():
     return redirect(url_for("petitions.detail", petition_id=petition.id))
 
 
+def _merge_people_errors(schema_errors, service_errors):
+    """Per person, by the index as text (marshmallow counts with integers, the page and the service with text);
+    a message about the whole list (the number of people) stays a list."""
+    if not isinstance(schema_errors, dict) or not isinstance(service_errors, dict):
+        return schema_errors if isinstance(schema_errors, list) else service_errors
+    merged = {str(i): dict(e) for i, e in schema_errors.items() if isinstance(e, dict)}
+    for index, problems in service_errors.items():
+        for name, messages in problems.items():
+            merged.setdefault(str(index), {}).setdefault(name, list(messages))
+    return merged
+
+
 REGISTRATION_FIELDS = ("channel", "received_at_local", "head_count", "locality_unit_id", "category_id", "nature",
                        "accused_unit_id", "summary", "demands")
 
@@ -126,6 +150,8 @@ def _registration_errors(errors: dict) -> dict:
     """The errors by the desk's field names (the service's `received_at` is the form's local
     `received_at_local`) and the first field in error, where the page opens."""
     errors = dict(errors)
+    if isinstance(errors.get("petitioners"), dict):
+        errors["petitioners"] = {str(i): e for i, e in errors["petitioners"].items()}
     if "received_at" in errors:
         errors["received_at_local"] = errors.pop("received_at")
     return {"errors": errors, "first_bad": next((name for name in REGISTRATION_FIELDS if name in errors), None)}
@@ -487,6 +513,7 @@ def categories():
     errors = {}
     if request.method == "POST":
         try:
+            _check_form(s.CategoryInSchema, request.form, ("code", "name"))
             services.save_category(_me(), code=request.form.get("code"), name=request.form.get("name"),
                                    sort_order=_sort_order(request.form))
             flash("已新增事项类别", "success")
@@ -504,6 +531,7 @@ def categories():
 def category_update(category_id: int):
     category = queries.get_category(category_id)
     try:
+        _check_form(s.CategoryPatchSchema, request.form, ("name",))
         services.save_category(_me(), category=category, name=request.form.get("name"),
                                sort_order=_sort_order(request.form),
                                is_active=request.form.get("is_active") == "1")
@@ -513,6 +541,15 @@ def category_update(category_id: int):
                                form={}), 400
     flash("已保存", "success")
     return redirect(url_for("petitions.categories"))
+
+
+def _check_form(schema_class, form, names) -> None:
+    """The API schema's rules (lengths, the text rules of core/text.py) for fields a page posts as it is."""
+    body = {name: form.get(name, "").strip() for name in names if form.get(name, "").strip()}
+    try:
+        schema_class(only=names, partial=True).load(body)
+    except ValidationError as exc:
+        raise InvalidInput(fields=exc.messages) from None
 
 
 # ---- petitioner files ------------------------------------------------------------------------------
@@ -534,6 +571,7 @@ def correct_contact(petitioner_id: int):
     form = request.form
     version = form.get("version", "")
     try:
+        _check_form(s.ContactInSchema, form, ("address",))
         services.correct_contact(_me(), person, version=int(version) if version.isdigit() else None,
                                  phone=form.get("phone"), address=form.get("address"))
     except InvalidInput as exc:

@@ -169,6 +169,9 @@ def _parse_settings(raw: dict, entries: dict) -> dict:
             value = float(value)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise NetworkFileError(f"settings.{key}：类型应为 {kind.__name__}")
+    # 《信访工作条例》(2022) Art. 20: at most five representatives; a county may ask for fewer, never more.
+    if "max_representatives" in raw and not 1 <= raw["max_representatives"] <= 5:
+        raise NetworkFileError("settings.max_representatives：应为 1–5（《信访工作条例》第二十条：代表不超过 5 人）")
     try:
         check_overrides(raw.get("deadline_rules", []))
     except RuleError as exc:

@@ -20,7 +20,7 @@ class UnitSchema(UnitRefSchema):
 
 
 class UnitListArgsSchema(Schema):
-    page = Int(load_default=1, validate=validate.Range(1, 100_000))
-    page_size = Int(load_default=50, validate=validate.Range(1, 100))
+    page = Int(strict=False, load_default=1, validate=validate.Range(1, 100_000))
+    page_size = Int(strict=False, load_default=50, validate=validate.Range(1, 100))
     kind = fields.String(validate=validate.OneOf(KIND_NAMES))
     q = fields.String(validate=validate.Length(max=60))

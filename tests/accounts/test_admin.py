@@ -89,7 +89,7 @@ def test_admin_cannot_disable_or_demote_self(app, net, api_token):
     client = app.test_client()
     headers = api_token("admin")
     me = net.users["admin"]
-    assert client.post(f"/api/v1/users/{me}/disable", json={}, headers=headers).status_code == 409
+    assert client.post(f"/api/v1/users/{me}/disable", json={"version": 1}, headers=headers).status_code == 409
     resp = client.patch(f"/api/v1/users/{me}", json={"version": 1, "roles": ["head"]}, headers=headers)
     assert resp.status_code == 400
 
@@ -107,3 +107,23 @@ def test_cli_users_create_and_disable(app, net):
     assert _user(app, "cli_clerk").is_enabled is False
     listing = runner.invoke(args=["users", "list"])
     assert "cli_clerk" in listing.output and "已停用" in listing.output
+
+
+def test_web_enable_disable_and_reset_need_the_version_the_admin_saw(app, net, login):
+    admin = login("admin")
+    target = net.users["t2_recv"]
+    page = f"/admin/users/{target}"
+    for action in ("disable", "reset-password"):
+        resp = admin.post(f"/admin/users/{target}/{action}", {}, form_page=page)
+        assert resp.status_code == 400, action
+        assert "缺少版本号" in resp.get_data(as_text=True)
+    with app.app_context():
+        from county_net.accounts.models import User
+        from county_net.extensions import db
+        from county_net.tenancy import system_scope
+
+        with system_scope("check"):
+            user = db.session.get(User, target)
+            assert user.is_enabled and user.version == 1
+        db.session.remove()
+    assert admin.post(f"/admin/users/{target}/disable", {"version": 1}, form_page=page).status_code == 302

@@ -45,22 +45,28 @@ def test_disabled_user_cannot_log_in_and_gets_same_message(app, net, login, brow
     assert resp.status_code == 401 and "用户名或密码错误" in resp.get_data(as_text=True)
 
 
-def test_login_throttled_per_account(app, net, monkeypatch):
-    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT", "3 per minute")
+def test_login_throttled_per_account_and_address(app, net, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT_ADDRESS", "3 per minute")
     client = app.test_client()
     for _ in range(3):
         assert client.post("/api/v1/auth/token", json={"username": "t1_recv", "password": "bad-password"}
                            ).status_code == 401
-    # The right password no longer helps, from any address, on the web form too.
+    # From this address the right password no longer helps, on the API and on the web form.
     blocked = client.post("/api/v1/auth/token", json={"username": "t1_recv", "password": PASSWORD})
-    assert blocked.status_code == 429
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) >= 1
     assert blocked.get_json()["error"]["code"] == "too_many_requests"
+    assert "尝试过于频繁" in blocked.get_json()["error"]["message"]
+    same = Browser(app.test_client())
+    web = same.client.post("/login", data={"username": "t1_recv", "password": PASSWORD,
+                                           "csrf_token": csrf_from(same.client, "/login")})
+    assert web.status_code == 429 and "尝试过于频繁" in web.get_data(as_text=True)
+    assert web.headers["Retry-After"]
+    # The owner at another desk is not locked out, and another account from this address is not affected.
     other = Browser(app.test_client())
     web = other.client.post("/login", data={"username": "t1_recv", "password": PASSWORD,
                                             "csrf_token": csrf_from(other.client, "/login")},
                             environ_overrides={"REMOTE_ADDR": "10.9.9.9"})
-    assert web.status_code == 429
-    # Another account is not affected.
+    assert web.status_code == 302
     assert client.post("/api/v1/auth/token", json={"username": "t2_recv", "password": PASSWORD}).status_code == 201
 
 
@@ -77,11 +83,13 @@ def test_login_throttled_per_address(app, net, monkeypatch):
 
 
 def test_successful_logins_do_not_count(app, net, monkeypatch):
-    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT", "2 per minute")
+    for name in ("LOGIN_LIMIT_ACCOUNT_ADDRESS", "LOGIN_LIMIT_ADDRESS", "LOGIN_LIMIT_ACCOUNT_CEILING"):
+        monkeypatch.setitem(app.config, name, "2 per minute")
     client = app.test_client()
     for _ in range(4):
         assert client.post("/api/v1/auth/token", json={"username": "t1_recv", "password": PASSWORD}
                            ).status_code == 201
+    assert Browser(app.test_client()).login("t1_recv").status_code == 302
 
 
 def test_csrf_is_required(app, net, login):
@@ -104,7 +112,7 @@ def test_disabling_cuts_off_web_sessions_and_tokens_at_once(app, net, login, api
     assert victim.get("/").status_code == 200
     assert app.test_client().get("/api/v1/me", headers=headers).status_code == 200
     admin_headers = api_token("admin")
-    resp = app.test_client().post(f"/api/v1/users/{net.users['t1_recv']}/disable", json={}, headers=admin_headers)
+    resp = app.test_client().post(f"/api/v1/users/{net.users['t1_recv']}/disable", json={"version": 1}, headers=admin_headers)
     assert resp.status_code == 200 and resp.get_json()["is_enabled"] is False
     assert victim.get("/").status_code == 302
     assert app.test_client().get("/api/v1/me", headers=headers).status_code == 401
@@ -144,7 +152,7 @@ def test_idle_session_expires(app, net, login):
 
 
 def test_must_change_password_after_reset(app, net, login, api_token):
-    resp = app.test_client().post(f"/api/v1/users/{net.users['t1_recv']}/reset-password", json={},
+    resp = app.test_client().post(f"/api/v1/users/{net.users['t1_recv']}/reset-password", json={"version": 1},
                                   headers=api_token("admin"))
     temp = resp.get_json()["password"]
     web = Browser(app.test_client())

@@ -24,7 +24,7 @@ def test_security_events_are_recorded(app, net, login, api_token):
     web = login("t1_recv")
     web.post("/logout", form_page="/")
     headers = api_token("admin")
-    app.test_client().post(f"/api/v1/users/{net.users['t2_recv']}/disable", json={}, headers=headers)
+    app.test_client().post(f"/api/v1/users/{net.users['t2_recv']}/disable", json={"version": 1}, headers=headers)
     app.test_client().patch(f"/api/v1/users/{net.users['t2_head']}", json={"version": 1, "roles": ["head", "receptionist"]},
                             headers=headers)
     rows = _actions(app)

@@ -18,9 +18,18 @@ def _handling_at_bureau(app, net, api_token):
     return api, api.act("b1_recv", b, "accept")
 
 
+_IN_VIEWPORT = """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0; }"""
+
+
 def _in_viewport(page, selector) -> bool:
-    return page.evaluate("""(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
-        return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0; }""", selector)
+    # The browser scrolls to the fragment and focuses the field after load; on a loaded machine that can
+    # land a moment after the error message is in the page, so wait for it (up to 5 s) before judging.
+    try:
+        page.wait_for_function(_IN_VIEWPORT, arg=selector, timeout=5000)
+    except Exception:  # noqa: BLE001 - Playwright's TimeoutError; the check below reports it
+        pass
+    return page.evaluate(_IN_VIEWPORT, selector)
 
 
 def _open_matter(page, username, petition_id):

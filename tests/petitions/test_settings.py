@@ -67,4 +67,4 @@ def test_people_data_is_encrypted_at_rest(app, net, api_token):
         db.session.remove()
     assert id_number(1) not in "".join(str(v) for v in row)
     assert "13800001111" not in "".join(str(v) for v in row)
-    assert row.id_number_enc.startswith("v1:") and len(row.id_number_hash) == 64
+    assert row.id_number_enc.startswith("v2:") and len(row.id_number_hash) == 64

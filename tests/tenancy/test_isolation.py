@@ -104,7 +104,7 @@ def test_writes_outside_the_scope_are_refused(app, net):
 
 
 def test_bulk_update_is_scoped(app, net):
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         set_request_scope(Scope(frozenset({net.units["T1"]})))
         db.session.execute(sa.update(User).values(name="改"))
         db.session.commit()

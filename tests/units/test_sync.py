@@ -134,3 +134,14 @@ def test_demo_county_loads(app):
     assert windows >= 8
     again = runner.invoke(args=["demo", "load"])
     assert "无变化" in again.output and "新增 0 个，更新 0 个" in again.output
+
+
+@pytest.mark.parametrize("value", [0, 6, 10])
+def test_a_county_cannot_allow_more_than_five_representatives(value):
+    data = {"network": {"county": "x", "version": "1"},
+            "units": [{"code": "C0", "name": "某县信访局", "kind": "county_center"}],
+            "settings": {"max_representatives": value}}
+    with pytest.raises(NetworkFileError, match="max_representatives"):
+        parse_network(data)
+    data["settings"]["max_representatives"] = 3  # fewer is the county's to choose (浙江: 3 for ten or fewer)
+    assert parse_network(data).settings["max_representatives"] == 3

@@ -5,7 +5,7 @@ verify it once per statement, with a key the service's role cannot read. The ser
 the public schema.
 
 Revision ID: f5c1a9d3e207
-Revises: d3e8b1f5a720
+Revises: f1a7c3d9b2e4
 Created: 2026-11-30
 """
 import os
@@ -16,7 +16,7 @@ from alembic import context, op
 from county_net.tenancy import rls_sql
 
 revision = "f5c1a9d3e207"
-down_revision = "d3e8b1f5a720"
+down_revision = "f1a7c3d9b2e4"
 branch_labels = None
 depends_on = None
 
