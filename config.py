@@ -35,6 +35,12 @@ class Config:
     # The PostgreSQL role the migrations grant table rights to.
     DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "county_net_app")
     TENANCY_RLS = os.environ.get("TENANCY_RLS", "1") != "0"  # acts only on PostgreSQL
+    # Signs the scope published to PostgreSQL, so that SQL run through the service cannot widen its own
+    # scope; `flask db upgrade` (as the owner) installs the database's copy. Production on PostgreSQL
+    # requires it; elsewhere it defaults to one derived from SECRET_KEY (tenancy/rls.py).
+    RLS_SCOPE_KEY = os.environ.get("RLS_SCOPE_KEY")
+    # Seconds a signed scope stays valid on its connection (republished after half of it).
+    RLS_SCOPE_TTL = _env_int("RLS_SCOPE_TTL", 60)
     # Benchmark switch (bench/run measures what the ORM tenant criteria cost); production refuses it.
     TENANCY_ORM_CRITERIA = os.environ.get("COUNTY_NET_BENCH_NO_CRITERIA", "") != "1"
 
@@ -129,6 +135,8 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-not-for-production"
+    # Fixed, so that a served product in the tests (production settings) signs its scope as the suite does.
+    RLS_SCOPE_KEY = "test-rls-scope-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     # Cheap hashing keeps the suite fast; production parameters are tested separately.
     ARGON2_MEMORY_KIB = 1024
@@ -146,6 +154,9 @@ class ProductionConfig(Config):
         for name in ("SECRET_KEY", "AUDIT_HMAC_KEY", "DATA_ENCRYPTION_KEY", "LOOKUP_HMAC_KEY"):
             if not app.config.get(name):
                 raise RuntimeError(f"生产环境必须设置 {name} 环境变量")
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") \
+                and len(app.config.get("RLS_SCOPE_KEY") or "") < 16:
+            raise RuntimeError("生产环境使用 PostgreSQL 时必须设置 RLS_SCOPE_KEY 环境变量（至少 16 个字符）")
         if not app.config["TENANCY_ORM_CRITERIA"] and os.environ.get("COUNTY_NET_BENCHMARK") != "1":
             raise RuntimeError("生产环境不能关闭租户过滤（COUNTY_NET_BENCH_NO_CRITERIA 只用于性能测试）")
         super().validate(app)

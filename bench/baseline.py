@@ -11,8 +11,11 @@ PostgreSQL: BENCH_DATABASE_URL is a role that bypasses RLS (the physical limit);
 from __future__ import annotations
 
 import bisect
+import hashlib
+import hmac
 import os
 import threading
+import time
 from datetime import datetime, timezone
 
 from flask import Flask, abort, jsonify, request
@@ -92,8 +95,14 @@ B2_SQL = (select(petitions.c.id, petitions.c.number, petitions.c.state, petition
           .order_by(petitions.c.due_on, petitions.c.id)
           .limit(bindparam("lim")).offset(bindparam("off")))
 B3_SQL = insert(bench_writes)
-RLS_SET_SQL = text("SELECT set_config('county_net.unit_ids', :ids, true), "
-                   "set_config('county_net.self_ids', :self, true)")
+# The scope is published signed, as county_net/tenancy/rls.py does (same token, same key: RLS_SCOPE_KEY).
+RLS_SET_SQL = text("SELECT set_config('county_net.scope', :token, true)")
+RLS_SCOPE_KEY = hashlib.sha256(b"county_net rls scope|" + os.environ.get("RLS_SCOPE_KEY", "").encode()).digest()
+
+
+def _signed_scope(pid: int, unit_ids: str, self_ids: str) -> str:
+    payload = f"v1|{pid}|{int(time.time()) + 60}|{unit_ids}|{self_ids}"
+    return payload + "|" + hmac.new(RLS_SCOPE_KEY, payload.encode(), hashlib.sha256).hexdigest()
 UNITS_SQL = select(units.c.id, units.c.path)
 
 _DDL = {
@@ -200,7 +209,8 @@ def b1r_petition(petition_id: int):
     if values is None:
         abort(404)
     with rls_engine.begin() as conn:
-        conn.execute(RLS_SET_SQL, {"ids": values[0], "self": values[1]})
+        pid = conn.connection.dbapi_connection.info.backend_pid
+        conn.execute(RLS_SET_SQL, {"token": _signed_scope(pid, *values)})
         row = conn.execute(B1_SQL, {"id": petition_id}).first()
     if row is None:
         abort(404)

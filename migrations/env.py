@@ -4,9 +4,10 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
-from county_net.tenancy import system_scope
+from county_net.tenancy import rls_sql, system_scope
+from county_net.tenancy.rls import scope_key
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
@@ -29,6 +30,15 @@ def _skip_empty(context_, revision, directives):
         directives[:] = []
 
 
+def _install_scope_key(connection) -> None:
+    """The database's copy of the key that signs published scopes must be the service's own. Only a role that
+    may write the key table (the owner) installs it; the service's role has no right to it and skips this."""
+    if connection.dialect.name != "postgresql":
+        return
+    if connection.execute(text(rls_sql.MAY_INSTALL_KEY)).scalar():
+        connection.execute(text(rls_sql.INSTALL_KEY), {"key": scope_key(current_app)})
+
+
 def run_offline():
     context.configure(url=str(_engine().url), target_metadata=metadata, literal_binds=True)
     with context.begin_transaction():
@@ -47,8 +57,12 @@ def run_online():
             # Straight to the driver, before SQLAlchemy's BEGIN (core/database.py) opens a transaction.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=metadata, **args)
+        # The revision that creates the key table installs the key from here, so that revisions after it in
+        # the same run can already read under a signed system scope.
+        config.attributes[rls_sql.KEY_ATTRIBUTE] = scope_key(current_app)
         # Migrations are system work: data migrations see every row even under FORCE ROW LEVEL SECURITY.
         with system_scope("migrations"), context.begin_transaction():
+            _install_scope_key(connection)  # first, so a rotated key already holds for data migrations
             context.run_migrations()
         if sqlite:
             connection.commit()

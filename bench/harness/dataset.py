@@ -27,6 +27,7 @@ PRODUCT_ENV = {
     "AUDIT_HMAC_KEY": "bench-audit",
     "DATA_ENCRYPTION_KEY": DATA_KEY,
     "LOOKUP_HMAC_KEY": "bench-lookup",
+    "RLS_SCOPE_KEY": "bench-only-rls-scope-key",
     "RATELIMIT_STORAGE_URI": "memory://",
     "FLASK_APP": "wsgi.py",
     # Long runs: sessions must not idle out between the groups that use them.
@@ -51,7 +52,8 @@ class Dataset:
 
     @property
     def pg_name(self) -> str:
-        return f"county_net_bench_{self.size}"
+        # BENCH_PG_PREFIX: several people benchmarking on one PostgreSQL server keep their own databases.
+        return f"{os.environ.get('BENCH_PG_PREFIX', 'county_net_bench')}_{self.size}"
 
     @property
     def manifest_path(self) -> Path:
@@ -115,6 +117,7 @@ class Dataset:
         env.pop("BENCH_RLS_DATABASE_URL", None)
         if self.engine == "postgresql":
             env["BENCH_RLS_DATABASE_URL"] = self.app_url
+            env["RLS_SCOPE_KEY"] = PRODUCT_ENV["RLS_SCOPE_KEY"]  # B1r signs its scope as the product does
         return env
 
     # Generation -----------------------------------------------------------------------------------
@@ -150,11 +153,9 @@ class Dataset:
         self.drop()
         if self.engine == "postgresql":
             subprocess.run(["createdb", "-h", "127.0.0.1", "-U", PG_ADMIN, "-O", PG_ADMIN, self.pg_name], check=True)
+        self.migrate(log)
         env = self.product_env()
         flask = str(self.repo / ".venv" / "bin" / "flask")
-        log(f"migrating {self.engine} {self.size} …")
-        subprocess.run([flask, "--app", "wsgi", "db", "upgrade"], cwd=self.repo, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
         log(f"generating {petitions} matters, {units} units (seed {seed}) …")
         started = time.monotonic()
         subprocess.run([flask, "--app", "wsgi", "bench", "generate", "--petitions", str(petitions), "--units",
@@ -166,6 +167,13 @@ class Dataset:
                                                 "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
                                                 "wall_seconds": round(seconds, 1)}, indent=1))
         return self.manifest()
+
+    def migrate(self, log) -> None:
+        """`flask db upgrade` as the owner: a reused dataset gets the migrations made since it was generated
+        (and the database's copy of the key that signs published scopes)."""
+        log(f"migrating {self.engine} {self.size} …")
+        subprocess.run([str(self.repo / ".venv" / "bin" / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=self.repo,
+                       env=self.product_env(), check=True, stdout=subprocess.DEVNULL)
 
     def manifest(self) -> dict:
         return json.loads(self.manifest_path.read_text())

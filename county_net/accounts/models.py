@@ -3,12 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship, with_loader_criteria
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import UnitOwned
+from county_net.tenancy.criteria import Scoped, UnitOwned, scope_rule
 from county_net.units.models import Unit
 
 ROLES = {
@@ -66,9 +66,10 @@ class User(UnitOwned, UserMixin, db.Model):
         return self.auth_token
 
 
-class AuthSession(db.Model):
+class AuthSession(Scoped, db.Model):
     """A server-side login (browser session or API token). Only a hash of the token is stored,
-    so revoking the row ends the session at once."""
+    so revoking the row ends the session at once. Read and written only in system scope
+    (accounts/services.py): no user's scope holds anyone's sessions, not even their own."""
 
     __tablename__ = "auth_sessions"
 
@@ -83,3 +84,17 @@ class AuthSession(db.Model):
     user_agent: Mapped[str | None] = mapped_column(String(200))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoke_reason: Mapped[str | None] = mapped_column(String(32))
+
+    @classmethod
+    def scope_owner_id(cls, obj) -> int | None:
+        return None
+
+    @classmethod
+    def may_write(cls, obj, scope) -> bool:
+        return False
+
+
+@scope_rule
+def _session_criteria(scope):
+    """The same rule is the PostgreSQL policy (rls_sql.SESSION_VISIBLE)."""
+    return [with_loader_criteria(AuthSession, false(), include_aliases=True)]

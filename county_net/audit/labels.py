@@ -25,6 +25,7 @@ ACTIONS = {
     "petitioner.revealed": "查看完整身份证号和电话",
     "petitioner.contact_changed": "更新信访人联系方式",
     "system.restored": "从备份恢复数据库",
+    "audit.exported": "导出全部县的审计记录",
 }
 
 TARGETS = {

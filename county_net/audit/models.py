@@ -3,15 +3,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, with_loader_criteria
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
+from county_net.tenancy.criteria import Scoped, among, scope_rule
 
 
-class AuditRecord(db.Model):
+class AuditRecord(Scoped, db.Model):
     """One audited act. Rows are never updated or deleted (triggers and grants refuse it);
-    each carries an HMAC over its content and the previous row's HMAC."""
+    each carries an HMAC over its content and the previous row's HMAC. A scope reads the acts of its own
+    units' users; a record with no unit (the command line, a failed login under an unknown name) only
+    system work reads (audit/export.py)."""
 
     __tablename__ = "audit_records"
 
@@ -28,3 +31,14 @@ class AuditRecord(db.Model):
     client_addr: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+    @classmethod
+    def scope_owner_id(cls, obj) -> int | None:
+        return obj.actor_unit_id
+
+
+@scope_rule
+def _audit_criteria(scope):
+    """The same rule is the PostgreSQL policy (rls_sql.AUDIT_VISIBLE)."""
+    return [with_loader_criteria(AuditRecord, among(AuditRecord.actor_unit_id, sorted(scope.unit_ids)),
+                                 include_aliases=True)]

@@ -15,6 +15,7 @@ from county_net.audit.models import AuditRecord
 from county_net.core.database import prepare_write
 from county_net.core.models import utcnow
 from county_net.extensions import db
+from county_net.tenancy import system_scope
 
 GENESIS = "0" * 64
 _LOCK_KEY = 7_130_001  # pg_advisory_xact_lock key for the chain head
@@ -66,7 +67,9 @@ def record(
     prepare_write(session())  # a GET that audits what it shows must not meet SQLite's "database is locked"
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-    last = session.execute(select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)).first()
+    with system_scope("audit chain head"):  # one chain for every scope: its head is nobody's own record
+        last = session.execute(select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc())
+                               .limit(1)).first()
     now = utcnow()
     rec = AuditRecord(
         seq=(last.seq + 1) if last else 1,
@@ -125,14 +128,21 @@ def local_time(at: str | None) -> str:
 
 def chain_head() -> tuple[int, str] | None:
     last = select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
-    row = db.session.execute(last).first()
+    with system_scope("audit chain head"):  # one chain for every county
+        row = db.session.execute(last).first()
     return (row.seq, row.hash) if row else None
 
 
 def verify_chain(batch: int = 5000, anchors: CheckpointSet | None = None) -> VerifyResult:
     """Walk the chain in seq order and report the first broken link; then hold the table against the signed
     checkpoints kept outside it (`anchors`, by default the configured file): each checkpoint's row must be there
-    with that hash, so the table cannot end before the highest one. Reads only; writes nothing."""
+    with that hash, so the table cannot end before the highest one. Reads only; writes nothing. The chain is one
+    for every county, so it is walked in system scope; the answer names no record's content."""
+    with system_scope("audit verify"):
+        return _verify_chain(batch, anchors)
+
+
+def _verify_chain(batch: int, anchors: CheckpointSet | None) -> VerifyResult:
     anchors = checkpoints.configured() if anchors is None else anchors
     expected = anchors.by_seq
     top = anchors.latest

@@ -262,7 +262,7 @@ def _read_backup(source: Path, into: Path) -> dict:
 
 _PG_OBJECTS = sa.text("""
 SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+ WHERE n.nspname IN ('public', 'county_net_private') AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
 """)
 
 
@@ -287,13 +287,15 @@ def _existing_tables(engine_name: str) -> int:
 def _load_postgres(dump: Path, force: bool) -> None:
     url = owner_url()
     if force:
-        # Everything the service has lives in the public schema; start it afresh (needs its owner: the database
-        # owner on PostgreSQL 15+).
+        # Everything the service has lives in the public schema and county_net_private; start them afresh
+        # (needs their owner: the database owner on PostgreSQL 15+).
         engine = sa.create_engine(_sqlalchemy_url(url), poolclass=sa.pool.NullPool)
         try:
             with engine.begin() as conn:
                 conn.execute(sa.text("DROP SCHEMA public CASCADE"))
                 conn.execute(sa.text("CREATE SCHEMA public"))
+                # The key that signs published scopes (and pgcrypto) live beside it; the dump brings them back.
+                conn.execute(sa.text("DROP SCHEMA IF EXISTS county_net_private CASCADE"))
         finally:
             engine.dispose()
     conninfo, env = _libpq(url)

@@ -335,14 +335,23 @@ class PetitionAttachment(PetitionChild, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class PetitionCounter(db.Model):
-    """Per county and year, the last number given; one row lock makes numbers gapless."""
+class PetitionCounter(Scoped, db.Model):
+    """Per county and year, the last number given; one row lock makes numbers gapless. Any principal of the
+    county numbers its matters (the county root is among its self ids); another county's counter is unseen."""
 
     __tablename__ = "petition_counters"
 
     county_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+    @classmethod
+    def scope_owner_id(cls, obj) -> int | None:
+        return obj.county_unit_id
+
+    @classmethod
+    def may_write(cls, obj, scope) -> bool:
+        return obj.county_unit_id in scope.unit_ids or obj.county_unit_id in scope.self_ids
 
 
 # Aliases for the probes, so that they never correlate to the same table in the outer query; the scope
@@ -390,3 +399,11 @@ def _petition_criteria(scope):
                              .where(_person.id == cls.petitioner_id).correlate_except(_person).exists(),
                              include_aliases=True),
     ]
+
+
+@scope_rule
+def _counter_criteria(scope):
+    """The same rule is the PostgreSQL policy (rls_sql.COUNTER_VISIBLE)."""
+    return [with_loader_criteria(PetitionCounter, among(PetitionCounter.county_unit_id,
+                                                        sorted(scope.unit_ids | scope.self_ids)),
+                                 include_aliases=True)]

@@ -33,6 +33,10 @@ def init_app(app):
     from county_net.tenancy.context import configure_criteria
 
     configure_criteria(app.config.get("TENANCY_ORM_CRITERIA", True))
+    rls.init_app(app)
+    from county_net.tenancy.cli import tenancy_cli
+
+    app.cli.add_command(tenancy_cli)
     criteria.configure_dialect(app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0].split("+", 1)[0])
 
     @app.before_request

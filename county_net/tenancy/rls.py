@@ -1,8 +1,17 @@
 """Layer 3: publish the scope to PostgreSQL per transaction (never per connection), lazily: just before a
 statement runs, and only when the scope that statement runs under differs from what this transaction already
 carries. `set_config(…, true)` dies with the transaction, so the marker is dropped at commit, rollback and
-when the pool resets the connection."""
+when the pool resets the connection.
+
+What is published is signed: `v1|pid|expires|unit ids|self ids|HMAC-SHA256` (tenancy/rls_sql.py). The
+database verifies it with its copy of the key, which the service's role cannot read, so SQL that reaches the
+database through the service (an injection) cannot widen its own scope: a forged, altered, expired or
+borrowed token reads as "sees nothing"."""
 from __future__ import annotations
+
+import hashlib
+import hmac
+import time
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
@@ -11,32 +20,58 @@ from sqlalchemy.pool import Pool
 
 from county_net.tenancy.context import active_scope
 
-_SQL = ("SELECT set_config('county_net.unit_ids', %(v)s, true), "
-        "set_config('county_net.self_ids', %(s)s, true)")
+_SQL = "SELECT set_config('county_net.scope', %(t)s, true)"
 _MARK = "county_net_published"
+_KEY = "county_net_rls_scope_key"  # app.extensions
+TTL_DEFAULT = 60
+_now = time.time  # wall clock: the database checks the expiry against its own
 
 
-def _values() -> dict:
-    scope = active_scope()
-    if scope is None:
-        return {"v": "", "s": ""}  # no principal: nothing is visible
-    return {"v": scope.rls_value(), "s": scope.rls_self_value()}
+def scope_key(app) -> bytes:
+    """32 bytes from RLS_SCOPE_KEY, or (development and tests) from SECRET_KEY, like the audit key. The
+    database keeps the same 32 bytes (`flask db upgrade` installs them)."""
+    secret = app.config.get("RLS_SCOPE_KEY") or app.config["SECRET_KEY"]
+    return hashlib.sha256(b"county_net rls scope|" + secret.encode()).digest()
 
 
-def _enabled() -> bool:
-    return not has_app_context() or current_app.config.get("TENANCY_RLS", True)
+def sign_scope(key: bytes, pid: int, expires: int, unit_ids: str, self_ids: str) -> str:
+    """The token the policy functions accept (county_net_verified_scope() in tenancy/rls_sql.py)."""
+    payload = f"v1|{pid}|{expires}|{unit_ids}|{self_ids}"
+    return payload + "|" + hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+
+
+def init_app(app) -> None:
+    app.extensions[_KEY] = scope_key(app)
+
+
+def _settings() -> tuple[bool, bytes | None, int]:
+    if not has_app_context():
+        return True, None, TTL_DEFAULT  # no key: nothing is published that the database would accept
+    config = current_app.config
+    return (config.get("TENANCY_RLS", True), current_app.extensions.get(_KEY),
+            int(config.get("RLS_SCOPE_TTL") or TTL_DEFAULT))
 
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _publish_before_statement(conn, cursor, statement, parameters, context, executemany):
-    if conn.dialect.name != "postgresql" or not _enabled():
+    if conn.dialect.name != "postgresql":
         return
-    wanted = _values()
-    marker = (wanted["v"], wanted["s"])
-    if conn.info.get(_MARK) == marker:
+    enabled, key, ttl = _settings()
+    if not enabled:
         return
-    cursor.execute(_SQL, wanted)  # same transaction as the statement that follows
-    conn.info[_MARK] = marker
+    scope = active_scope()
+    wanted = (scope.rls_value(), scope.rls_self_value()) if scope is not None else ("", "")
+    now = _now()
+    published = conn.info.get(_MARK)
+    if published is not None and published[0] == wanted and now < published[1]:
+        return
+    token = ""  # no principal (or no key): nothing is visible
+    if key is not None and wanted != ("", ""):
+        # Valid for `ttl` seconds on this backend only; republished after half of it, so a long
+        # transaction never runs a statement on a token about to lapse.
+        token = sign_scope(key, cursor.connection.info.backend_pid, int(now) + ttl, *wanted)
+    cursor.execute(_SQL, {"t": token})  # same transaction as the statement that follows
+    conn.info[_MARK] = (wanted, now + ttl / 2)
 
 
 @event.listens_for(Engine, "commit")

@@ -155,3 +155,196 @@ def replace_policy(table: str, expression: str) -> list[str]:
 def grant_functions(role: str) -> list[str]:
     return [f"GRANT EXECUTE ON FUNCTION {name}() TO {role}"
             for name in ("county_net_sees_all", "county_net_scope_ids", "county_net_self_ids")]
+
+
+# ---- signed scope (revision f5c1a9d3e207) ----------------------------------------------------------
+# Any session of the service's role can run set_config(), so a bare list of unit ids in a setting would
+# let injected SQL widen its own scope. The service now publishes one signed token instead:
+#
+#   county_net.scope = v1|<backend pid>|<expires, unix seconds>|<unit ids, or *>|<self ids>|<hex HMAC-SHA256>
+#
+# county_net_verified_scope() (SECURITY DEFINER, owned by the migration owner) checks the HMAC with a key kept
+# in a schema the service's role has no right to, and then the pid and the expiry, so a token copied from
+# another connection or an earlier transaction is worth nothing. Anything wrong reads as "sees nothing".
+# The policies still call county_net_sees_all() / county_net_scope_ids() / county_net_self_ids() through
+# scalar subqueries, so the check runs once per statement per call site (InitPlans), never per row.
+
+SCOPE_SETTING = "county_net.scope"
+PRIVATE_SCHEMA = "county_net_private"
+KEY_TABLE = f"{PRIVATE_SCHEMA}.scope_key"
+KEY_ATTRIBUTE = "county_net_rls_scope_key"  # alembic Config.attributes: migrations/env.py puts the key here
+
+PRIVATE_SETUP = [
+    f"CREATE SCHEMA IF NOT EXISTS {PRIVATE_SCHEMA}",
+    f"REVOKE ALL ON SCHEMA {PRIVATE_SCHEMA} FROM PUBLIC",
+    # pgcrypto for hmac(); trusted since PostgreSQL 13, so the database owner may create it. Kept out of
+    # public: the service's role has no use for it.
+    f"CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA {PRIVATE_SCHEMA}",
+    f"""CREATE TABLE IF NOT EXISTS {KEY_TABLE} (
+  id smallint PRIMARY KEY CHECK (id = 1),
+  key bytea NOT NULL CHECK (length(key) >= 16),
+  installed_at timestamptz NOT NULL DEFAULT now()
+)""",
+    f"REVOKE ALL ON {KEY_TABLE} FROM PUBLIC",
+]
+PRIVATE_TEARDOWN = [f"DROP SCHEMA IF EXISTS {PRIVATE_SCHEMA} CASCADE"]  # with pgcrypto when it lives there
+
+# Where pgcrypto lives (an existing installation in public is used as it is).
+CRYPTO_SCHEMA = ("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                 "WHERE e.extname = 'pgcrypto'")
+INSTALL_KEY = (f"INSERT INTO {KEY_TABLE} (id, key, installed_at) VALUES (1, :key, now()) "
+               "ON CONFLICT (id) DO UPDATE SET key = EXCLUDED.key, installed_at = now() "
+               f"WHERE {KEY_TABLE}.key IS DISTINCT FROM EXCLUDED.key")
+# May this connection install the key? (The owner may; the service's role may not, and must not try.)
+MAY_INSTALL_KEY = (f"SELECT CASE WHEN to_regnamespace('{PRIVATE_SCHEMA}') IS NULL THEN false "
+                   f"WHEN NOT has_schema_privilege('{PRIVATE_SCHEMA}', 'USAGE') THEN false "
+                   f"WHEN to_regclass('{KEY_TABLE}') IS NULL THEN false "
+                   f"ELSE has_table_privilege('{KEY_TABLE}', 'INSERT') AND has_table_privilege('{KEY_TABLE}', 'UPDATE') END")
+
+
+def _verify_function(crypto_schema: str) -> str:
+    # Every comparison is NULL-safe: a NULL must never let a token through. The HMAC is checked before any
+    # field is parsed, so a forged token cannot make the casts below raise.
+    return f"""
+CREATE OR REPLACE FUNCTION county_net_verified_scope() RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  token text := current_setting('{SCOPE_SETTING}', true);
+  payload text;
+  part text[];
+BEGIN
+  IF token IS NULL OR length(token) <= 65 OR substr(token, length(token) - 64, 1) IS DISTINCT FROM '|' THEN
+    RETURN NULL;
+  END IF;
+  payload := left(token, length(token) - 65);
+  IF encode({crypto_schema}.hmac(convert_to(payload, 'UTF8'),
+                                 (SELECT k.key FROM {KEY_TABLE} k WHERE k.id = 1), 'sha256'), 'hex')
+     IS DISTINCT FROM right(token, 64) THEN
+    RETURN NULL;
+  END IF;
+  part := string_to_array(payload, '|');
+  IF part[1] IS DISTINCT FROM 'v1' OR part[2] IS DISTINCT FROM pg_backend_pid()::text
+     OR (part[3]::bigint >= extract(epoch FROM statement_timestamp())) IS NOT TRUE THEN
+    RETURN NULL;
+  END IF;
+  RETURN part[4] || '|' || part[5];
+END
+$$"""
+
+
+# The wrappers are single SQL expressions, so PostgreSQL inlines them into the policy's InitPlan (a SQL
+# function with a FROM clause is planned afresh on every call, four times the cost of the check itself).
+# An answer of "nothing" needs no check: sees_all() verifies only a token that claims '*', scope_ids() only
+# one that claims ids. self_ids() always verifies: fewer self ids would show more (检举控告). PARALLEL
+# RESTRICTED: pg_backend_pid() differs in a parallel worker. The checker is called schema-qualified.
+_CLAIMED_UNITS = f"split_part(coalesce(current_setting('{SCOPE_SETTING}', true), ''), '|', 4)"
+SIGNED_WRAPPERS = [
+    f"""
+CREATE OR REPLACE FUNCTION county_net_sees_all() RETURNS boolean
+LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$
+  SELECT CASE WHEN {_CLAIMED_UNITS} = '*'
+              THEN coalesce(split_part(public.county_net_verified_scope(), '|', 1) = '*', false)
+              ELSE false END
+$$""",
+    f"""
+CREATE OR REPLACE FUNCTION county_net_scope_ids() RETURNS bigint[]
+LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$
+  SELECT CASE WHEN {_CLAIMED_UNITS} IN ('', '*') THEN '{{}}'::bigint[]
+              ELSE coalesce(string_to_array(nullif(nullif(split_part(public.county_net_verified_scope(), '|', 1),
+                                                          '*'), ''), ',')::bigint[], '{{}}'::bigint[]) END
+$$""",
+    """
+CREATE OR REPLACE FUNCTION county_net_self_ids() RETURNS bigint[]
+LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$
+  SELECT coalesce(string_to_array(nullif(split_part(public.county_net_verified_scope(), '|', 2), ''), ',')::bigint[],
+                  '{}'::bigint[])
+$$""",
+    # The first functions are no longer in any policy; they follow the signed scope all the same, so that
+    # nothing the service's role can call still trusts a bare setting.
+    """
+CREATE OR REPLACE FUNCTION county_net_may_see(uid bigint) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$
+  SELECT public.county_net_sees_all() OR uid = ANY (public.county_net_scope_ids())
+$$""",
+    """
+CREATE OR REPLACE FUNCTION county_net_is_self(uid bigint) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$
+  SELECT uid IS NOT NULL AND uid = ANY (public.county_net_self_ids())
+$$""",
+]
+
+SCOPE_FUNCTION_SIGNATURES = ("county_net_verified_scope()", "county_net_sees_all()", "county_net_scope_ids()",
+                             "county_net_self_ids()", "county_net_may_see(bigint)", "county_net_is_self(bigint)")
+
+
+def signed_scope_functions(crypto_schema: str) -> list[str]:
+    return [_verify_function(crypto_schema), *SIGNED_WRAPPERS]
+
+
+def grant_scope_functions(role: str) -> list[str]:
+    # Functions are executable by PUBLIC by default: only the service's role (and the owner) keep the right.
+    return [statement for signature in SCOPE_FUNCTION_SIGNATURES
+            for statement in (f"REVOKE EXECUTE ON FUNCTION {signature} FROM PUBLIC",
+                              f"GRANT EXECUTE ON FUNCTION {signature} TO {role}")]
+
+
+def lock_down_public(role: str) -> list[str]:
+    # Nothing the service's role creates can shadow or stand in for our functions. (PostgreSQL 15 already
+    # creates public this way; older clusters and hand-made databases may not.) A REVOKE that finds
+    # nothing to revoke only warns.
+    return [f"REVOKE CREATE ON SCHEMA public FROM PUBLIC", f"REVOKE CREATE ON SCHEMA public FROM {role}",
+            f"REVOKE ALL ON SCHEMA {PRIVATE_SCHEMA} FROM {role}"]
+
+
+def unsigned_scope_functions(role: str) -> list[str]:
+    """Downgrade: the functions as revision c7d2a9e41f10 and the first ones left them."""
+    return [
+        "DROP FUNCTION IF EXISTS county_net_verified_scope()",
+        *SCOPE_FUNCTIONS, MAY_SEE_FUNCTION, IS_SELF_FUNCTION,
+        *grant_functions(role),
+        f"GRANT EXECUTE ON FUNCTION county_net_may_see(bigint) TO {role}",
+        f"GRANT EXECUTE ON FUNCTION county_net_is_self(bigint) TO {role}",
+    ]
+
+
+# ---- the tables that were outside RLS (revision f5c1a9d3e207) ---------------------------------------
+# The audit log: rows whose actor's unit is in scope (the county admin's page shows the county's own acts);
+# rows without a unit (the command line, failed logins of names no account has) only in system scope.
+AUDIT_VISIBLE = sees("actor_unit_id")
+# Login sessions (token hashes, addresses, browsers): the service reads and writes them only in system scope.
+SESSION_VISIBLE = "(SELECT county_net_sees_all())"
+# A window's stationed units: exactly when the window is visible (its own policy applies inside).
+STATION_VISIBLE = "EXISTS (SELECT 1 FROM windows w WHERE w.id = window_stations.window_id)"
+# A county's number counter: any principal of that county (its root is among the principal's self ids).
+COUNTER_VISIBLE = f"{sees('county_unit_id')} OR county_unit_id = ANY ((SELECT county_net_self_ids())::bigint[])"
+# Categories are one list for every county: any principal reads them; only a county center's principal (the
+# administrators work there; the service checks the role) or system work changes them.
+CATEGORY_READ = "(SELECT county_net_sees_all()) OR cardinality((SELECT county_net_scope_ids())::bigint[]) > 0"
+CATEGORY_WRITE = ("(SELECT county_net_sees_all()) OR EXISTS (SELECT 1 FROM units u WHERE u.parent_id IS NULL "
+                  "AND u.id = ANY ((SELECT county_net_scope_ids())::bigint[]))")
+
+# table -> [(policy name, command, expression)]
+NEW_RLS_POLICIES = {
+    "audit_records": [("audit_records_scope", "ALL", AUDIT_VISIBLE)],
+    "auth_sessions": [("auth_sessions_scope", "ALL", SESSION_VISIBLE)],
+    "window_stations": [("window_stations_scope", "ALL", STATION_VISIBLE)],
+    "petition_counters": [("petition_counters_scope", "ALL", COUNTER_VISIBLE)],
+    # One policy per writing command, so that a read checks the scope once (a FOR ALL policy would join in).
+    "categories": [("categories_scope", "SELECT", CATEGORY_READ), ("categories_insert", "INSERT", CATEGORY_WRITE),
+                   ("categories_update", "UPDATE", CATEGORY_WRITE), ("categories_delete", "DELETE", CATEGORY_WRITE)],
+}
+
+
+def enable_rls_policies(table: str, policies) -> list[str]:
+    statements = [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY", f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY"]
+    for name, command, expression in policies:
+        using = "" if command == "INSERT" else f" USING ({expression})"
+        check = "" if command in ("SELECT", "DELETE") else f" WITH CHECK ({expression})"
+        statements.append(f"CREATE POLICY {name} ON {table} FOR {command}{using}{check}")
+    return statements
+
+
+def disable_rls_policies(table: str, policies) -> list[str]:
+    return [*(f"DROP POLICY IF EXISTS {name} ON {table}" for name, _, _ in policies),
+            f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY", f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY"]

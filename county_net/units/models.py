@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship, with_loader_criteria
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import ScopedSelf, UnitOwned
+from county_net.tenancy.criteria import Scoped, ScopedSelf, UnitOwned, scope_rule
 from county_net.units.kinds import KIND_NAMES, kind_label
 
 _KIND_CHECK = "kind IN (" + ", ".join(f"'{k}'" for k in KIND_NAMES) + ")"
@@ -68,8 +68,9 @@ class Window(UnitOwned, db.Model):
     )
 
 
-class WindowStation(db.Model):
-    """A unit stationed at a window (入驻部门); reached only through its window."""
+class WindowStation(Scoped, db.Model):
+    """A unit stationed at a window (入驻部门); reached only through its window, and visible exactly when
+    the window is."""
 
     __tablename__ = "window_stations"
     __table_args__ = (UniqueConstraint("window_id", "stationed_unit_id", name="uq_window_stations_window_unit"),)
@@ -79,3 +80,17 @@ class WindowStation(db.Model):
     stationed_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
 
     window: Mapped[Window] = relationship(back_populates="stations")
+
+    @classmethod
+    def scope_owner_id(cls, obj) -> int | None:
+        return obj.window.unit_id if obj.window is not None else None
+
+
+_window = aliased(Window, name="window_probe")  # the window's own criteria apply to the probe (include_aliases)
+
+
+@scope_rule
+def _station_criteria(scope):
+    """The same rule is the PostgreSQL policy (rls_sql.STATION_VISIBLE)."""
+    return [with_loader_criteria(WindowStation, lambda cls: select(_window.id).where(_window.id == cls.window_id)
+                                 .correlate_except(_window).exists(), include_aliases=True)]

@@ -270,7 +270,8 @@ def test_unreachable_redis_refuses_rather_than_letting_attempts_through(database
 def _production_config(**values) -> SimpleNamespace:
     cfg = {name: getattr(config.ProductionConfig, name) for name in dir(config.ProductionConfig) if name.isupper()}
     cfg.update(SECRET_KEY="s" * 32, AUDIT_HMAC_KEY="a" * 32, DATA_ENCRYPTION_KEY="d" * 32, LOOKUP_HMAC_KEY="l" * 32,
-               SQLALCHEMY_DATABASE_URI="postgresql+psycopg://app@db/county_net", THROTTLE_REDIS_URL=None)
+               RLS_SCOPE_KEY="r" * 32, SQLALCHEMY_DATABASE_URI="postgresql+psycopg://app@db/county_net",
+               THROTTLE_REDIS_URL=None)
     cfg.update(values)
     return SimpleNamespace(config=cfg)
 

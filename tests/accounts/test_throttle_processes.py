@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import config
 from tests.conftest import PASSWORD, clear_of_minute_edge
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +55,7 @@ def served(database, app, net, tmp_path):
         "COUNTY_NET_CONFIG": "production", "SESSION_COOKIE_SECURE": "0",
         "SECRET_KEY": "s" * 32, "AUDIT_HMAC_KEY": "a" * 32, "DATA_ENCRYPTION_KEY": "d" * 32,
         "LOOKUP_HMAC_KEY": "l" * 32, "DATABASE_URL": database.app_url,
+        "RLS_SCOPE_KEY": config.TestingConfig.RLS_SCOPE_KEY,  # the copy in the database under test
         "COUNTY_NET_INSTANCE": str(tmp_path / "instance"), "PROXY_FIX_X_FOR": "1",
         "PYTHONPATH": str(ROOT),
         # Five failures for one account from one address. A day's window rather than the default minute's,

@@ -12,7 +12,7 @@ from tests.conftest import Browser
 
 
 def _actions(app):
-    with app.app_context():
+    with app.app_context(), system_scope("test"):
         rows = db.session.execute(sa.select(AuditRecord.action, AuditRecord.actor_name, AuditRecord.client_addr)
                                   .order_by(AuditRecord.seq)).all()
         db.session.remove()

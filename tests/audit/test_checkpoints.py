@@ -27,7 +27,7 @@ def _verify(app, *args):
 
 
 def _head(app) -> int:
-    with app.app_context():
+    with app.app_context(), system_scope("test"):
         seq = db.session.scalar(sa.select(sa.func.max(AuditRecord.seq))) or 0
         db.session.remove()
     return seq
@@ -263,7 +263,7 @@ def test_a_checkpoint_that_cannot_be_written_does_not_fail_the_request(other_app
     assert response.status_code == 302  # logged in; the login's audit record is committed
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert any("检查点文件" in e for e in errors) and any("syslog unreachable" in e for e in errors)
-    with other.app_context():
+    with other.app_context(), system_scope("test"):
         assert db.session.scalar(sa.select(sa.func.count()).where(AuditRecord.action == "login")) == 1
         db.session.remove()
 

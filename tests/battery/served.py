@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
+import config
 from bench.harness.procs import Server, free_port
 from county_net.extensions import db
 from tests.conftest import PASSWORD, DatabaseUnderTest, make_app
@@ -30,6 +31,8 @@ KEYS = {
     "AUDIT_HMAC_KEY": "battery-audit",
     "DATA_ENCRYPTION_KEY": "battery-only-data-encryption-k32",
     "LOOKUP_HMAC_KEY": "battery-lookup",
+    # The suite's own: the database under test holds the copy `flask db upgrade` installed from it.
+    "RLS_SCOPE_KEY": config.TestingConfig.RLS_SCOPE_KEY,
 }
 
 

@@ -90,7 +90,9 @@ def test_every_view_and_reveal_is_audited(app, api, net, accusation):
             db.session.remove()
     revealed = api.post("c_recv", f"/api/v1/petitions/{accusation['id']}/petitioners/{person}/reveal").get_json()
     assert revealed["id_number"] == id_number(7) and revealed["phone"] == "13900007777"
-    with app.app_context():
+    from county_net.tenancy import system_scope
+
+    with app.app_context(), system_scope("test"):
         rows = db.session.execute(sa.select(AuditRecord.action, AuditRecord.actor_name)).all()
         db.session.remove()
     views = [r for r in rows if r.action == "petition.confidential_viewed"]

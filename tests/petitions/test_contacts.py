@@ -52,12 +52,11 @@ def test_a_new_phone_at_registration_updates_the_file_and_each_matter_keeps_its_
     assert (change["old_address"], change["new_address"]) == ("东镇甲村3组", "东镇乙村5组")
     from county_net.petitions.models import PetitionerContactChange
 
-    with app.app_context():
+    with app.app_context(), system_scope("test"):
         records = db.session.scalars(sa.select(AuditRecord).where(
             AuditRecord.action == "petitioner.contact_changed")).all()
-        with system_scope("test"):
-            row = db.session.scalar(sa.select(PetitionerContactChange))
-            assert row.old_phone_enc and OLD not in row.old_phone_enc
+        row = db.session.scalar(sa.select(PetitionerContactChange))
+        assert row.old_phone_enc and OLD not in row.old_phone_enc
         db.session.remove()
     assert len(records) == 1 and str(records[0].target_id) == str(person)
     detail = records[0].detail
@@ -92,7 +91,7 @@ def test_the_api_corrects_contact_details(app, api, net):
     assert stale.status_code == 409
     # A correction replaces the mistaken phone on the matters registered with it, for /query too.
     assert _query(app, p["query_code"], NEW[-4:]) == 200 and _query(app, p["query_code"], OLD[-4:]) == 404
-    with app.app_context():
+    with app.app_context(), system_scope("test"):
         actions = db.session.scalars(sa.select(AuditRecord.action)).all()
         db.session.remove()
     assert actions.count("petitioner.contact_changed") == 1

@@ -252,7 +252,9 @@ def test_co_units_show_on_the_page_and_in_the_timeline(app, net, api, login):
 
 
 def _audited_views(app) -> int:
-    with app.app_context():
+    from county_net.tenancy import system_scope
+
+    with app.app_context(), system_scope("test"):
         count = db.session.scalar(sa.select(sa.func.count()).select_from(AuditRecord)
                                   .where(AuditRecord.action == "petition.confidential_viewed"))
         db.session.remove()

@@ -5,36 +5,13 @@ import pytest
 import sqlalchemy as sa
 
 from county_net.extensions import db
-from tests.conftest import PASSWORD
 from tests.petitions.helpers import Api
+from tests.tenancy.seed import neighbour_county
 
 
 @pytest.fixture
 def two_counties(app, net, api_token):
-    from county_net.accounts.models import User
-    from county_net.accounts.passwords import hash_password
-    from county_net.tenancy import system_scope
-    from county_net.units.models import Unit
-
-    with app.app_context(), system_scope("test seed"):
-        root = Unit(code="K0", name="邻县信访局", short_name="邻县信访局", kind="county_center", path="/", depth=0,
-                    sort_order=0, is_active=True)
-        db.session.add(root)
-        db.session.flush()
-        root.path = f"/{root.id}/"
-        town = Unit(code="K1", name="邻县北镇", short_name="北镇", kind="township", parent_id=root.id, path="/",
-                    depth=1, sort_order=1, is_active=True)
-        db.session.add(town)
-        db.session.flush()
-        town.path = f"{root.path}{town.id}/"
-        for username, unit in (("k_recv", root), ("k1_recv", town)):
-            user = User(username=username, name=username, unit_id=unit.id, password_hash=hash_password(PASSWORD),
-                        version=1)
-            user.roles = ["receptionist"]
-            db.session.add(user)
-        db.session.commit()
-        ids = {"K0": root.id, "K1": town.id}
-        db.session.remove()
+    ids = neighbour_county(app, [("k_recv", "K0", ["receptionist"]), ("k1_recv", "K1", ["receptionist"])])
     api = Api(app, api_token)
     ours = [api.register("c_recv", petitioners=[{"name": f"本县{i}", "phone": f"1370000{i:04d}"}])
             for i in range(3)]

@@ -71,10 +71,21 @@ def test_scope_applies_to_every_scoped_model(app, net, api_token):
         db.session.remove()
 
 
+def _points_at_a_tenant_or_person(column) -> bool:
+    """`unit_id`, `actor_unit_id`, `county_unit_id`, `stationed_unit_id` …, or a foreign key to units or users."""
+    return column.name.endswith("unit_id") or any(fk.column.table.name in ("units", "users")
+                                                  for fk in column.foreign_keys)
+
+
 def test_every_table_with_unit_id_is_scoped():
+    """Not only a column named unit_id: any column naming a unit (the audit log's actor unit, a counter's county,
+    a window's stationed unit) or a user (login sessions) makes the model tenant data."""
     offenders = [m.class_.__name__ for m in db.Model.registry.mappers
-                 if "unit_id" in m.columns and not issubclass(m.class_, Scoped)]
+                 if any(_points_at_a_tenant_or_person(c) for c in m.columns) and not issubclass(m.class_, Scoped)]
     assert not offenders
+    found = {m.class_.__name__ for m in db.Model.registry.mappers
+             if any(_points_at_a_tenant_or_person(c) for c in m.columns)}
+    assert {"AuditRecord", "AuthSession", "PetitionCounter", "WindowStation", "User", "Petition"} <= found
 
 
 def test_writes_outside_the_scope_are_refused(app, net):
