@@ -28,7 +28,6 @@ PRODUCT_ENV = {
     "DATA_ENCRYPTION_KEY": DATA_KEY,
     "LOOKUP_HMAC_KEY": "bench-lookup",
     "RLS_SCOPE_KEY": "bench-only-rls-scope-key",
-    "RATELIMIT_STORAGE_URI": "memory://",
     "FLASK_APP": "wsgi.py",
     # Long runs: sessions must not idle out between the groups that use them.
     "AUTH_IDLE_MINUTES": "720",

@@ -127,7 +127,7 @@ def test_admin_still_passes_and_bad_bodies_are_400_for_admin(app, net, api_token
     admin = login("admin")
     forged = admin.client.post(f"/admin/users/{net.users['t1_recv']}/disable", data={"csrf_token": "forged"})
     assert forged.status_code == 400  # CSRF still guards the admin's forms, right after the role check
-    assert admin.post(f"/admin/users/{net.users['t1_recv']}/disable", form_page="/").status_code == 302
+    assert admin.post(f"/admin/users/{net.users['t1_recv']}/disable", {"version": 1}, form_page="/").status_code == 302
     headers = api_token("admin")
     client = app.test_client()
     url = f"/api/v1/users/{net.users['t1_recv']}"

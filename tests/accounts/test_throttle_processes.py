@@ -50,7 +50,7 @@ def served(database, app, net, tmp_path):
     database (no Redis configured; the Redis counters are shared between app instances in test_throttle.py)."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items()
-           if k not in ("THROTTLE_REDIS_URL", "REDIS_URL", "RATELIMIT_STORAGE_URI", "TEST_DATABASE_URL")}
+           if k not in ("THROTTLE_REDIS_URL", "REDIS_URL", "TEST_DATABASE_URL")}
     env.update({
         "COUNTY_NET_CONFIG": "production", "SESSION_COOKIE_SECURE": "0",
         "SECRET_KEY": "s" * 32, "AUDIT_HMAC_KEY": "a" * 32, "DATA_ENCRYPTION_KEY": "d" * 32,

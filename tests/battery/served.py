@@ -38,7 +38,7 @@ KEYS = {
 
 def product_env(database: DatabaseUnderTest, instance: Path) -> dict:
     env = dict(os.environ)
-    for name in ("TEST_DATABASE_URL", "MIGRATION_DATABASE_URL", "RATELIMIT_STORAGE_URI", "TENANCY_RLS",
+    for name in ("TEST_DATABASE_URL", "MIGRATION_DATABASE_URL", "TENANCY_RLS",
                  "COUNTY_NET_BENCH_NO_CRITERIA", "COUNTY_NET_BENCHMARK", "FLASK_APP"):
         env.pop(name, None)  # the product's own defaults, as a deployment without overrides has them
     env.update(KEYS)
