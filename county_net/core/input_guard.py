@@ -89,11 +89,10 @@ def check_fields(source) -> None:
     """Query strings and form fields (Werkzeug decodes them leniently, but a NUL still gets through)."""
     found: dict = {}
     for key, values in source.lists():
-        problem = _problem(key)
-        for value in values:
-            problem = problem or _problem(value)
+        key_problem = _problem(key)
+        problem = key_problem or next(filter(None, map(_problem, values)), None)
         if problem:
-            found.setdefault(key if not _problem(key) else BODY, [problem])
+            found.setdefault(BODY if key_problem else key, [problem])
     if found:
         raise InvalidInput(fields=found)
 

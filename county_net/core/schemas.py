@@ -110,7 +110,8 @@ class Date(fields.Date):
 
 
 class DayWithin(Date):
-    """A day counted from today in Asia/Shanghai: at most `past_days` back (negative: that many days ahead at
+    """An input sanity bound, not a legal window (those come from county_net/deadlines): a day counted in plain
+    calendar days from today in Asia/Shanghai, at most `past_days` back (negative: that many days ahead at
     the earliest; None: no nearer bound than 2000-01-01) and at most `future_days` ahead (None: 2099-12-31)."""
 
     def __init__(self, *, past_days: int | None, future_days: int | None, **kwargs):
@@ -160,6 +161,7 @@ class ReceivedAt(fields.AwareDateTime):
             raise ValidationError("收件时间无效") from None
         if day < earliest:
             raise ValidationError(f"收件时间不能早于 {earliest.isoformat()}（三年以内）")
+        # A day's slack for clocks: the service itself refuses the moment still to come.
         if day > local_today() + timedelta(days=1):
             raise ValidationError("收件时间不能晚于现在")
         return moment

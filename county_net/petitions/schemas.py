@@ -8,7 +8,8 @@ from county_net.core.schemas import (Date, DayWithin, Id, Int, Line, LocalDateTi
                                      Version)
 from county_net.petitions.models import (CHANNELS, DELIVERY_METHODS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS,
                                          SATISFACTION)
-from county_net.petitions.services import DECLINE_GROUNDS, OPINION_LABELS, PAUSE_REASONS, REDIRECT_CHANNELS
+from county_net.petitions.services import (DECLINE_GROUNDS, OPINION_LABELS, PAUSE_MAX_DAYS, PAUSE_REASONS,
+                                           REDIRECT_CHANNELS, REPORT_DUE_MAX_DAYS)
 
 # Every limit the service enforces is stated here, so the document tells a client what will be refused: lengths
 # count the text as sent (the service strips surrounding spaces, hence "须有非空白字符" patterns), ids are
@@ -85,17 +86,17 @@ class RouteSchema(VersionSchema):
 
 
 def _report_due(description: str, **kwargs):
-    return DayWithin(past_days=-1, future_days=90, metadata={"description": description}, **kwargs)
+    return DayWithin(past_days=-1, future_days=REPORT_DUE_MAX_DAYS, metadata={"description": description}, **kwargs)
 
 
 class AssignSchema(RouteSchema):
-    report_due_on = _report_due("报送办结报告的日期：明天起 90 日内", required=True)
+    report_due_on = _report_due(f"报送办结报告的日期：明天起 {REPORT_DUE_MAX_DAYS} 日内", required=True)
 
 
 class SubAssignSchema(VersionSchema):
     """交办下级: one village or enterprise of the handling unit's own, no co-units."""
     to_unit_id = _unit_id("本单位所属的村（社区）或企业", required=True)
-    report_due_on = _report_due("明天起 90 日内，且不得晚于本单位的办理期限", required=True)
+    report_due_on = _report_due(f"明天起 {REPORT_DUE_MAX_DAYS} 日内，且不得晚于本单位的办理期限", required=True)
     note = Text(2000, load_default="")
 
 
@@ -138,8 +139,8 @@ class ExtendSchema(VersionSchema):
 
 class PauseSchema(NoteSchema):
     reason = fields.String(required=True, validate=validate.OneOf(list(PAUSE_REASONS)))
-    until = DayWithin(past_days=0, future_days=180, load_default=None, allow_none=True,
-                      metadata={"description": "到期自动恢复计时：今天起 180 日内"})
+    until = DayWithin(past_days=0, future_days=PAUSE_MAX_DAYS, load_default=None, allow_none=True,
+                      metadata={"description": f"到期自动恢复计时：今天起 {PAUSE_MAX_DAYS} 日内"})
 
 
 class OpinionSchema(VersionSchema):

@@ -570,12 +570,21 @@ def _route(actor, petition, version, action, to_unit_id, note, co_unit_ids, repo
                             "report_due_on": report_due_on.isoformat() if report_due_on else None})
 
 
+# Input sanity bounds, not legal windows (the legal limits come from county_net/deadlines): a 交办 report date
+# and a pause's end further off than these is a typing slip. The schemas state the same bounds in the API document.
+REPORT_DUE_MAX_DAYS = 90
+PAUSE_MAX_DAYS = 180
+
+
 def _report_date(report_due_on: date | None, latest: date | None = None) -> date:
-    """A 交办 report date: after today, within 90 days, and never after `latest` (the sender's own limit)."""
+    """A 交办 report date: after today, within REPORT_DUE_MAX_DAYS, and never after `latest` (the sender's own
+    limit)."""
     today = local_today()
     own = f"，且不晚于本单位的办理期限（{cn_date(latest)}）" if latest is not None else ""
-    if report_due_on is None or report_due_on <= today or report_due_on > today + timedelta(days=90):
-        raise InvalidInput(fields={"report_due_on": [f"请设定今天之后 90 日内的报送办结报告日期{own}"]})
+    if (report_due_on is None or report_due_on <= today
+            or report_due_on > today + timedelta(days=REPORT_DUE_MAX_DAYS)):
+        raise InvalidInput(fields={"report_due_on": [
+            f"请设定今天之后 {REPORT_DUE_MAX_DAYS} 日内的报送办结报告日期{own}"]})
     if latest is not None and report_due_on > latest:
         raise InvalidInput(fields={"report_due_on": [f"报送办结报告日期不能晚于本单位的办理期限（{cn_date(latest)}）"]})
     return report_due_on
@@ -745,8 +754,8 @@ PAUSE_REASONS = {"materials": "等待信访人补充材料", "hearing": "听证"
 def pause_clock(actor, petition, *, version, reason, note="", until=None):
     """Stop the clock where the rules allow it; with `until`, it resumes by itself after that day."""
     _begin(actor, petition, "pause", version)
-    if until is not None and (until < local_today() or until > local_today() + timedelta(days=180)):
-        raise InvalidInput(fields={"until": ["恢复日期须在今天之后 180 日内"]})
+    if until is not None and (until < local_today() or until > local_today() + timedelta(days=PAUSE_MAX_DAYS)):
+        raise InvalidInput(fields={"until": [f"恢复日期须在今天之后 {PAUSE_MAX_DAYS} 日内"]})
     if petition.paused_since is not None:
         raise IllegalTransition("计时已暂停")
     allowed = {"handling": ("materials",), "reexamination": ("materials",), "final_review": ("hearing", "materials")}
