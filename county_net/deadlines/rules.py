@@ -15,6 +15,7 @@ REPLIED = "replied"  # the petitioner received the written reply
 REEXAMINATION_REQUESTED = "reexamination_requested"
 REEXAMINATION_DECIDED = "reexamination_decided"
 FINAL_REVIEW_REQUESTED = "final_review_requested"
+CLOSED = "closed"  # the matter was closed (办结)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ NATIONAL_RULES: dict[str, Rule] = {r.step: r for r in (
        "《信访事项简易办理办法（试行）》"),
     _R("simple_handling", "简易办理：出具处理意见", 10, WORKING, ACCEPTED, False, 0,
        "《信访事项简易办理办法（试行）》"),
+    # Not a statutory limit: the county's own 回访 practice (a county sets its days in the network file).
+    _R("follow_up", "办结后回访", 15, CALENDAR, CLOSED, False, 0, "本县信访事项回访制度"),
 )}
 
 # Keys an override may set. `unit` (a unit code) limits it to one unit; `day_kind` is calendar or working.

@@ -50,6 +50,9 @@ class Petition(Scoped, db.Model):
         Index("ix_petitions_unit_received", "unit_id", "received_at"),
         Index("ix_petitions_county_received", "county_unit_id", "received_at", "accused_unit_id"),
         Index("ix_petitions_county_state_due", "county_unit_id", "state", "due_on"),
+        # The county board: open matters counted by holding unit and due day, from the index alone.
+        Index("ix_petitions_county_state_holder_due", "county_unit_id", "state", "holder_unit_id", "due_on",
+              "accused_unit_id"),
         Index("ix_petitions_county_category_received", "county_unit_id", "category_id", "received_at"),
     )
 
