@@ -49,6 +49,8 @@ FOREIGN = {
     "petition_counters": ("county_unit_id::text || '/' || year",
                           "SELECT county_unit_id::text || '/' || year FROM petition_counters "
                           "WHERE NOT county_unit_id = ANY(:tree || :selfs)"),
+    # Follow-up tasks (desk): the unit that closed the matter owns its task.
+    "follow_ups": ("id", "SELECT id FROM follow_ups WHERE NOT unit_id = ANY(:tree)"),
     # One list for every county: nothing in it is another unit's (writes: test_categories_writes below).
     "categories": ("id", "SELECT id FROM categories WHERE false"),
 }
@@ -75,6 +77,10 @@ def province(app, net, api_token):
                                                   "phone": "13600002222"}])
     api.act("k_recv", theirs, "transfer", to_unit_id=town)
     api.upload("k_recv", theirs["id"])
+    for user in ("t2_recv", "k_recv"):  # a closed matter in each county: a follow-up task each
+        closed = api.act(user, api.register(user), "handle-self")
+        closed = api.act(user, closed, "reply", outcome="support", request="诉求", facts="事实", basis="依据")
+        api.act(user, closed, "close")
     api.headers("b1_recv")  # a login: an audit record of B1's own
     # A failed login of a name no account has: an audit record with no unit.
     assert app.test_client().post("/api/v1/auth/token", json={"username": "nobody", "password": "x" * 12}) \

@@ -12,9 +12,10 @@ ID_ARGS = {
     "petitioner_id": ("petitioners", "T2"),
     "attachment_id": ("attachments", "T2"),
     "category_id": ("categories", "any"),  # reference data: visible to all, so only the role check applies
+    "follow_up_id": ("follow_ups", "T2"),
 }
 # Other URL arguments get a value that would be valid for an object one may see.
-OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form"}
+OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form", "verdict": "approve"}
 
 
 def id_rules(app):
@@ -46,6 +47,11 @@ def foreign(app, net, api_token):
     net.petitions = {"T2": second["id"]}
     net.attachments = {"T2": api.upload("t2_recv", second["id"])[0]["id"]}
     net.links = {"T2": second["links"][0]["id"]}
+    # A follow-up task of 西镇: a matter it handled itself and closed.
+    third = api.register("t2_recv", summary="西镇某村道路损坏无人维修，影响村民出行，要求尽快修复。")
+    third = api.act("t2_recv", third, "handle-self")
+    third = api.act("t2_recv", third, "reply", outcome="support", request="修路", facts="属实", basis="依据")
+    api.act("t2_recv", third, "close")
     with app.app_context():
         from county_net.extensions import db
         from county_net.petitions.models import PetitionParty
@@ -54,6 +60,10 @@ def foreign(app, net, api_token):
         with system_scope("test"):
             net.petitioners = {"T2": db.session.scalar(
                 sa.select(PetitionParty.petitioner_id).where(PetitionParty.petition_id == second["id"]))}
+            from county_net.desk.models import FollowUp
+
+            net.follow_ups = {"T2": db.session.scalar(sa.select(FollowUp.id).where(FollowUp.petition_id == third["id"]))}
+            assert net.follow_ups["T2"] is not None
             db.session.remove()
     return net
 
