@@ -58,7 +58,7 @@ def follow_up_due(petition: Petition, closed_on: date, unit_id: int) -> date:
 
 
 @event_written.connect
-def _on_petition_event(petition: Petition, *, event, actor, **_) -> None:
+def _on_petition_event(petition: Petition, *, event, **_) -> None:
     """A closure opens its follow-up task in the closing service's transaction (one per closing event, so
     the same closure never gives two)."""
     if event.to_state not in FOLLOWED_UP or event.from_state not in OPEN_STATES:

@@ -1,9 +1,8 @@
-"""What other capabilities may listen to. `event_written` fires inside the service's transaction, after a
-transition's PetitionEvent is flushed and before the commit: a receiver adds its own rows (a follow-up task,
-a notification) to the same transaction and never commits."""
+"""Signals other capabilities listen to, so that petitions never imports them. Receivers run inside the
+service's transaction, before its single commit: what they add is committed with the event or not at all."""
 from blinker import Namespace
 
 _signals = Namespace()
 
-# sender: the Petition; keyword arguments: event (the flushed PetitionEvent), actor.
-event_written = _signals.signal("event_written")
+# Sent with the petition as sender and `event=` the PetitionEvent just written (flushed, so it has its id).
+event_written = _signals.signal("petition-event-written")
