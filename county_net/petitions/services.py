@@ -83,6 +83,17 @@ def _state_label(state: str) -> str:
     return state_label(state)
 
 
+def write_event(petition: Petition, event: PetitionEvent) -> PetitionEvent:
+    """Add a timeline entry and tell the listeners (notifications, supervision clocks), in this transaction:
+    what they write is committed with the event or not at all."""
+    from county_net.petitions.signals import event_written
+
+    db.session.add(event)
+    db.session.flush()
+    event_written.send(petition, event=event)
+    return event
+
+
 def _finish(actor, petition: Petition, action_name: str, *, note: str = "", payload: dict | None = None,
             target_unit_id: int | None = None, to_state: str | None = None, after=None) -> Petition:
     action = ACTIONS[action_name]
@@ -91,7 +102,7 @@ def _finish(actor, petition: Petition, action_name: str, *, note: str = "", payl
     petition.state = new_state
     petition.version = petition.version + 1
     refresh_due(petition)
-    db.session.add(PetitionEvent(
+    write_event(petition, PetitionEvent(
         petition_id=petition.id, kind=action_name, from_state=from_state, to_state=new_state,
         actor_id=actor.id, actor_name=actor.name if hasattr(actor, "name") else str(actor.username),
         actor_unit_id=actor.unit_id, target_unit_id=target_unit_id, occurred_at=utcnow(), note=note or "",
