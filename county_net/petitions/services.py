@@ -473,7 +473,7 @@ def register_petition(actor, data: dict, files=()) -> Petition:
     proposals = repeats.propose_links(petition, [p.id for p in petitioners], settings)
     for earlier_id, score, reason in proposals:
         db.session.add(PetitionLink(petition_id=petition.id, earlier_id=earlier_id, score=score, reason=reason))
-    db.session.add(PetitionEvent(
+    write_event(petition, PetitionEvent(
         petition_id=petition.id, kind="register", from_state=None, to_state="registered", actor_id=actor.id,
         actor_name=actor.name, actor_unit_id=actor.unit_id, occurred_at=utcnow(),
         note="", payload=json.dumps({"number": number, "proposed_links": len(proposals)}, ensure_ascii=False)))
@@ -543,7 +543,7 @@ def decide_link(actor, petition: Petition, *, version: int, link_id: int, confir
             if number is not None:
                 payload["concluded_number"] = number
     petition.version += 1
-    db.session.add(PetitionEvent(
+    write_event(petition, PetitionEvent(
         petition_id=petition.id, kind="link_confirmed" if confirm else "link_rejected", from_state=petition.state,
         to_state=petition.state, actor_id=actor.id, actor_name=actor.name, actor_unit_id=actor.unit_id,
         occurred_at=utcnow(), payload=json.dumps(payload, ensure_ascii=False)))
@@ -833,7 +833,7 @@ def sweep(batch: int = 5000) -> dict:
                 days = _paused_so_far(petition)
                 _end_pause(petition, days)
                 petition.version += 1
-                db.session.add(PetitionEvent(
+                write_event(petition, PetitionEvent(
                     petition_id=petition.id, kind="resume", from_state=petition.state, to_state=petition.state,
                     actor_id=None, actor_name="系统", occurred_at=utcnow(), note="暂停期满，自动恢复计时",
                     payload=json.dumps({"paused_days": days, "automatic": True})))
@@ -1251,7 +1251,7 @@ def rate_by_petitioner(query_code: str, phone_last4: str, rating: str) -> None:
             raise IllegalTransition("该事项当前不能评价或已评价")
         petition.satisfaction, petition.satisfaction_at = rating, utcnow()
         petition.version += 1
-        db.session.add(PetitionEvent(petition_id=petition.id, kind="rated", from_state=petition.state,
+        write_event(petition, PetitionEvent(petition_id=petition.id, kind="rated", from_state=petition.state,
                                      to_state=petition.state, actor_id=None, actor_name="信访人",
                                      occurred_at=utcnow(), payload=json.dumps({"rating": rating})))
         db.session.commit()
