@@ -142,6 +142,16 @@ def refresh(petition, on: date, *, closing_kind: str | None = None) -> None:
         if closing_kind in CLOSING_KINDS and petition.state == "closed" and "due" in existing:
             _score_on_time(petition, existing["due"], on, settings)
         want = wanted(petition)
+        due = existing.get("due")
+        if "due" not in want and due is not None and petition.state in OPEN_STATES:
+            # The matter is open with no limit running (a reply awaits its report or its closing): the last
+            # limit stays, frozen, with whether it was met, for the on-time point at closing.
+            if due.next_on is not None or due.warn_on is not None:
+                late = due.due_on is not None and on > due.due_on
+                db.session.execute(update(table).where(table.c.id == due.id).values(
+                    warn_on=None, overdue_on=None, next_on=None, updated_at=utcnow(),
+                    reached="overdue" if late else due.reached))
+            existing.pop("due")
         gone = [row.id for step, row in existing.items() if step not in want]
         if gone:
             db.session.execute(delete(table).where(table.c.id.in_(gone)))
@@ -157,8 +167,11 @@ def refresh(petition, on: date, *, closing_kind: str | None = None) -> None:
 
 
 def _score_on_time(petition, due_row, closed_on: date, settings) -> None:
+    """+1 when the matter's last limit was met: by the closing itself, or (frozen row) by the reply."""
     unit_id = petition.handling_unit_id
-    if unit_id is None or _is_center(unit_id) or due_row.due_on is None or closed_on > due_row.due_on:
+    frozen = due_row.next_on is None and due_row.warn_on is None
+    late = due_row.reached == "overdue" or (not frozen and (due_row.due_on is None or closed_on > due_row.due_on))
+    if unit_id is None or _is_center(unit_id) or late:
         return
     book(unit_id=unit_id, county_unit_id=petition.county_unit_id, points=settings["score_on_time_close"],
          reason="on_time_close", petition_id=petition.id, supervision_id=None, occurred_on=closed_on,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 
-def daily_sweep(batch: int = 500, today=None) -> dict:
+def daily_sweep(batch: int = 500, today=None, after_batch=None) -> dict:
     from county_net.core.database import writing
     from county_net.supervision.sweep import sweep
 
     with writing():
-        return sweep(today=today, batch=batch)
+        return sweep(today=today, batch=batch, after_batch=after_batch)
