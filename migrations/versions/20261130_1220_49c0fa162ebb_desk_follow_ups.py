@@ -2,7 +2,7 @@
 index, so that open matters counted by holding unit are answered from the index alone.
 
 Revision ID: 49c0fa162ebb
-Revises: a4d2e6f8c101
+Revises: c94463802381
 Created: 2026-11-30
 """
 import os
@@ -14,7 +14,7 @@ from county_net.core.models import UTCDateTime
 from county_net.tenancy import rls_sql
 
 revision = "49c0fa162ebb"
-down_revision = "a4d2e6f8c101"
+down_revision = "c94463802381"
 branch_labels = None
 depends_on = None
 
