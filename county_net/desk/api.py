@@ -28,6 +28,14 @@ def board():
     return queries.with_links(queries.board(_me()), api=True)
 
 
+@blp.get("/asked")
+@auth_required
+@blp.response(200, s.AskedSchema)
+def asked():
+    """登录即见：需要本单位办理的（待审查回告、到期回访、督办待签收和待反馈）。"""
+    return queries.asked_of(_me())
+
+
 @blp.get("/review-queue")
 @auth_required
 @blp.response(200, s.ReviewQueueSchema)

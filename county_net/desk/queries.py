@@ -84,8 +84,25 @@ def board(actor) -> dict:
         "collective": {"days": COLLECTIVE_DAYS, "since": since, "count": _count(collective),
                        "latest": petition_queries.rows(actor, latest)},
         "due_soon_days": _due_soon_days(county_id),
-        "supervision": None,  # filled in once the supervision capability lands (supervision_by_level)
+        "supervision": supervision_by_level(actor),
     }
+
+
+def supervision_by_level(actor) -> list[dict]:
+    """Open 督办 records by level, counted as the supervision lists show them: the center's list holds every
+    record it may see, any other unit's the records aimed at it."""
+    from county_net.supervision.models import LEVELS, OPEN_STATES, Supervision
+
+    stmt = select(Supervision.level, func.count(Supervision.id)).where(Supervision.state.in_(OPEN_STATES))
+    if not _is_center(actor):
+        stmt = stmt.where(Supervision.target_unit_id == actor.unit_id)
+    counts = dict(db.session.execute(stmt.group_by(Supervision.level)).all())
+    return [{"level": level, "label": label, "count": counts.get(level, 0)} for level, label in LEVELS.items()]
+
+
+def _is_center(actor) -> bool:
+    info = unit_info(actor.unit_id)
+    return info is not None and info.kind == "county_center"
 
 
 def _count(stmt) -> int:
@@ -163,12 +180,24 @@ def asked_of(actor) -> dict:
     capabilities land.)"""
     return {"review_queue": review_count(actor), "follow_ups_due": follow_up_count(actor, due=True),
             "follow_ups_pending": follow_up_count(actor, state="pending"),
-            "is_center": unit_info(actor.unit_id).kind == "county_center"}
+            "supervision": supervision_owed(actor), "is_center": _is_center(actor)}
+
+
+def supervision_owed(actor) -> dict[str, int]:
+    """督办 aimed at the unit that it still owes an answer to: to sign for (issued), to report on (received)."""
+    from county_net.supervision.models import Supervision
+
+    counts = dict(db.session.execute(
+        select(Supervision.state, func.count(Supervision.id))
+        .where(Supervision.target_unit_id == actor.unit_id, Supervision.state.in_(("issued", "received")))
+        .group_by(Supervision.state)).all())
+    return {"issued": counts.get("issued", 0), "received": counts.get("received", 0)}
 
 
 def with_links(view: dict, api: bool = False) -> dict:
     """Each figure's list: the search page (or its API twin) filtered exactly as the figure was counted."""
     from flask import url_for
+    from flask_login import current_user
 
     matters = "petitions_api.search" if api else "petitions.index"
     for unit in view["units"]:
@@ -181,4 +210,10 @@ def with_links(view: dict, api: bool = False) -> dict:
     view["follow_ups_due_link"] = url_for("desk_api.follow_ups" if api else "desk.follow_ups", due=1)
     view["collective"]["link"] = url_for(matters, collective=1,
                                          received_from=view["collective"]["since"].isoformat())
+    if api:
+        records = "supervision_api.list_supervisions"
+    else:
+        records = "supervision.index" if _is_center(current_user) else "supervision.mine"
+    for row in view["supervision"] or []:
+        row["link"] = url_for(records, level=row["level"], open_only=1)
     return view

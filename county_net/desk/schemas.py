@@ -122,3 +122,16 @@ class BoardSchema(Schema):
     due_soon_days = Int(metadata={"description": "本县预警期（天）"})
     collective = fields.Nested(BoardCollectiveSchema)
     supervision = fields.List(fields.Nested(BoardSupervisionSchema), allow_none=True)
+
+
+class SupervisionOwedSchema(Schema):
+    issued = Int(metadata={"description": "督办本单位、待签收"})
+    received = Int(metadata={"description": "已签收、待反馈"})
+
+
+class AskedSchema(Schema):
+    review_queue = Int(metadata={"description": "待本单位审查的办结报告"})
+    follow_ups_due = Int(metadata={"description": "已到回访日的回访任务"})
+    follow_ups_pending = Int(metadata={"description": "全部待回访任务"})
+    supervision = fields.Nested(SupervisionOwedSchema)
+    is_center = fields.Boolean()
