@@ -22,8 +22,9 @@ PATHS = [
     ("inbox, page 50", "/inbox?box=handling&page=50"),
     ("search, three filters", "/petitions?state=closed&category_id={cat}&received_from={since}"),
     ("timeline", "/api/v1/petitions/{pid}/events"),
+    ("county board", "/desk"),
 ]
-TABLES = re.compile(r"\bFROM (petitions|petition_events|petition_parties|petition_access)\b")
+TABLES = re.compile(r"\bFROM (petitions|petition_events|petition_parties|petition_access|follow_ups|supervisions)\b")
 
 
 def main(manifest_path: str) -> None:

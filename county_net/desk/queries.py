@@ -63,13 +63,20 @@ def board(actor) -> dict:
     county_id = unit_info(actor.unit_id).county_id
     soon = petition_queries.due_condition("soon", county_id)
     overdue = petition_queries.due_condition("overdue", county_id)
+    # One pass over the open matters; the unit's own review queue rides along (its holder row, review states).
+    # Grouped on `holder_unit_id + 0`, an expression: SQLite would otherwise walk the whole inbox index
+    # (holder first, so already grouped) instead of searching the county's open matters on
+    # ix_petitions_county_state_holder_due, which covers the statement.
+    holder = (Petition.holder_unit_id + 0).label("holder")
     found = db.session.execute(
-        select(Petition.holder_unit_id, func.count(Petition.id), func.count(Petition.id).filter(soon),
-               func.count(Petition.id).filter(overdue))
-        .where(Petition.state.in_(OPEN_STATES)).group_by(Petition.holder_unit_id)).all()
+        select(holder, func.count(Petition.id), func.count(Petition.id).filter(soon),
+               func.count(Petition.id).filter(overdue),
+               func.count(Petition.id).filter(Petition.state.in_(REVIEW_STATES)))
+        .where(Petition.state.in_(OPEN_STATES)).group_by(holder)).all()
     names = petition_queries.unit_names({unit_id for unit_id, *_ in found})
     units = [{"unit_id": unit_id, "unit": names.get(unit_id, ""), "open": n_open, "due_soon": n_soon or 0,
-              "overdue": n_over or 0} for unit_id, n_open, n_soon, n_over in found]
+              "overdue": n_over or 0} for unit_id, n_open, n_soon, n_over, _ in found]
+    in_review = next((n or 0 for unit_id, *_, n in found if unit_id == actor.unit_id), 0)
     units.sort(key=lambda u: (-u["overdue"], -u["due_soon"], -u["open"], u["unit"]))
     since = local_today() - timedelta(days=COLLECTIVE_DAYS)
     collective_args = {"collective": True, "received_from": since}
@@ -79,7 +86,7 @@ def board(actor) -> dict:
         "units": units,
         "totals": {"open": sum(u["open"] for u in units), "due_soon": sum(u["due_soon"] for u in units),
                    "overdue": sum(u["overdue"] for u in units)},
-        "review_queue": review_count(actor),
+        "review_queue": in_review,
         "follow_ups_due": follow_up_count(actor, due=True),
         "collective": {"days": COLLECTIVE_DAYS, "since": since, "count": _count(collective),
                        "latest": petition_queries.rows(actor, latest)},
@@ -200,10 +207,12 @@ def with_links(view: dict, api: bool = False) -> dict:
     from flask_login import current_user
 
     matters = "petitions_api.search" if api else "petitions.index"
+    base = url_for(matters)  # once: a county has a few hundred units, each with three links
     for unit in view["units"]:
-        unit["links"] = {"open": url_for(matters, unit_id=unit["unit_id"], open=1),
-                         "due_soon": url_for(matters, unit_id=unit["unit_id"], due="soon"),
-                         "overdue": url_for(matters, unit_id=unit["unit_id"], due="overdue")}
+        unit_id = int(unit["unit_id"])
+        unit["links"] = {"open": f"{base}?unit_id={unit_id}&open=1",
+                         "due_soon": f"{base}?unit_id={unit_id}&due=soon",
+                         "overdue": f"{base}?unit_id={unit_id}&due=overdue"}
     view["total_links"] = {"open": url_for(matters, open=1), "due_soon": url_for(matters, due="soon"),
                            "overdue": url_for(matters, due="overdue")}
     view["review_queue_link"] = url_for("desk_api.review_queue" if api else "desk.review")
