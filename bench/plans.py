@@ -10,6 +10,7 @@ PLAN; PostgreSQL: EXPLAIN, run as the app role with the request's scope). docs/p
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -73,7 +74,7 @@ def main(manifest_path: str) -> None:
                     head = " ".join(statement.split())[:160]
                     print(f"- `{head}…`")
                     connection = db.session.connection()
-                    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+                    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else os.environ.get("PLANS_EXPLAIN", "EXPLAIN ")
                     rows = connection.exec_driver_sql(prefix + statement, parameters).all()
                     for row in rows:
                         print("      " + (row[-1] if engine.dialect.name == "sqlite" else row[0]))

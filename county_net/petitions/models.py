@@ -50,9 +50,10 @@ class Petition(Scoped, db.Model):
         Index("ix_petitions_unit_received", "unit_id", "received_at"),
         Index("ix_petitions_county_received", "county_unit_id", "received_at", "accused_unit_id"),
         Index("ix_petitions_county_state_due", "county_unit_id", "state", "due_on"),
-        # The county board: open matters counted by holding unit and due day, from the index alone.
+        # The county board: open matters counted by holding unit and due day, from the index alone (on
+        # PostgreSQL the row policy reads unit_id and id too, hence the included columns).
         Index("ix_petitions_county_state_holder_due", "county_unit_id", "state", "holder_unit_id", "due_on",
-              "accused_unit_id"),
+              "accused_unit_id", postgresql_include=["unit_id", "id"]),
         Index("ix_petitions_county_category_received", "county_unit_id", "category_id", "received_at"),
     )
 

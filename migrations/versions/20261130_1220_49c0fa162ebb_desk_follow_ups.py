@@ -65,7 +65,8 @@ def upgrade():
     op.create_index("ix_follow_ups_unit_state_due", TABLE, ["unit_id", "state", "due_on"], unique=False)
     op.create_index("ix_follow_ups_state_due", TABLE, ["state", "due_on"], unique=False)
     op.create_index("ix_petitions_county_state_holder_due", "petitions",
-                    ["county_unit_id", "state", "holder_unit_id", "due_on", "accused_unit_id"], unique=False)
+                    ["county_unit_id", "state", "holder_unit_id", "due_on", "accused_unit_id"], unique=False,
+                    postgresql_include=["unit_id", "id"])
     if op.get_bind().dialect.name == "postgresql":
         role = os.environ.get("DATABASE_APP_ROLE", "county_net_app")
         for statement in rls_sql.enable_rls_policies(TABLE, POLICIES):
