@@ -85,7 +85,9 @@ def board(actor) -> dict:
     since = local_today() - timedelta(days=COLLECTIVE_DAYS)
     collective_args = {"collective": True, "received_from": since}
     collective = petition_queries.search_query(actor, collective_args)
-    latest = list(db.session.scalars(collective.limit(LATEST_COLLECTIVE)))
+    latest = db.session.execute(collective.with_only_columns(
+        Petition.id, Petition.number, Petition.received_at, Petition.head_count, Petition.summary,
+        Petition.holder_unit_id, Petition.state).limit(LATEST_COLLECTIVE)).all()
     return {
         "units": units,
         "totals": {"open": sum(u["open"] for u in units), "due_soon": sum(u["due_soon"] for u in units),
@@ -93,7 +95,7 @@ def board(actor) -> dict:
         "review_queue": in_review,
         "follow_ups_due": follow_up_count(actor, due=True),
         "collective": {"days": COLLECTIVE_DAYS, "since": since, "count": _count(collective),
-                       "latest": petition_queries.rows(actor, latest)},
+                       "latest": _collective_rows(latest)},
         "due_soon_days": _due_soon_days(county_id),
         "supervision": supervision_by_level(actor),
     }
@@ -114,6 +116,14 @@ def supervision_by_level(actor) -> list[dict]:
 def _is_center(actor) -> bool:
     info = unit_info(actor.unit_id)
     return info is not None and info.kind == "county_center"
+
+
+def _collective_rows(found) -> list[dict]:
+    """The board's short list: no petitioners' names (a board shows no one), so no party lookup."""
+    names = petition_queries.unit_names({r.holder_unit_id for r in found})
+    return [{"id": r.id, "number": r.number, "received_at": r.received_at, "head_count": r.head_count,
+             "summary": r.summary[:60], "holder_unit": names.get(r.holder_unit_id), "state": r.state,
+             "state_label": state_label(r.state)} for r in found]
 
 
 def _count(stmt) -> int:

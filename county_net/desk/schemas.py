@@ -96,12 +96,23 @@ class BoardCountsSchema(Schema):
     overdue = Int()
 
 
+class CollectiveRowSchema(Schema):
+    id = Int()
+    number = fields.String()
+    received_at = LocalDateTime()
+    head_count = Int()
+    summary = fields.String()
+    holder_unit = fields.String(allow_none=True)
+    state = fields.String()
+    state_label = fields.String()
+
+
 class BoardCollectiveSchema(Schema):
     days = Int()
     since = fields.Date()
     count = Int()
     link = fields.String()
-    latest = fields.List(fields.Nested(PetitionRowSchema))
+    latest = fields.List(fields.Nested(CollectiveRowSchema))
 
 
 class BoardSupervisionSchema(Schema):

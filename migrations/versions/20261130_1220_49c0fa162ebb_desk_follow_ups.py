@@ -1,5 +1,6 @@
 """The desk: follow-up tasks (回访) on closed matters, under RLS like any unit-owned table; and the board's
-index, so that open matters counted by holding unit are answered from the index alone.
+indexes, so that open matters counted by holding unit, and recent collective visits, are answered from an
+index alone.
 
 Revision ID: 49c0fa162ebb
 Revises: c94463802381
@@ -67,6 +68,10 @@ def upgrade():
     op.create_index("ix_petitions_county_state_holder_due", "petitions",
                     ["county_unit_id", "state", "holder_unit_id", "due_on", "accused_unit_id"], unique=False,
                     postgresql_include=["unit_id", "id"])
+    op.create_index("ix_petitions_collective_county_received", "petitions",
+                    ["county_unit_id", "received_at", "accused_unit_id"], unique=False,
+                    sqlite_where=sa.text("is_collective IS 1"), postgresql_where=sa.text("is_collective IS true"),
+                    postgresql_include=["unit_id", "holder_unit_id", "id"])
     if op.get_bind().dialect.name == "postgresql":
         role = os.environ.get("DATABASE_APP_ROLE", "county_net_app")
         for statement in rls_sql.enable_rls_policies(TABLE, POLICIES):
@@ -79,6 +84,7 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         for statement in rls_sql.disable_rls_policies(TABLE, POLICIES):
             op.execute(statement)
+    op.drop_index("ix_petitions_collective_county_received", table_name="petitions")
     op.drop_index("ix_petitions_county_state_holder_due", table_name="petitions")
     op.drop_index("ix_follow_ups_state_due", table_name=TABLE)
     op.drop_index("ix_follow_ups_unit_state_due", table_name=TABLE)
