@@ -59,9 +59,14 @@ NATIONAL_RULES: dict[str, Rule] = {r.step: r for r in (
        "《信访事项简易办理办法（试行）》"),
     _R("simple_handling", "简易办理：出具处理意见", 10, WORKING, ACCEPTED, False, 0,
        "《信访事项简易办理办法（试行）》"),
-    # Not a statutory limit: the county's own 回访 practice (a county sets its days in the network file).
-    _R("follow_up", "办结后回访", 15, CALENDAR, CLOSED, False, 0, "本县信访事项回访制度"),
 )}
+
+# Not statutory limits: working practice with a seeded default, which a county sets in its network file like
+# any rule (no article to cite; the label says whose rule it is).
+PRACTICE_RULES: dict[str, Rule] = {r.step: r for r in (
+    _R("follow_up", "办结后回访", 15, CALENDAR, CLOSED, False, 0, "本县回访工作要求（默认 15 日）"),
+)}
+RULES = {**NATIONAL_RULES, **PRACTICE_RULES}
 
 # Keys an override may set. `unit` (a unit code) limits it to one unit; `day_kind` is calendar or working.
 OVERRIDABLE = {"days": "days", "day_kind": "unit", "max_extension_days": "max_extension_days",
@@ -73,8 +78,8 @@ class RuleError(ValueError):
 
 
 def resolve_rules(overrides: list[dict] | None, unit_code: str | None = None) -> dict[str, Rule]:
-    """National rules, then the county-wide overrides, then those for `unit_code`."""
-    rules = dict(NATIONAL_RULES)
+    """National rules (and the practice rules), then the county-wide overrides, then those for `unit_code`."""
+    rules = dict(RULES)
     county_wide = [o for o in overrides or [] if o.get("unit") is None]
     own = [o for o in overrides or [] if unit_code is not None and o.get("unit") == unit_code]
     for entry in county_wide + own:
@@ -93,7 +98,7 @@ def check_overrides(overrides: list[dict]) -> None:
                                 "label", "unit"}
         if unknown:
             raise RuleError(f"{where}：未知字段 {sorted(unknown)}")
-        if entry.get("step") not in NATIONAL_RULES:
+        if entry.get("step") not in RULES:
             raise RuleError(f"{where}：未知的时限步骤 {entry.get('step')!r}")
         days = entry.get("days")
         if days is not None and (not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365):

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from county_net.deadlines import NATIONAL_RULES, compute_due, national_calendar, resolve_rules
+from county_net.deadlines import PRACTICE_RULES, compute_due, national_calendar, resolve_rules
 from county_net.extensions import db
 from county_net.petitions.models import PetitionEvent, PetitionLink
 from county_net.tenancy import system_scope
@@ -19,7 +19,7 @@ def api(app, net, api_token):
 
 
 def test_follow_up_day_is_the_counties_rule():
-    rule = NATIONAL_RULES["follow_up"]
+    rule = PRACTICE_RULES["follow_up"]
     assert (rule.days, rule.unit) == (15, "calendar")
     cal = national_calendar()
     assert compute_due(rule, date(2026, 12, 1), cal) == date(2026, 12, 16)  # a Wednesday
@@ -34,7 +34,7 @@ def test_closing_opens_one_task_for_the_closing_unit(api, net, app):
     assert len(rows) == 1
     task = rows[0]
     assert task.unit_id == net.units["T1"] and task.state == "pending"
-    assert task.due_on == compute_due(NATIONAL_RULES["follow_up"], task.closed_on, national_calendar())
+    assert task.due_on == compute_due(PRACTICE_RULES["follow_up"], task.closed_on, national_calendar())
     # The signal again for the same closing event writes nothing (idempotent).
     from county_net.desk.services import open_follow_up
     from county_net.petitions.models import Petition
