@@ -670,7 +670,13 @@ def send_back(actor, petition, *, version, reason, competent_unit_id=None):
     petition.holder_unit_id = petition.sender_unit_id
     petition.handling_unit_id = None
     petition.route = None
-    leaving = _unit_ids_involved(petition) - {petition.unit_id, petition.sender_unit_id}
+    # Every unit granted by the course, read in system scope: the county center's co-unit grant is not the
+    # township's to see, but it must end when the matter leaves.
+    with system_scope("grants of a matter sent back"):
+        granted = set(db.session.scalars(select(PetitionAccess.grantee_unit_id).where(
+            PetitionAccess.petition_id == petition.id, PetitionAccess.is_active.is_(True),
+            PetitionAccess.via.in_(("transfer", "assign", "co_unit")))))
+    leaving = (_unit_ids_involved(petition) | granted) - {petition.unit_id, petition.sender_unit_id}
     return _finish(actor, petition, "send_back", note=reason, target_unit_id=petition.sender_unit_id,
                    payload={"reason": reason, "from_unit_id": returned_from,
                             "competent_unit": competent.name if competent else None,
