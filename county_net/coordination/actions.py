@@ -24,13 +24,13 @@ MEETING_STEPS = {e.name: e for e in (
     Step("invite", "invite", "邀请参会单位", s.InviteSchema, sv.invite_units, "已发出邀请"),
     Step("minutes", "minutes", "记录会议纪要", s.MinutesSchema, sv.record_minutes, "已记录会议纪要"),
     Step("task", "tasks", "交办会议任务", s.TaskCreateSchema, sv.add_task, "已交办任务"),
-    Step("close", "close", "结束会议", s.VersionSchema, sv.close_meeting, "会议已结束，参会单位对事项的查看权限已收回"),
+    Step("close", "close", "结束会议", s.MeetingVersionSchema, sv.close_meeting, "会议已结束，参会单位对事项的查看权限已收回"),
     Step("cancel", "cancel", "取消会议", s.CancelSchema, sv.cancel_meeting, "会议已取消"),
-    Step("next", "next", "安排下一次例会", s.VersionSchema, sv.schedule_next, "已安排下一次例会"),
+    Step("next", "next", "安排下一次例会", s.MeetingVersionSchema, sv.schedule_next, "已安排下一次例会"),
 )}
 TASK_STEPS = {e.name: e for e in (
     Step("report", "report", "报告完成情况", s.TaskReportSchema, sv.report_task, "已报告完成情况"),
-    Step("accept", "accept", "确认完成", s.VersionSchema, sv.accept_task, "已确认完成"),
+    Step("accept", "accept", "确认完成", s.MeetingVersionSchema, sv.accept_task, "已确认完成"),
     Step("return", "return", "退回", s.TaskReturnSchema, sv.return_task, "已退回"),
 )}
 MEETING_BY_SLUG = {e.slug: e for e in MEETING_STEPS.values()}

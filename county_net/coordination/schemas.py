@@ -56,11 +56,11 @@ class MeetingCreateSchema(Schema):
                                metadata={"description": "信息通报例会的周期：weekly / biweekly / monthly"})
 
 
-class VersionSchema(Schema):
+class MeetingVersionSchema(Schema):
     version = Version(required=True)
 
 
-class InviteSchema(VersionSchema):
+class InviteSchema(MeetingVersionSchema):
     invited_unit_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=MAX_UNITS),
                                    metadata={"description": "本县的单位；其他县的单位为 400"})
 
@@ -76,7 +76,7 @@ class TrainedInSchema(Schema):
     count = Int(required=True, validate=validate.Range(0, 100_000), metadata={"description": "培训人次"})
 
 
-class MinutesSchema(VersionSchema):
+class MinutesSchema(MeetingVersionSchema):
     minutes = Text(20000, min_len=1, required=True)
     topics = Text(8000, load_default=None, allow_none=True)
     attendees = fields.List(fields.Nested(AttendeeInSchema), load_default=list,
@@ -90,11 +90,11 @@ class MinutesSchema(VersionSchema):
                           metadata={"description": "培训：各单位的培训人次"})
 
 
-class CancelSchema(VersionSchema):
+class CancelSchema(MeetingVersionSchema):
     reason = Text(2000, min_len=1, required=True)
 
 
-class TaskCreateSchema(VersionSchema):
+class TaskCreateSchema(MeetingVersionSchema):
     assignee_unit_id = Id(required=True, metadata={"description": "承办单位：召集单位或受邀单位"})
     content = Text(4000, min_len=1, required=True)
     due_on = DayWithin(past_days=-1, future_days=TASK_DUE_MAX_DAYS, required=True,
@@ -102,11 +102,11 @@ class TaskCreateSchema(VersionSchema):
     decision_id = Id(load_default=None, allow_none=True, metadata={"description": "出自哪一条决定事项"})
 
 
-class TaskReportSchema(VersionSchema):
+class TaskReportSchema(MeetingVersionSchema):
     report = Text(8000, min_len=1, required=True)
 
 
-class TaskReturnSchema(VersionSchema):
+class TaskReturnSchema(MeetingVersionSchema):
     reason = Text(2000, min_len=1, required=True)
 
 
@@ -133,7 +133,7 @@ class TrainingArgsSchema(Schema):
 
 # ---- output ---------------------------------------------------------------------------------------
 
-class UnitRefSchema(Schema):
+class MeetingUnitSchema(Schema):
     id = Int()
     name = fields.String()
 
@@ -215,14 +215,14 @@ class MeetingSchema(Schema):
     starts_at = LocalDateTime()
     place = fields.String()
     convener_name = fields.String()
-    convener_unit = fields.Nested(UnitRefSchema)
-    target_unit = fields.Nested(UnitRefSchema, allow_none=True)
+    convener_unit = fields.Nested(MeetingUnitSchema)
+    target_unit = fields.Nested(MeetingUnitSchema, allow_none=True)
     recurrence = fields.String(allow_none=True)
     next_starts_at = LocalDateTime(allow_none=True, metadata={"description": "例会：按周期和工作日推算的下一次时间"})
     previous_id = Int(allow_none=True)
     topics = fields.String()
     minutes = fields.String()
-    lead_unit = fields.Nested(UnitRefSchema, allow_none=True)
+    lead_unit = fields.Nested(MeetingUnitSchema, allow_none=True)
     held_at = LocalDateTime(allow_none=True)
     closed_at = LocalDateTime(allow_none=True)
     cancelled_at = LocalDateTime(allow_none=True)
