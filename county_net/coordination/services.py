@@ -398,7 +398,7 @@ def add_task(actor, meeting: CoordinationMeeting, *, version, assignee_unit_id, 
     db.session.add(task)
     _bump(meeting)
     db.session.flush()
-    _notify(kind="meeting_task_assigned", event_key=f"task:{task.id}:assigned", unit_id=assignee_unit_id,
+    _notify(kind="task_assigned", event_key=f"task:{task.id}:assigned", unit_id=assignee_unit_id,
             title=f"会议交办任务：{meeting.title}", body=f"{content[:80]}（{due_on.isoformat()} 前报告）",
             link=_tasks_link(), object_type="meeting_task", object_id=task.id, audience="unit")
     audit.record("meeting.task_added", actor=actor, target_type="meeting", target_id=meeting.id,
@@ -426,7 +426,7 @@ def report_task(actor, task: MeetingTask, *, version, report) -> MeetingTask:
     task.return_reason = None
     _bump(task)
     meeting = _task_meeting(task)
-    _notify(kind="meeting_task_reported", event_key=f"task:{task.id}:reported:{task.version}",
+    _notify(kind="task_reported", event_key=f"task:{task.id}:reported:{task.version}",
             unit_id=meeting.unit_id, title=f"会议任务已报告：{meeting.title}",
             body=f"{unit_info(task.assignee_unit_id).name}：{task.report[:80]}", link=_meeting_link(meeting.id),
             object_type="meeting_task", object_id=task.id, audience="unit")
@@ -459,7 +459,7 @@ def return_task(actor, task: MeetingTask, *, version, reason) -> MeetingTask:
     task.return_reason = _text(reason, "reason", "退回理由", 2000)
     task.state = "open"
     _bump(task)
-    _notify(kind="meeting_task_returned", event_key=f"task:{task.id}:returned:{task.version}",
+    _notify(kind="task_returned", event_key=f"task:{task.id}:returned:{task.version}",
             unit_id=task.assignee_unit_id, title=f"会议任务被退回：{meeting.title}", body=task.return_reason,
             link=_tasks_link(), object_type="meeting_task", object_id=task.id, audience="unit")
     audit.record("meeting.task_returned", actor=actor, target_type="meeting", target_id=meeting.id,

@@ -4,7 +4,7 @@ seen by its convening unit"s tree and its invited units; invitations by the conv
 the rest exactly when their meeting is.
 
 Revision ID: 98b5d80c8440
-Revises: f5c1a9d3e207
+Revises: a4d2e6f8c101
 Created: 2026-11-30
 """
 import os
@@ -16,7 +16,7 @@ from county_net.core.models import UTCDateTime
 from county_net.tenancy import rls_sql
 
 revision = "98b5d80c8440"
-down_revision = "f5c1a9d3e207"
+down_revision = "a4d2e6f8c101"
 branch_labels = None
 depends_on = None
 

@@ -225,7 +225,9 @@ def test_overdue_is_computed_on_read_and_the_sweep_notifies_once(app, net, api, 
     ids = seed_meeting(api, net)
     task = ids["meeting"]["tasks"][0]
     later = date.fromisoformat(task["due_on"]) + timedelta(days=1)
-    with app.test_request_context(), system_scope("test"):
+    from county_net.core.database import writing
+
+    with app.app_context(), system_scope("test"), writing():  # as `flask coordination sweep` runs it
         row = db.session.get(MeetingTask, task["id"])
         assert services.is_overdue(row, later) and not services.is_overdue(row, later - timedelta(days=1))
         assert services.sweep_tasks(today=later - timedelta(days=1)) == {"notified": 0}

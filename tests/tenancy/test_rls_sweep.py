@@ -62,6 +62,8 @@ FOREIGN = {
                                   "OR invited_unit_id = ANY(:tree))"),
     **{t: ("id", f"SELECT id FROM {t} WHERE meeting_id IN ({_FOREIGN_MEETINGS})")
        for t in ("meeting_matters", "meeting_attendees", "meeting_decisions", "meeting_tasks")},
+    # Another unit's people's inboxes.
+    "notifications": ("id", "SELECT id FROM notifications WHERE NOT unit_id = ANY(:tree)"),
 }
 # Tables where the principal must also see something of its own (the sweep is not vacuous).
 OWN_ROWS = {"units", "users", "petitions", "petitioners", "petition_parties", "petition_events", "audit_records",
@@ -90,6 +92,15 @@ def province(app, net, api_token):
 
     seed_meeting(api, net, invited=("T2", "B1"))  # meetings in both counties, each with all its rows
     seed_meeting(api, net, matter=theirs, invited=("K1",), convener="k_recv", units={"K1": town})
+    api.act("c_recv", api.register("c_recv"), "transfer", to_unit_id=net.units["T2"])  # T2's inbox
+    with app.app_context(), system_scope("test seed"):  # an inbox in the other county
+        from county_net.notifications.services import notify
+
+        k0 = db.session.scalar(sa.text("SELECT unit_id FROM users WHERE username = 'k_recv'"))
+        notify(kind="supervision_issued", event_key="seed", unit_id=k0, title="邻县通知", link="/",
+               object_type="supervision", object_id=None, audience="handlers")
+        db.session.commit()
+        db.session.remove()
     api.headers("b1_recv")  # a login: an audit record of B1's own
     # A failed login of a name no account has: an audit record with no unit.
     assert app.test_client().post("/api/v1/auth/token", json={"username": "nobody", "password": "x" * 12}) \

@@ -12,6 +12,7 @@ ID_ARGS = {
     "petitioner_id": ("petitioners", "T2"),
     "attachment_id": ("attachments", "T2"),
     "category_id": ("categories", "any"),  # reference data: visible to all, so only the role check applies
+    "notification_id": ("notifications", "T2"),
     "meeting_id": ("meetings", "T2"),
     "task_id": ("meeting_tasks", "T2"),
 }
@@ -58,9 +59,17 @@ def foreign(app, net, api_token):
         from county_net.petitions.models import PetitionParty
         from county_net.tenancy import system_scope
 
+        from county_net.notifications.models import Notification
+        from county_net.notifications.services import notify
+
         with system_scope("test"):
             net.petitioners = {"T2": db.session.scalar(
                 sa.select(PetitionParty.petitioner_id).where(PetitionParty.petition_id == second["id"]))}
+            notify(kind="petition_transferred", event_key="sweep", unit_id=net.units["T2"], title="西镇的通知",
+                   link="/", object_type="petition", object_id=second["id"], audience="unit")
+            db.session.commit()
+            net.notifications = {"T2": db.session.scalar(sa.select(Notification.id).where(
+                Notification.unit_id == net.units["T2"]).limit(1))}
             db.session.remove()
     return net
 
