@@ -186,7 +186,7 @@ class TaskSchema(Schema):
     actions = fields.List(fields.String(), metadata={"description": "本人可执行的操作：report / accept / return"})
 
 
-class MeetingRowSchema(Schema):
+class _MeetingHeadSchema(Schema):
     id = Int()
     kind = fields.String()
     kind_label = fields.String()
@@ -195,6 +195,9 @@ class MeetingRowSchema(Schema):
     state_label = fields.String()
     starts_at = LocalDateTime()
     place = fields.String()
+
+
+class MeetingRowSchema(_MeetingHeadSchema):
     convener_unit = fields.String()
     open_tasks = Int()
     overdue_tasks = Int()
@@ -205,15 +208,7 @@ class MeetingPageSchema(Schema):
     meta = fields.Nested(PageMetaSchema)
 
 
-class MeetingSchema(Schema):
-    id = Int()
-    kind = fields.String()
-    kind_label = fields.String()
-    title = fields.String()
-    state = fields.String()
-    state_label = fields.String()
-    starts_at = LocalDateTime()
-    place = fields.String()
+class MeetingSchema(_MeetingHeadSchema):
     convener_name = fields.String()
     convener_unit = fields.Nested(MeetingUnitSchema)
     target_unit = fields.Nested(MeetingUnitSchema, allow_none=True)
