@@ -28,6 +28,15 @@ ACTIONS = {
     "audit.exported": "导出全部县的审计记录",
     "supervision.approved": "批准实地督办或联合督办",
     "supervision.cancelled": "撤销督办",
+    "meeting.convened": "安排会议",
+    "meeting.units_invited": "邀请参会单位",
+    "meeting.minutes_recorded": "记录会议纪要",
+    "meeting.closed": "结束会议",
+    "meeting.cancelled": "取消会议",
+    "meeting.task_added": "交办会议任务",
+    "meeting.task_reported": "报告会议任务完成情况",
+    "meeting.task_accepted": "确认会议任务完成",
+    "meeting.task_returned": "退回会议任务",
 }
 
 TARGETS = {
@@ -37,6 +46,7 @@ TARGETS = {
     "category": "事项类别",
     "network": "单位网络",
     "supervision": "督办",
+    "meeting": "会议",
 }
 
 # Keys of the `detail` JSON, as a reader would name them.
@@ -69,6 +79,9 @@ DETAIL_KEYS = {
     "created_at": "备份时间",
     "audit_head": "审计链恢复到第几条",
     "method": "督办方式",
+    "kind": "类型",
+    "title": "名称",
+    "due_on": "完成日期",
 }
 
 # Who acted when no user did.

@@ -42,6 +42,10 @@ def test_a_missing_body_is_a_400_with_a_field_on_every_operation_that_takes_one(
     task = api.get("c_recv", "/api/v1/desk/follow-ups").get_json()["items"][0]
     ids = {"petition_id": matter["id"], "petitioner_id": matter["parties"][0]["petitioner_id"],
            "user_id": net.users["t1_recv"], "category_id": 1, "link_id": 1, "follow_up_id": task["id"]}
+    from tests.coordination.helpers import seed_meeting
+
+    meeting = seed_meeting(api, net)
+    ids.update(meeting_id=meeting["meeting_id"], task_id=meeting["task_id"])
     answered = {}
     for method, path, _ in _json_body_operations(spec):
         url = path.format(**ids)

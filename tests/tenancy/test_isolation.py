@@ -58,6 +58,9 @@ def test_scope_applies_to_every_scoped_model(app, net, api_token):
     third = api.act("t2_recv", api.register("t2_recv"), "handle-self")
     third = api.act("t2_recv", third, "reply", outcome="support", request="诉求", facts="事实", basis="依据")
     api.act("t2_recv", third, "close")
+    from tests.coordination.helpers import seed_meeting
+
+    seed_meeting(api, net, invited=("T2", "B1"))
     models = sorted((m.class_ for m in db.Model.registry.mappers if issubclass(m.class_, Scoped)),
                     key=lambda c: c.__name__)
     assert len(models) >= 8, models

@@ -24,6 +24,11 @@ WHERE NOT pe.unit_id = ANY(:tree)
   AND NOT EXISTS (SELECT 1 FROM petition_parties pp WHERE pp.petitioner_id = pe.id
                   AND pp.petition_id NOT IN ({_FOREIGN_MATTERS}))"""
 
+_FOREIGN_MEETINGS = """
+SELECT m.id FROM coordination_meetings m
+WHERE NOT (m.unit_id = ANY(:tree) OR EXISTS (SELECT 1 FROM meeting_invitations i WHERE i.meeting_id = m.id
+                                             AND i.invited_unit_id = ANY(:tree)))"""
+
 # Which rows of each table a principal (its subtree :tree, its unit and ancestors :selfs) must not see,
 # written from the data model, read by the owner. (key column, SQL of the foreign keys)
 FOREIGN = {
@@ -53,6 +58,12 @@ FOREIGN = {
     "follow_ups": ("id", "SELECT id FROM follow_ups WHERE NOT unit_id = ANY(:tree)"),
     # One list for every county: nothing in it is another unit's (writes: test_categories_writes below).
     "categories": ("id", "SELECT id FROM categories WHERE false"),
+    # Meetings: convened by the subtree or inviting it; invitations: the convener's or the invited unit's own.
+    "coordination_meetings": ("id", _FOREIGN_MEETINGS),
+    "meeting_invitations": ("id", "SELECT id FROM meeting_invitations WHERE NOT (unit_id = ANY(:tree) "
+                                  "OR invited_unit_id = ANY(:tree))"),
+    **{t: ("id", f"SELECT id FROM {t} WHERE meeting_id IN ({_FOREIGN_MEETINGS})")
+       for t in ("meeting_matters", "meeting_attendees", "meeting_decisions", "meeting_tasks")},
     # Another unit's people's inboxes.
     "notifications": ("id", "SELECT id FROM notifications WHERE NOT unit_id = ANY(:tree)"),
 }
@@ -83,6 +94,10 @@ def province(app, net, api_token):
         closed = api.act(user, api.register(user), "handle-self")
         closed = api.act(user, closed, "reply", outcome="support", request="诉求", facts="事实", basis="依据")
         api.act(user, closed, "close")
+    from tests.coordination.helpers import seed_meeting
+
+    seed_meeting(api, net, invited=("T2", "B1"))  # meetings in both counties, each with all its rows
+    seed_meeting(api, net, matter=theirs, invited=("K1",), convener="k_recv", units={"K1": town})
     api.act("c_recv", api.register("c_recv"), "transfer", to_unit_id=net.units["T2"])  # T2's inbox
     with app.app_context(), system_scope("test seed"):  # an inbox in the other county
         from county_net.notifications.services import notify

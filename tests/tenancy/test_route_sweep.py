@@ -11,8 +11,10 @@ ID_ARGS = {
     "link_id": ("links", "T2"),
     "petitioner_id": ("petitioners", "T2"),
     "attachment_id": ("attachments", "T2"),
-    "category_id": ("categories", "any"),
-    "notification_id": ("notifications", "T2"),  # reference data: visible to all, so only the role check applies
+    "category_id": ("categories", "any"),  # reference data: visible to all, so only the role check applies
+    "notification_id": ("notifications", "T2"),
+    "meeting_id": ("meetings", "T2"),
+    "task_id": ("meeting_tasks", "T2"),
     "follow_up_id": ("follow_ups", "T2"),
 }
 # Other URL arguments get a value that would be valid for an object one may see.
@@ -53,6 +55,11 @@ def foreign(app, net, api_token):
     third = api.act("t2_recv", third, "handle-self")
     third = api.act("t2_recv", third, "reply", outcome="support", request="修路", facts="属实", basis="依据")
     api.act("t2_recv", third, "close")
+    from tests.coordination.helpers import seed_meeting
+
+    meeting = seed_meeting(api, net, invited=("T2", "B1"))  # the county center's meeting with T2 and B1
+    net.meetings = {"T2": meeting["meeting_id"]}
+    net.meeting_tasks = {"T2": meeting["task_id"]}
     with app.app_context():
         from county_net.extensions import db
         from county_net.petitions.models import PetitionParty
