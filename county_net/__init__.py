@@ -46,8 +46,8 @@ def create_app(config_object=None, **overrides) -> Flask:
     options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
-    from county_net import (accounts, api, audit, bench, deadlines, demo, jobs, notifications, operations, petitions,
-                            supervision, tenancy, units)
+    from county_net import (accounts, api, audit, bench, coordination, deadlines, demo, jobs, notifications,
+                            operations, petitions, supervision, tenancy, units)
     from county_net.core import database, errors, input_guard, security
     from county_net.extensions import csrf, db, migrate
 
@@ -62,6 +62,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     audit.init_app(app)
     deadlines.init_app(app)
     petitions.init_app(app)
+    coordination.init_app(app)
     notifications.init_app(app)
     supervision.init_app(app)
     demo.init_app(app)

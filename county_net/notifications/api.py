@@ -1,7 +1,7 @@
 """JSON twins of the inbox: list with filters, the unread count, mark read."""
 from flask_login import current_user
 
-from county_net.api import ApiBlueprint, auth_required, id_loader
+from county_net.api import ApiBlueprint, ErrorSchema, auth_required, id_loader
 from county_net.api import register as register_blueprint
 from county_net.core.pagination import paginate
 from county_net.notifications import queries, services
@@ -51,6 +51,7 @@ def detail(notification_id):
 @auth_required
 @blp.arguments(s.MarkReadSchema)
 @blp.response(200, s.CountSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="所列通知中有不属于本人的（什么也不改）")
 def mark_read(body):
     """把我的若干通知标为已读；不属于我的编号答 404，什么也不改。"""
     changed = services.mark_read(_me(), body["ids"])

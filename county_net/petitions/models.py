@@ -195,7 +195,7 @@ class PetitionAccess(Scoped, db.Model):
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     grantee_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    via: Mapped[str] = mapped_column(String(16))  # transfer | assign | co_unit | review
+    via: Mapped[str] = mapped_column(String(16))  # transfer | assign | co_unit | review | coordination
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

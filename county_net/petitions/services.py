@@ -41,8 +41,10 @@ def _unit_ids_involved(petition: Petition) -> set[int]:
         return cached[1]
     ids = {petition.unit_id, petition.holder_unit_id, petition.handling_unit_id, petition.sender_unit_id,
            petition.review_unit_id}
+    # A coordination meeting's grant lets a unit read the matter, not act on it.
     grants = db.session.scalars(select(PetitionAccess.grantee_unit_id).where(
-        PetitionAccess.petition_id == petition.id, PetitionAccess.is_active.is_(True)))
+        PetitionAccess.petition_id == petition.id, PetitionAccess.is_active.is_(True),
+        PetitionAccess.via != COORDINATION))
     involved = {i for i in ids | set(grants) if i is not None}
     petition._involved = (petition.version, involved)
     return involved
@@ -145,11 +147,49 @@ def _grant(petition: Petition, actor, grantee_id: int, via: str) -> None:
 
 
 def _end_grants(petition: Petition, grantee_ids: set[int], vias=("transfer", "assign", "co_unit")) -> None:
+    _end_grants_of(petition.id, grantee_ids, vias)
+
+
+def _end_grants_of(petition_id: int, grantee_ids: set[int], vias) -> None:
     with system_scope("end grants"):
         db.session.execute(update(PetitionAccess).where(
-            PetitionAccess.petition_id == petition.id, PetitionAccess.grantee_unit_id.in_(grantee_ids),
+            PetitionAccess.petition_id == petition_id, PetitionAccess.grantee_unit_id.in_(grantee_ids),
             PetitionAccess.via.in_(vias), PetitionAccess.is_active.is_(True)).values(is_active=False,
                                                                                     ended_at=utcnow()))
+
+
+COORDINATION = "coordination"
+
+
+def grant_coordination(petition: Petition, actor, unit_ids, field: str = "invited_unit_ids") -> list[int]:
+    """协调会: the invited units may read the matter while the meeting lasts (a grant `via="coordination"`,
+    which transfers and send-backs never end). Units of another county, or the accused unit and anything
+    under it, are refused (400) before anything is written. Returns the units newly granted. The caller
+    commits."""
+    units = []
+    for unit_id in dict.fromkeys(unit_ids):
+        unit = unit_info(unit_id) if valid_id(unit_id) else None
+        if unit is None or not unit.is_active or unit.county_id != petition.county_unit_id:
+            raise InvalidInput(fields={field: ["只能邀请本县（市、区）的单位"]})
+        _block_accused(petition, unit, field)
+        units.append(unit.id)
+    with system_scope("coordination grants"):
+        held = set(db.session.scalars(select(PetitionAccess.grantee_unit_id).where(
+            PetitionAccess.petition_id == petition.id, PetitionAccess.via == COORDINATION,
+            PetitionAccess.is_active.is_(True))))
+    added = [u for u in units if u not in held and u != petition.unit_id]
+    for unit_id in added:
+        db.session.add(PetitionAccess(petition_id=petition.id, unit_id=actor.unit_id, grantee_unit_id=unit_id,
+                                      via=COORDINATION, is_active=True))
+    petition._involved = None
+    return added
+
+
+def end_coordination(petition_id: int, unit_ids) -> None:
+    """The meeting is over: its grants end (only coordination grants; a transfer's stay). The caller commits."""
+    ids = set(unit_ids)
+    if ids:
+        _end_grants_of(petition_id, ids, (COORDINATION,))
 
 
 def _block_accused(petition: Petition, unit, field: str) -> None:
@@ -670,7 +710,13 @@ def send_back(actor, petition, *, version, reason, competent_unit_id=None):
     petition.holder_unit_id = petition.sender_unit_id
     petition.handling_unit_id = None
     petition.route = None
-    leaving = _unit_ids_involved(petition) - {petition.unit_id, petition.sender_unit_id}
+    # Every unit granted by the course, read in system scope: the county center's co-unit grant is not the
+    # township's to see, but it must end when the matter leaves.
+    with system_scope("grants of a matter sent back"):
+        granted = set(db.session.scalars(select(PetitionAccess.grantee_unit_id).where(
+            PetitionAccess.petition_id == petition.id, PetitionAccess.is_active.is_(True),
+            PetitionAccess.via.in_(("transfer", "assign", "co_unit")))))
+    leaving = (_unit_ids_involved(petition) | granted) - {petition.unit_id, petition.sender_unit_id}
     return _finish(actor, petition, "send_back", note=reason, target_unit_id=petition.sender_unit_id,
                    payload={"reason": reason, "from_unit_id": returned_from,
                             "competent_unit": competent.name if competent else None,

@@ -37,6 +37,10 @@ def test_a_missing_body_is_a_400_with_a_field_on_every_operation_that_takes_one(
     matter = api.register("c_recv")
     ids = {"petition_id": matter["id"], "petitioner_id": matter["parties"][0]["petitioner_id"],
            "user_id": net.users["t1_recv"], "category_id": 1, "link_id": 1}
+    from tests.coordination.helpers import seed_meeting
+
+    meeting = seed_meeting(api, net)
+    ids.update(meeting_id=meeting["meeting_id"], task_id=meeting["task_id"])
     from tests.supervision.helpers import issue
 
     ids["supervision_id"] = issue(api, net, [matter["id"]])["id"]

@@ -84,3 +84,15 @@ def test_assigned_matter_through_review_and_appeals(api, net):
     again = api.post("c_recv", f"/api/v1/petitions/{again['id']}/links/{link['id']}/confirm",
                      {"version": again["version"]}).get_json()
     assert again["is_repeat"] and again["is_no_longer_accepted"]
+
+
+def test_send_back_ends_the_co_units_grant_it_could_not_see(api, net):
+    """The county center transfers to 东镇 with 西镇 as co-unit; 东镇 sends it back: 西镇's grant ends too,
+    though 东镇's own scope never showed it."""
+    p = api.register("c_recv")
+    p = api.act("c_recv", p, "transfer", to_unit_id=net.units["T1"], co_unit_ids=[net.units["T2"]])
+    api.show("t2_recv", p["id"])
+    seen = api.show("t1_recv", p["id"])
+    api.act("t1_recv", seen, "send-back", reason="不属本镇职责")
+    api.show("t2_recv", p["id"], expect=404)
+    api.show("t1_recv", p["id"], expect=404)

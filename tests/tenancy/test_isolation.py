@@ -54,6 +54,9 @@ def test_scope_applies_to_every_scoped_model(app, net, api_token):
                                                    "phone": "13800002222"}])
     api.act("t2_recv", second, "transfer", to_unit_id=net.units["B1"])  # and a grant to T1's sibling
     api.upload("t2_recv", second["id"])
+    from tests.coordination.helpers import seed_meeting
+
+    seed_meeting(api, net, invited=("T2", "B1"))
     # A yellow 督办 on T2 (record, matter link, timeline, ledger line; the transfer started the clocks).
     from datetime import date, timedelta
 

@@ -26,6 +26,11 @@ WHERE NOT pe.unit_id = ANY(:tree)
   AND NOT EXISTS (SELECT 1 FROM petition_parties pp WHERE pp.petitioner_id = pe.id
                   AND pp.petition_id NOT IN ({_FOREIGN_MATTERS}))"""
 
+_FOREIGN_MEETINGS = """
+SELECT m.id FROM coordination_meetings m
+WHERE NOT (m.unit_id = ANY(:tree) OR EXISTS (SELECT 1 FROM meeting_invitations i WHERE i.meeting_id = m.id
+                                             AND i.invited_unit_id = ANY(:tree)))"""
+
 _FOREIGN_SUPERVISIONS = """
 SELECT s.id FROM supervisions s
 WHERE NOT (s.unit_id = ANY(:tree) OR (s.target_unit_id = ANY(:tree) AND s.issued_at IS NOT NULL))"""
@@ -57,6 +62,12 @@ FOREIGN = {
                           "WHERE NOT county_unit_id = ANY(:tree || :selfs)"),
     # One list for every county: nothing in it is another unit's (writes: test_categories_writes below).
     "categories": ("id", "SELECT id FROM categories WHERE false"),
+    # Meetings: convened by the subtree or inviting it; invitations: the convener's or the invited unit's own.
+    "coordination_meetings": ("id", _FOREIGN_MEETINGS),
+    "meeting_invitations": ("id", "SELECT id FROM meeting_invitations WHERE NOT (unit_id = ANY(:tree) "
+                                  "OR invited_unit_id = ANY(:tree))"),
+    **{t: ("id", f"SELECT id FROM {t} WHERE meeting_id IN ({_FOREIGN_MEETINGS})")
+       for t in ("meeting_matters", "meeting_attendees", "meeting_decisions", "meeting_tasks")},
     # Another unit's people's inboxes.
     "notifications": ("id", "SELECT id FROM notifications WHERE NOT unit_id = ANY(:tree)"),
     # 督办: the issuer's tree sees its records; the target's tree sees the issued ones aimed at it.
@@ -89,6 +100,10 @@ def province(app, net, api_token):
                                                   "phone": "13600002222"}])
     api.act("k_recv", theirs, "transfer", to_unit_id=town)
     api.upload("k_recv", theirs["id"])
+    from tests.coordination.helpers import seed_meeting
+
+    seed_meeting(api, net, invited=("T2", "B1"))  # meetings in both counties, each with all its rows
+    seed_meeting(api, net, matter=theirs, invited=("K1",), convener="k_recv", units={"K1": town})
     t2_matter = api.act("c_recv", api.register("c_recv"), "transfer", to_unit_id=net.units["T2"])  # T2's inbox
     # 督办 in both counties: a yellow card on T2 (a record, its matter, its timeline, a ledger line); the
     # transfers above started the clocks.

@@ -11,8 +11,10 @@ ID_ARGS = {
     "link_id": ("links", "T2"),
     "petitioner_id": ("petitioners", "T2"),
     "attachment_id": ("attachments", "T2"),
-    "category_id": ("categories", "any"),
-    "notification_id": ("notifications", "T2"),  # reference data: visible to all, so only the role check applies
+    "category_id": ("categories", "any"),  # reference data: visible to all, so only the role check applies
+    "notification_id": ("notifications", "T2"),
+    "meeting_id": ("meetings", "T2"),
+    "task_id": ("meeting_tasks", "T2"),
     "supervision_id": ("supervisions", "T2"),
 }
 # Other URL arguments get a value that would be valid for an object one may see.
@@ -48,6 +50,11 @@ def foreign(app, net, api_token):
     net.petitions = {"T2": second["id"]}
     net.attachments = {"T2": api.upload("t2_recv", second["id"])[0]["id"]}
     net.links = {"T2": second["links"][0]["id"]}
+    from tests.coordination.helpers import seed_meeting
+
+    meeting = seed_meeting(api, net, invited=("T2", "B1"))  # the county center's meeting with T2 and B1
+    net.meetings = {"T2": meeting["meeting_id"]}
+    net.meeting_tasks = {"T2": meeting["task_id"]}
     # A 督办 aimed at T2 (the county center issues it): T2 and the center see it, T1 and its units do not.
     from datetime import date, timedelta
 
