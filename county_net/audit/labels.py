@@ -26,8 +26,6 @@ ACTIONS = {
     "petitioner.contact_changed": "更新信访人联系方式",
     "system.restored": "从备份恢复数据库",
     "audit.exported": "导出全部县的审计记录",
-    "supervision.approved": "批准实地督办或联合督办",
-    "supervision.cancelled": "撤销督办",
     "meeting.convened": "安排会议",
     "meeting.units_invited": "邀请参会单位",
     "meeting.minutes_recorded": "记录会议纪要",
@@ -37,6 +35,8 @@ ACTIONS = {
     "meeting.task_reported": "报告会议任务完成情况",
     "meeting.task_accepted": "确认会议任务完成",
     "meeting.task_returned": "退回会议任务",
+    "supervision.approved": "批准实地督办或联合督办",
+    "supervision.cancelled": "撤销督办",
 }
 
 TARGETS = {
@@ -45,8 +45,8 @@ TARGETS = {
     "petitioner": "信访人档案",
     "category": "事项类别",
     "network": "单位网络",
-    "supervision": "督办",
     "meeting": "会议",
+    "supervision": "督办",
 }
 
 # Keys of the `detail` JSON, as a reader would name them.
@@ -78,10 +78,10 @@ DETAIL_KEYS = {
     "limit": "上限",
     "created_at": "备份时间",
     "audit_head": "审计链恢复到第几条",
-    "method": "督办方式",
     "kind": "类型",
     "title": "名称",
     "due_on": "完成日期",
+    "method": "督办方式",
 }
 
 # Who acted when no user did.

@@ -155,15 +155,18 @@ def refresh(petition, on: date, *, closing_kind: str | None = None) -> None:
         gone = [row.id for step, row in existing.items() if step not in want]
         if gone:
             db.session.execute(delete(table).where(table.c.id.in_(gone)))
+        values = []
         for step, unit_id in want.items():
             row = existing.get(step)
             same = row is not None and row.unit_id == unit_id and (step != "due" or row.due_on == petition.due_on)
             started, reached = (row.started_on, row.reached) if same else (on, "none")
-            values = _values(petition, step, unit_id, started, reached, settings, calendar)
-            if row is None:
-                db.session.execute(table.insert().values(**values))
-            else:
-                db.session.execute(update(table).where(table.c.id == row.id).values(**values))
+            values.append(_values(petition, step, unit_id, started, reached, settings, calendar))
+        if values:  # one statement for all of the matter's clocks, new or changed
+            dialect = db.session.get_bind().dialect.name
+            insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(values)
+            db.session.execute(insert.on_conflict_do_update(
+                index_elements=["petition_id", "step"],
+                set_={name: insert.excluded[name] for name in values[0] if name not in ("petition_id", "step")}))
 
 
 def _score_on_time(petition, due_row, closed_on: date, settings) -> None:

@@ -54,9 +54,11 @@ class SupervisionEscalateSchema(SupervisionNoteSchema):
     is_listed = fields.Boolean(load_default=None, allow_none=True)
 
 
-ACTION_SCHEMAS = {"approve": SupervisionNoteSchema, "receive": SupervisionVersionSchema, "feedback": SupervisionFeedbackSchema,
-                  "accept": SupervisionNoteSchema, "return": SupervisionReasonSchema, "close": SupervisionNoteSchema, "cancel": SupervisionReasonSchema,
-                  "escalate": SupervisionEscalateSchema}
+ACTION_SCHEMAS = {
+    "approve": SupervisionNoteSchema, "receive": SupervisionVersionSchema, "feedback": SupervisionFeedbackSchema,
+    "accept": SupervisionNoteSchema, "return": SupervisionReasonSchema, "close": SupervisionNoteSchema,
+    "cancel": SupervisionReasonSchema, "escalate": SupervisionEscalateSchema,
+}
 
 
 class SupervisionListArgsSchema(Schema):

@@ -86,7 +86,7 @@ def _text(value: str | None, field: str, label: str, max_len: int = 4000) -> str
     return value
 
 
-def _notify_target(record: Supervision, *, kind: str, key: str, title: str, body: str = "") -> None:
+def notify_target(record: Supervision, *, kind: str, key: str, title: str, body: str = "") -> None:
     """The target unit's head (一把手) answers for a supervision: it reaches the heads and no one else."""
     from county_net.notifications.services import notify
 
@@ -112,18 +112,19 @@ def _announce(record: Supervision) -> None:
     """Issued: the target's heads are told; a yellow or red card is booked on the unit's ledger."""
     label = LEVELS[record.level]
     kind = "supervision_urged" if record.level == "urge" else "supervision_issued"
-    _notify_target(record, kind=kind, key="issued", title=f"{label}：{record.number}",
+    notify_target(record, kind=kind, key="issued", title=f"{label}：{record.number}",
                    body=f"请于 {cn_date(record.feedback_due_on)} 前反馈。{record.required_action[:200]}")
-    _book_level(record, record.level)
+    book_level(record, record.level)
 
 
-def _book_level(record: Supervision, level: str) -> None:
+def book_level(record: Supervision, level: str, settings=None) -> None:
+    """A yellow or red card on the target unit's ledger, once per record and level."""
     if level not in ("yellow", "red"):
         return
     from county_net.supervision.clocks import book
     from county_net.supervision.settings import supervision_settings
 
-    settings, _ = supervision_settings(record.county_unit_id)
+    settings = settings or supervision_settings(record.county_unit_id)[0]
     first = record.links[0].petition_id if record.links else None
     book(unit_id=record.target_unit_id, county_unit_id=record.county_unit_id, points=settings[f"score_{level}"],
          reason=level, petition_id=first, supervision_id=record.id, occurred_on=local_today(),
@@ -278,7 +279,7 @@ def accept_feedback(actor, record: Supervision, *, version, note="") -> Supervis
     record.review_note = (note or "").strip() or None
     record.version += 1
     _event(record, actor, "accept", "feedback_submitted", note=note)
-    _notify_target(record, kind="supervision_reviewed", key=f"accepted:{record.version}",
+    notify_target(record, kind="supervision_reviewed", key=f"accepted:{record.version}",
                    title=f"督办反馈已认可：{record.number}")
     db.session.commit()
     return record
@@ -294,7 +295,7 @@ def return_feedback(actor, record: Supervision, *, version, reason) -> Supervisi
     record.rework_count += 1
     record.version += 1
     _event(record, actor, "return", "feedback_submitted", note=reason)
-    _notify_target(record, kind="supervision_reviewed", key=f"returned:{record.version}",
+    notify_target(record, kind="supervision_reviewed", key=f"returned:{record.version}",
                    title=f"督办反馈被退回重办：{record.number}", body=reason[:200])
     db.session.commit()
     return record
@@ -322,7 +323,7 @@ def cancel_supervision(actor, record: Supervision, *, version, reason) -> Superv
     audit.record("supervision.cancelled", actor=actor, target_type="supervision", target_id=record.id,
                  detail={"reason": reason, "unit": _unit_name(record.target_unit_id)})
     if before != "pending_approval":
-        _notify_target(record, kind="supervision_reviewed", key="cancelled", title=f"督办已撤销：{record.number}",
+        notify_target(record, kind="supervision_reviewed", key="cancelled", title=f"督办已撤销：{record.number}",
                        body=reason[:200])
     db.session.commit()
     return record
@@ -346,9 +347,9 @@ def raise_level(actor, record: Supervision, *, version, level, is_priority=None,
     record.version += 1
     _event(record, actor, "escalate", record.state, from_level=before, note=note)
     if level != before:
-        _notify_target(record, kind="supervision_escalated", key=f"level:{level}",
+        notify_target(record, kind="supervision_escalated", key=f"level:{level}",
                        title=f"督办升级为{LEVELS[level]}：{record.number}")
-        _book_level(record, level)
+        book_level(record, level)
     db.session.commit()
     return record
 
