@@ -201,7 +201,20 @@ def asked_of(actor) -> dict:
     capabilities land.)"""
     return {"review_queue": review_count(actor), "follow_ups_due": follow_up_count(actor, due=True),
             "follow_ups_pending": follow_up_count(actor, state="pending"),
-            "supervision": supervision_owed(actor), "is_center": _is_center(actor)}
+            "supervision": supervision_owed(actor), "tasks": tasks_owed(actor), "is_center": _is_center(actor)}
+
+
+def tasks_owed(actor) -> dict[str, int]:
+    """Meeting tasks given to the unit and not yet reported, and those of them past their day: counted on the
+    coordination capability's own list query, so each figure is its list's length."""
+    from county_net.coordination.models import MeetingTask
+    from county_net.coordination.queries import task_query
+
+    def count(state):
+        stmt = task_query(actor, {"state": state}).order_by(None).with_only_columns(MeetingTask.id)
+        return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+    return {"open": count("open"), "overdue": count("overdue")}
 
 
 def supervision_owed(actor) -> dict[str, int]:

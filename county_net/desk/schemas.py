@@ -140,9 +140,15 @@ class SupervisionOwedSchema(Schema):
     received = Int(metadata={"description": "已签收、待反馈"})
 
 
+class TasksOwedSchema(Schema):
+    open = Int(metadata={"description": "交给本单位、待办理的会议任务"})
+    overdue = Int(metadata={"description": "其中已过完成日期的"})
+
+
 class AskedSchema(Schema):
     review_queue = Int(metadata={"description": "待本单位审查的办结报告"})
     follow_ups_due = Int(metadata={"description": "已到回访日的回访任务"})
     follow_ups_pending = Int(metadata={"description": "全部待回访任务"})
     supervision = fields.Nested(SupervisionOwedSchema)
+    tasks = fields.Nested(TasksOwedSchema)
     is_center = fields.Boolean()

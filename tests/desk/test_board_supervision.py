@@ -58,3 +58,15 @@ def test_unit_head_sees_what_is_asked_at_login(app, net, login, api_token, recor
         assert listing["meta"]["total"] == figure
     assert api.get("t1_head", "/api/v1/desk/asked").get_json()["supervision"] == {"issued": 1, "received": 1}
     assert 'id="asked-of-me"' not in login("t2_head").get("/").get_data(as_text=True)  # nothing asked of 西镇
+
+
+def test_meeting_tasks_are_asked_of_the_unit(app, net, login, api_token):
+    from tests.coordination.helpers import seed_meeting
+
+    api = Api(app, api_token)
+    seed_meeting(api, net, invited=("T1", "B1"))  # one task for 东镇
+    home = login("t1_head").get("/").get_data(as_text=True)
+    assert 'id="asked-tasks"' in home and 'href="/meeting-tasks?state=open"><strong>1</strong>' in home
+    assert api.get("t1_head", "/api/v1/desk/asked").get_json()["tasks"] == {"open": 1, "overdue": 0}
+    listing = login("t1_head").get("/meeting-tasks?state=open").get_data(as_text=True)
+    assert listing.count("督促企业十日内支付拖欠工资") == 1
