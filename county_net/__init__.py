@@ -46,8 +46,8 @@ def create_app(config_object=None, **overrides) -> Flask:
     options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
-    from county_net import (accounts, api, audit, bench, coordination, deadlines, demo, notifications, operations,
-                            petitions, tenancy, units)
+    from county_net import (accounts, api, audit, bench, coordination, deadlines, demo, jobs, notifications,
+                            operations, petitions, supervision, tenancy, units)
     from county_net.core import database, errors, input_guard, security
     from county_net.extensions import csrf, db, migrate
 
@@ -64,9 +64,11 @@ def create_app(config_object=None, **overrides) -> Flask:
     petitions.init_app(app)
     coordination.init_app(app)
     notifications.init_app(app)
+    supervision.init_app(app)
     demo.init_app(app)
     bench.init_app(app)
     operations.init_app(app)
+    jobs.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     database.init_app(app)

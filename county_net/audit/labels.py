@@ -35,6 +35,8 @@ ACTIONS = {
     "meeting.task_reported": "报告会议任务完成情况",
     "meeting.task_accepted": "确认会议任务完成",
     "meeting.task_returned": "退回会议任务",
+    "supervision.approved": "批准实地督办或联合督办",
+    "supervision.cancelled": "撤销督办",
 }
 
 TARGETS = {
@@ -44,6 +46,7 @@ TARGETS = {
     "category": "事项类别",
     "network": "单位网络",
     "meeting": "会议",
+    "supervision": "督办",
 }
 
 # Keys of the `detail` JSON, as a reader would name them.
@@ -78,6 +81,7 @@ DETAIL_KEYS = {
     "kind": "类型",
     "title": "名称",
     "due_on": "完成日期",
+    "method": "督办方式",
 }
 
 # Who acted when no user did.

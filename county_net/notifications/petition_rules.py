@@ -62,10 +62,13 @@ def _collective(petition, event) -> None:
                link=_link(petition), object_type="petition", object_id=petition.id, audience="heads")
 
 
+def _receiver(petition, event=None, **_):
+    on_event(petition, event)
+
+
 def connect() -> None:
     from county_net.petitions.signals import event_written
 
-    def receiver(petition, event=None, **_):
-        on_event(petition, event)
-
-    event_written.connect(receiver, weak=False)
+    # One module-level receiver: blinker keeps one connection however many apps a process creates (a new
+    # closure per app would run the rules once more for each).
+    event_written.connect(_receiver, weak=False)

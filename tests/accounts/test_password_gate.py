@@ -10,7 +10,8 @@ from tests.conftest import Browser, csrf_from
 
 INITIAL = "Initial-pass-77"
 NEW = "Clerk-own-pass-88"
-OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form", "filename": "app.css"}
+OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form", "filename": "app.css",
+              "action": "receive"}
 
 
 def _new_clerk(app, net, api_token) -> int:

@@ -41,6 +41,9 @@ def test_a_missing_body_is_a_400_with_a_field_on_every_operation_that_takes_one(
 
     meeting = seed_meeting(api, net)
     ids.update(meeting_id=meeting["meeting_id"], task_id=meeting["task_id"])
+    from tests.supervision.helpers import issue
+
+    ids["supervision_id"] = issue(api, net, [matter["id"]])["id"]
     answered = {}
     for method, path, _ in _json_body_operations(spec):
         url = path.format(**ids)

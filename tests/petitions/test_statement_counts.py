@@ -97,8 +97,9 @@ def test_every_hot_path_has_a_small_fixed_statement_count(app, net, busy, login)
         "transfer": _count(app, transfer),
         "inbox_page_2": _count(app, lambda: web.get("/inbox?box=handling&page=2")),
     }
-    # Measured: 9, 7, 4, 23, 16 and 8.
-    ceilings = {"search": 10, "timeline": 8, "lookup": 5, "register": 24, "transfer": 17, "inbox_page_2": 10}
+    # Measured: 9, 7, 4, 23, 16 and 8; a transition's supervision clocks add two (read the matter's clocks, one
+    # upsert) in the same transaction (county_net/supervision/clocks.py): transfer 19.
+    ceilings = {"search": 10, "timeline": 8, "lookup": 5, "register": 24, "transfer": 19, "inbox_page_2": 10}
     over = {k: (counts[k], ceilings[k]) for k in counts if counts[k] > ceilings[k]}
     assert not over, over
 

@@ -15,9 +15,10 @@ ID_ARGS = {
     "notification_id": ("notifications", "T2"),
     "meeting_id": ("meetings", "T2"),
     "task_id": ("meeting_tasks", "T2"),
+    "supervision_id": ("supervisions", "T2"),
 }
 # Other URL arguments get a value that would be valid for an object one may see.
-OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form"}
+OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form", "action": "receive"}
 
 
 def id_rules(app):
@@ -54,6 +55,15 @@ def foreign(app, net, api_token):
     meeting = seed_meeting(api, net, invited=("T2", "B1"))  # the county center's meeting with T2 and B1
     net.meetings = {"T2": meeting["meeting_id"]}
     net.meeting_tasks = {"T2": meeting["task_id"]}
+    # A 督办 aimed at T2 (the county center issues it): T2 and the center see it, T1 and its units do not.
+    from datetime import date, timedelta
+
+    resp = api.post("c_recv", "/api/v1/supervisions", {
+        "petition_ids": [second["id"]], "target_unit_id": net.units["T2"], "level": "yellow", "method": "document",
+        "problem": "overdue", "content": "逾期。", "required_action": "办理。",
+        "feedback_due_on": (date.today() + timedelta(days=7)).isoformat()})
+    assert resp.status_code == 201, resp.get_json()
+    net.supervisions = {"T2": resp.get_json()["id"]}
     with app.app_context():
         from county_net.extensions import db
         from county_net.petitions.models import PetitionParty
