@@ -26,6 +26,7 @@ ACTIONS = {
     "petitioner.contact_changed": "更新信访人联系方式",
     "system.restored": "从备份恢复数据库",
     "audit.exported": "导出全部县的审计记录",
+    "digest.published": "生成领导摘报（周报）",
 }
 
 TARGETS = {

@@ -1,0 +1,112 @@
+"""The digest's figures on the hand-counted county (tests/digest/conftest.py), on both engines."""
+from datetime import date
+
+import pytest
+
+from county_net.digest import queries
+from county_net.digest.queries import Period, last_full_week, week_of
+from county_net.extensions import db
+from county_net.tenancy import system_scope
+
+W47 = Period(date(2026, 11, 16), date(2026, 11, 22))
+AS_OF = date(2026, 11, 23)
+
+
+def _row(rows, key):
+    return next(r for r in rows if r["key"] == key)
+
+
+def test_periods_in_shanghai_weeks():
+    assert last_full_week(date(2026, 11, 23)) == W47  # a Monday: the week just ended
+    assert last_full_week(date(2026, 11, 29)) == W47  # a Sunday: its own week is not full yet
+    assert W47.previous() == Period(date(2026, 11, 9), date(2026, 11, 15))
+    assert W47.label == "2026-W47" and week_of("2026-W47") == W47 and week_of("2026-W99") is None
+    ten = Period(date(2026, 11, 1), date(2026, 11, 10))
+    assert ten.previous() == Period(date(2026, 10, 22), date(2026, 10, 31)) and ten.label == "2026-11-01~2026-11-10"
+    lo, hi = W47.bounds()
+    assert lo.isoformat() == "2026-11-16T00:00:00+08:00" and hi.isoformat() == "2026-11-23T00:00:00+08:00"
+
+
+def test_county_center_figures_by_hand(app, county):
+    with app.app_context(), system_scope("test: the county center's digest"):
+        f = queries.compute(county.units["C0"], W47, as_of=AS_OF)
+        db.session.remove()
+    t = f["totals"]
+    # This week: 1 2 3 4 5 6 11 (12 accuses the county center; 7 is Monday 00:10 of the next week).
+    # Previous: 8 9 (10 is Sunday 23:59 before it).
+    assert t["items"] == {"current": 7, "previous": 2, "change": 5, "pct": 250.0}
+    assert t["visit_batches"] == {"current": 3, "previous": 2, "change": 1, "pct": 50.0}  # 1 2 5 / 8 9
+    assert t["visit_people"] == {"current": 9, "previous": 8, "change": 1, "pct": 12.5}  # 1+6+2 / 1+7
+    channels = {c["key"]: c["current"] for c in t["by_channel"]}
+    assert channels == {"visit": 3, "letter": 2, "phone": 1, "online": 1, "other": 0}
+
+    a, b = county.categories["A"], county.categories["B"]
+    assert _row(f["by_category"], a) | {} == {"key": a, "name": county.category_names["A"], "current": 4,
+                                              "previous": 1, "change": 3, "pct": 300.0}
+    assert {k: _row(f["by_category"], b)[k] for k in ("current", "previous", "change")} == \
+        {"current": 3, "previous": 1, "change": 2}
+    t1, t2 = county.units["T1"], county.units["T2"]
+    assert [(r["key"], r["current"], r["previous"]) for r in f["by_locality"]] == \
+        [(t1, 3, 1), (t2, 3, 1), (None, 1, 0)]
+    assert _row(f["by_locality"], None)["pct"] is None and _row(f["by_locality"], None)["name"] == "未填属地"
+
+    # Rising: at least 3 this period and up; A leads (+3); B, 东镇, 西镇 follow at +2.
+    rising = f["rising"]
+    assert rising[0]["key"] == a and rising[0]["dimension"] == "category"
+    assert {(r["dimension"], r["key"], r["change"]) for r in rising} == \
+        {("category", a, 3), ("category", b, 2), ("locality", t1, 2), ("locality", t2, 2)}
+
+    assert f["collective"]["batches"]["current"] == 1 and f["collective"]["people"]["current"] == 6
+    assert f["collective"]["batches"]["previous"] == 1 and f["collective"]["people"]["previous"] == 7
+    assert [m["id"] for m in f["collective"]["matters"]] == [county.ids[2]]
+
+    # Skip-level: 1 (at the center, 东镇's matter, no earlier registration there); 5 went through 西镇 first (8).
+    assert f["skip_level"]["batches"] == 1 and f["skip_level"]["people"] == 1
+    assert [m["id"] for m in f["skip_level"]["matters"]] == [county.ids[1]]
+
+    hot = f["repeat_hotspots"]
+    assert len(hot) == 1
+    assert hot[0] | {"matter": None, "last_received_at": None} == {
+        "thread_id": county.ids[8], "in_period": 2, "people_in_period": 3, "thread_total": 3,
+        "matter": None, "last_received_at": None}
+    assert hot[0]["matter"]["id"] == county.ids[8] and hot[0]["last_received_at"] == "2026-11-21 10:00"
+
+    overdue = f["overdue"]
+    assert overdue["total"] == 2 and overdue["as_of"] == "2026-11-23"
+    assert [(u["unit_id"], u["count"], u["oldest_due_on"]) for u in overdue["units"]] == \
+        [(county.units["T2"], 1, "2026-11-19"), (county.units["B1"], 1, "2026-11-20")]
+
+    assert f["flagged"] == {"available": False, "note": queries.FLAG_NOTE, "matters": []}
+
+
+def test_a_township_sees_its_subtree_only(app, county, api_token):
+    client = app.test_client()
+    body = client.get("/api/v1/digest?start=2026-11-16&end=2026-11-22", headers=api_token("t1_head")).get_json()
+    # 东镇 sees what it registered or holds: 2 3 this week (12 accuses its ancestor), 9 before.
+    assert body["totals"]["items"] == {"current": 2, "previous": 1, "change": 1, "pct": 100.0}
+    assert body["collective"]["people"]["current"] == 6 and body["collective"]["people"]["previous"] == 7
+    assert body["skip_level"]["batches"] == 0 and body["overdue"]["total"] == 0 and body["repeat_hotspots"] == []
+    assert [r["key"] for r in body["by_locality"]] == [county.units["T1"]]
+    assert body["whole_county"] is False and body["supervision"]["county_only"] is True
+    center = client.get("/api/v1/digest?start=2026-11-16&end=2026-11-22", headers=api_token("c_recv")).get_json()
+    assert center["totals"]["items"]["current"] == 7
+
+
+def test_the_default_period_is_the_last_full_week(app, county, api_token):
+    body = app.test_client().get("/api/v1/digest", headers=api_token("c_recv")).get_json()
+    assert body["period"] == last_full_week().as_dict() and body["period"]["days"] == 7
+
+
+@pytest.mark.parametrize("query, field", [("start=2026-11-16", "end"), ("start=2026-11-20&end=2026-11-16", "end"),
+                                          ("start=2025-01-01&end=2026-11-16", "end"), ("start=1999-01-01&end=2026-01-01", "start"),
+                                          ("start=x&end=2026-01-01", "start")])
+def test_bad_periods_are_400_with_the_field(app, county, api_token, login, query, field):
+    resp = app.test_client().get(f"/api/v1/digest?{query}", headers=api_token("c_recv"))
+    assert resp.status_code == 400 and field in resp.get_json()["error"]["fields"], resp.get_json()
+    page = login("c_recv").get(f"/digest?{query}")
+    assert page.status_code == 400 and "error" in page.get_data(as_text=True)
+
+
+def test_only_heads_and_receptionists_read_it(app, county, api_token, login):
+    assert app.test_client().get("/api/v1/digest", headers=api_token("e1_liaison")).status_code == 403
+    assert login("e1_liaison").get("/digest").status_code == 403
