@@ -38,7 +38,7 @@ def list_issues(args):
     return queries.issues()
 
 
-@blp.get("/digest/issues/<string:label>")
+@blp.get("/digest/issues/<label>")
 @auth_required
 @blp.response(200, s.IssueSchema)
 def get_issue(label):

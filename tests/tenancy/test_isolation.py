@@ -54,6 +54,7 @@ def test_scope_applies_to_every_scoped_model(app, net, api_token):
                                                    "phone": "13800002222"}])
     api.act("t2_recv", second, "transfer", to_unit_id=net.units["B1"])  # and a grant to T1's sibling
     api.upload("t2_recv", second["id"])
+    _digest_issue_of(app, net.units["T2"])
     models = sorted((m.class_ for m in db.Model.registry.mappers if issubclass(m.class_, Scoped)),
                     key=lambda c: c.__name__)
     assert len(models) >= 8, models
@@ -68,6 +69,18 @@ def test_scope_applies_to_every_scoped_model(app, net, api_token):
             rows = db.session.scalars(sa.select(model)).all()
             owners = {model.scope_owner_id(r) for r in rows}
             assert None not in owners and owners <= t1_tree, f"{model.__name__} leaks {owners - t1_tree}"
+        db.session.remove()
+
+
+def _digest_issue_of(app, unit_id):
+    from datetime import date
+
+    from county_net.digest.models import DigestIssue
+
+    with app.app_context(), system_scope("a stored digest issue owned by the sibling"):
+        db.session.add(DigestIssue(unit_id=unit_id, label="2026-W47", period_start=date(2026, 11, 16),
+                                   period_end=date(2026, 11, 22), figures="{}"))
+        db.session.commit()
         db.session.remove()
 
 
