@@ -46,7 +46,8 @@ def create_app(config_object=None, **overrides) -> Flask:
     options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
-    from county_net import accounts, api, audit, bench, deadlines, demo, digest, operations, petitions, tenancy, units
+    from county_net import (accounts, api, audit, bench, deadlines, demo, digest, notifications, operations,
+                            petitions, tenancy, units)
     from county_net.core import database, errors, input_guard, security
     from county_net.extensions import csrf, db, migrate
 
@@ -61,6 +62,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     audit.init_app(app)
     deadlines.init_app(app)
     petitions.init_app(app)
+    notifications.init_app(app)
     digest.init_app(app)
     demo.init_app(app)
     bench.init_app(app)

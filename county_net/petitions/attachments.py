@@ -82,7 +82,9 @@ def add_attachments(actor, petition, files, *, commit: bool = True) -> list[Peti
             db.session.add(row)
             rows.append(row)
         petition.version += 1
-        db.session.add(PetitionEvent(
+        from county_net.petitions.services import write_event
+
+        write_event(petition, PetitionEvent(
             petition_id=petition.id, kind="attachments_added", from_state=petition.state, to_state=petition.state,
             actor_id=actor.id, actor_name=actor.name, actor_unit_id=actor.unit_id, occurred_at=utcnow(),
             payload=json.dumps({"files": [r.filename for r in rows]}, ensure_ascii=False)))

@@ -83,6 +83,17 @@ def _state_label(state: str) -> str:
     return state_label(state)
 
 
+def write_event(petition: Petition, event: PetitionEvent) -> PetitionEvent:
+    """Add a timeline entry and tell the listeners (notifications, supervision clocks), in this transaction:
+    what they write is committed with the event or not at all."""
+    from county_net.petitions.signals import event_written
+
+    db.session.add(event)
+    db.session.flush()
+    event_written.send(petition, event=event)
+    return event
+
+
 def _finish(actor, petition: Petition, action_name: str, *, note: str = "", payload: dict | None = None,
             target_unit_id: int | None = None, to_state: str | None = None, after=None) -> Petition:
     action = ACTIONS[action_name]
@@ -91,7 +102,7 @@ def _finish(actor, petition: Petition, action_name: str, *, note: str = "", payl
     petition.state = new_state
     petition.version = petition.version + 1
     refresh_due(petition)
-    db.session.add(PetitionEvent(
+    write_event(petition, PetitionEvent(
         petition_id=petition.id, kind=action_name, from_state=from_state, to_state=new_state,
         actor_id=actor.id, actor_name=actor.name if hasattr(actor, "name") else str(actor.username),
         actor_unit_id=actor.unit_id, target_unit_id=target_unit_id, occurred_at=utcnow(), note=note or "",
@@ -462,7 +473,7 @@ def register_petition(actor, data: dict, files=()) -> Petition:
     proposals = repeats.propose_links(petition, [p.id for p in petitioners], settings)
     for earlier_id, score, reason in proposals:
         db.session.add(PetitionLink(petition_id=petition.id, earlier_id=earlier_id, score=score, reason=reason))
-    db.session.add(PetitionEvent(
+    write_event(petition, PetitionEvent(
         petition_id=petition.id, kind="register", from_state=None, to_state="registered", actor_id=actor.id,
         actor_name=actor.name, actor_unit_id=actor.unit_id, occurred_at=utcnow(),
         note="", payload=json.dumps({"number": number, "proposed_links": len(proposals)}, ensure_ascii=False)))
@@ -532,7 +543,7 @@ def decide_link(actor, petition: Petition, *, version: int, link_id: int, confir
             if number is not None:
                 payload["concluded_number"] = number
     petition.version += 1
-    db.session.add(PetitionEvent(
+    write_event(petition, PetitionEvent(
         petition_id=petition.id, kind="link_confirmed" if confirm else "link_rejected", from_state=petition.state,
         to_state=petition.state, actor_id=actor.id, actor_name=actor.name, actor_unit_id=actor.unit_id,
         occurred_at=utcnow(), payload=json.dumps(payload, ensure_ascii=False)))
@@ -822,7 +833,7 @@ def sweep(batch: int = 5000) -> dict:
                 days = _paused_so_far(petition)
                 _end_pause(petition, days)
                 petition.version += 1
-                db.session.add(PetitionEvent(
+                write_event(petition, PetitionEvent(
                     petition_id=petition.id, kind="resume", from_state=petition.state, to_state=petition.state,
                     actor_id=None, actor_name="系统", occurred_at=utcnow(), note="暂停期满，自动恢复计时",
                     payload=json.dumps({"paused_days": days, "automatic": True})))
@@ -1240,7 +1251,7 @@ def rate_by_petitioner(query_code: str, phone_last4: str, rating: str) -> None:
             raise IllegalTransition("该事项当前不能评价或已评价")
         petition.satisfaction, petition.satisfaction_at = rating, utcnow()
         petition.version += 1
-        db.session.add(PetitionEvent(petition_id=petition.id, kind="rated", from_state=petition.state,
+        write_event(petition, PetitionEvent(petition_id=petition.id, kind="rated", from_state=petition.state,
                                      to_state=petition.state, actor_id=None, actor_name="信访人",
                                      occurred_at=utcnow(), payload=json.dumps({"rating": rating})))
         db.session.commit()

@@ -53,6 +53,8 @@ FOREIGN = {
     "categories": ("id", "SELECT id FROM categories WHERE false"),
     # A county's stored digest issues: its county center's (and nobody's below it).
     "digest_issues": ("id", "SELECT id FROM digest_issues WHERE NOT unit_id = ANY(:tree)"),
+    # Another unit's people's inboxes.
+    "notifications": ("id", "SELECT id FROM notifications WHERE NOT unit_id = ANY(:tree)"),
 }
 # Tables where the principal must also see something of its own (the sweep is not vacuous).
 OWN_ROWS = {"units", "users", "petitions", "petitioners", "petition_parties", "petition_events", "audit_records",
@@ -79,6 +81,15 @@ def province(app, net, api_token):
                                                   "phone": "13600002222"}])
     api.act("k_recv", theirs, "transfer", to_unit_id=town)
     api.upload("k_recv", theirs["id"])
+    api.act("c_recv", api.register("c_recv"), "transfer", to_unit_id=net.units["T2"])  # T2's inbox
+    with app.app_context(), system_scope("test seed"):  # an inbox in the other county
+        from county_net.notifications.services import notify
+
+        k0 = db.session.scalar(sa.text("SELECT unit_id FROM users WHERE username = 'k_recv'"))
+        notify(kind="supervision_issued", event_key="seed", unit_id=k0, title="邻县通知", link="/",
+               object_type="supervision", object_id=None, audience="handlers")
+        db.session.commit()
+        db.session.remove()
     api.headers("b1_recv")  # a login: an audit record of B1's own
     # A failed login of a name no account has: an audit record with no unit.
     assert app.test_client().post("/api/v1/auth/token", json={"username": "nobody", "password": "x" * 12}) \

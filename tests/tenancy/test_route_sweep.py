@@ -11,7 +11,8 @@ ID_ARGS = {
     "link_id": ("links", "T2"),
     "petitioner_id": ("petitioners", "T2"),
     "attachment_id": ("attachments", "T2"),
-    "category_id": ("categories", "any"),  # reference data: visible to all, so only the role check applies
+    "category_id": ("categories", "any"),
+    "notification_id": ("notifications", "T2"),  # reference data: visible to all, so only the role check applies
 }
 # Other URL arguments get a value that would be valid for an object one may see.
 OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form"}
@@ -51,9 +52,17 @@ def foreign(app, net, api_token):
         from county_net.petitions.models import PetitionParty
         from county_net.tenancy import system_scope
 
+        from county_net.notifications.models import Notification
+        from county_net.notifications.services import notify
+
         with system_scope("test"):
             net.petitioners = {"T2": db.session.scalar(
                 sa.select(PetitionParty.petitioner_id).where(PetitionParty.petition_id == second["id"]))}
+            notify(kind="petition_transferred", event_key="sweep", unit_id=net.units["T2"], title="西镇的通知",
+                   link="/", object_type="petition", object_id=second["id"], audience="unit")
+            db.session.commit()
+            net.notifications = {"T2": db.session.scalar(sa.select(Notification.id).where(
+                Notification.unit_id == net.units["T2"]).limit(1))}
             db.session.remove()
     return net
 

@@ -1,0 +1,32 @@
+"""What a notification is about: code -> the label shown in the inbox and its filter. Capabilities add theirs
+here, so that the filter lists every kind."""
+
+KINDS = {
+    "petition_transferred": "转送本单位",
+    "petition_assigned": "交办本单位",
+    "petition_sent_back": "退回",
+    "report_returned": "办理报告被退回",
+    "reply_returned": "审查退回",
+    "petition_collective": "集体访",
+    "report_filed": "办结报告待审查",
+    "report_approved": "办结报告审查通过",
+    "petition_reported_up": "重大紧急事项上报",
+    "petition_due_soon": "即将到期",
+    "petition_overdue": "已超期",
+    "supervision_urged": "催办",
+    "supervision_issued": "督办",
+    "supervision_escalated": "督办升级",
+    "supervision_feedback": "督办反馈",
+    "supervision_reviewed": "督办反馈审核",
+    "meeting_invited": "会议邀请",
+    "task_assigned": "会议任务",
+    "task_overdue": "会议任务超期",
+    "follow_up_due": "回访到期",
+    "digest_published": "领导摘报",
+    "screening_due": "排查表待报",
+    "screening_late": "排查表逾期",
+}
+
+
+def kind_label(code: str) -> str:
+    return KINDS.get(code, code)
