@@ -32,7 +32,7 @@ def on_demand(args):
 @blp.get("/digest/issues")
 @auth_required
 @blp.response(200, s.IssueSummarySchema(many=True))
-def list_issues(args):
+def list_issues():
     """已生成的周报（县信访局），最近的在前。"""
     services.require_reader(_me())
     return queries.issues()
