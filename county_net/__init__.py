@@ -47,7 +47,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     from county_net import (accounts, api, audit, bench, deadlines, demo, digest, notifications, operations,
-                            petitions, tenancy, units)
+                            petitions, supervision, tenancy, units)
     from county_net.core import database, errors, input_guard, security
     from county_net.extensions import csrf, db, migrate
 
@@ -63,6 +63,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     deadlines.init_app(app)
     petitions.init_app(app)
     notifications.init_app(app)
+    supervision.init_app(app)
     digest.init_app(app)
     demo.init_app(app)
     bench.init_app(app)

@@ -36,8 +36,6 @@ SKIP_LEVEL_RULE = ("县信访局登记的来访，问题属地为乡镇，且此
                    "系统暂无“越级”登记项，此为推定口径。")
 FLAG_NOTE = "联合接访大厅尚未启用：大厅标注“摘报”的事项将列于此处。"
 CONFIDENTIAL_SUMMARY = "（检举控告事项，内容不予摘录）"
-SUPERVISION_LEVELS = {"urge": "催办", "normal": "普通督办", "yellow": "黄牌督办", "red": "红牌督办"}
-SUPERVISION_CLOSED = ("closed", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -264,27 +262,30 @@ def _overdue_units(county_id: int, viewer_id: int, as_of: date) -> dict:
 
 
 def _supervision(county_id: int) -> dict:
-    """Open 督办 by target unit and level, read from the supervision capability's table when it exists."""
+    """Open 督办 by target unit and level: issued and not yet closed or cancelled (a record waiting for the
+    center head's approval is not out yet). Read from the supervision capability's table."""
     try:
-        from county_net.supervision.models import Supervision
-    except ImportError:
+        from county_net.supervision.models import LEVELS, OPEN_STATES, Supervision
+    except ImportError:  # the capability is not installed
         return {"available": False, "total": 0, "by_level": [], "units": []}
     rows = db.session.execute(
         select(Supervision.target_unit_id, Supervision.level, func.count(Supervision.id))
-        .where(Supervision.county_unit_id == county_id, Supervision.state.not_in(SUPERVISION_CLOSED))
+        .where(Supervision.county_unit_id == county_id,
+               Supervision.state.in_(sorted(OPEN_STATES - {"pending_approval"})))
         .group_by(Supervision.target_unit_id, Supervision.level)).all()
     by_unit: dict[int, dict] = {}
-    by_level = {level: 0 for level in SUPERVISION_LEVELS}
+    by_level = {level: 0 for level in LEVELS}
     for unit_id, level, count in rows:
         entry = by_unit.setdefault(unit_id, {"unit_id": unit_id, "name": _unit_name(unit_id), "total": 0,
-                                             **{lv: 0 for lv in SUPERVISION_LEVELS}})
-        entry[level] = entry.get(level, 0) + count
+                                             **{lv: 0 for lv in LEVELS}})
+        entry[level] += count
         entry["total"] += count
-        by_level[level] = by_level.get(level, 0) + count
-    units = sorted(by_unit.values(), key=lambda r: (-r.get("red", 0), -r.get("yellow", 0), -r["total"], r["name"]))
+        by_level[level] += count
+    # The worst first: red cards, then yellow, then the most records.
+    units = sorted(by_unit.values(), key=lambda r: (-r["red"], -r["yellow"], -r["total"], r["name"]))
     return {"available": True, "total": sum(by_level.values()),
-            "by_level": [{"level": lv, "name": SUPERVISION_LEVELS.get(lv, lv), "count": n}
-                         for lv, n in by_level.items()], "units": units}
+            "by_level": [{"level": lv, "name": LEVELS[lv], "count": n} for lv, n in by_level.items()],
+            "units": units}
 
 
 def compute(viewer_unit_id: int, period: Period, *, as_of: date | None = None) -> dict:

@@ -110,3 +110,28 @@ def test_bad_periods_are_400_with_the_field(app, county, api_token, login, query
 def test_only_heads_and_receptionists_read_it(app, county, api_token, login):
     assert app.test_client().get("/api/v1/digest", headers=api_token("e1_liaison")).status_code == 403
     assert login("e1_liaison").get("/digest").status_code == 403
+
+
+def test_open_supervision_by_unit_and_level(app, county, api_token):
+    """Rows of the supervision capability's table: open (issued … accepted) count; waiting for approval, closed
+    and cancelled do not. B1: red + yellow; T2: two normal and an urge; T1: nothing open."""
+    from county_net.supervision.models import Supervision
+
+    u = county.units
+    rows = [("B1", "red", "issued"), ("B1", "yellow", "received"), ("T2", "normal", "feedback_submitted"),
+            ("T2", "normal", "accepted"), ("T2", "urge", "issued"), ("T1", "red", "closed"),
+            ("T1", "yellow", "cancelled"), ("T1", "normal", "pending_approval")]
+    with app.app_context(), system_scope("test: supervision rows"):
+        for target, level, state in rows:
+            db.session.add(Supervision(unit_id=u["C0"], county_unit_id=u["C0"], target_unit_id=u[target], level=level,
+                                       method="phone", problem="overdue", content="督办内容", required_action="按期办结",
+                                       feedback_due_on=date(2026, 11, 30), state=state, source="manual", version=1))
+        db.session.commit()
+        db.session.remove()
+    body = app.test_client().get("/api/v1/digest?start=2026-11-16&end=2026-11-22",
+                                 headers=api_token("c_recv")).get_json()
+    s = body["supervision"]
+    assert s["available"] is True and s["total"] == 5
+    assert {lv["level"]: lv["count"] for lv in s["by_level"]} == {"urge": 1, "normal": 2, "yellow": 1, "red": 1}
+    assert [(x["unit_id"], x["red"], x["yellow"], x["normal"], x["urge"], x["total"]) for x in s["units"]] == \
+        [(u["B1"], 1, 1, 0, 0, 2), (u["T2"], 0, 0, 2, 1, 3)]
