@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from county_net.audit.services import record
 from county_net.core.errors import RoleRequired
@@ -62,8 +63,16 @@ def publish_weekly(*, today: date | None = None, county_unit_id: int | None = No
                 figures = queries.compute(county, period, as_of=as_of)
                 issue = DigestIssue(unit_id=county, kind="weekly", label=period.label, period_start=period.start,
                                     period_end=period.end, figures=json.dumps(figures, ensure_ascii=False))
-                db.session.add(issue)
-                db.session.flush()
+                try:
+                    with db.session.begin_nested():  # cron and the job queue may race: the first one stores it
+                        db.session.add(issue)
+                        db.session.flush()
+                except IntegrityError:
+                    issue = db.session.scalar(select(DigestIssue).where(
+                        DigestIssue.unit_id == county, DigestIssue.kind == "weekly",
+                        DigestIssue.period_start == period.start))
+                    created = False
+            if created:
                 record("digest.published", actor_name="system", target_type="digest_issue", target_id=issue.id,
                        detail={"county_unit_id": county, "week": period.label})
             else:

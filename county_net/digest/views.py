@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from county_net.core.errors import Conflict
+from county_net.core.errors import Conflict, InvalidInput
 from county_net.digest import queries, services
 from county_net.digest.schemas import DigestArgsSchema
 from county_net.petitions import pdf
@@ -83,15 +83,19 @@ def index():
                  pdf_url=url_for("digest.document_pdf", **args))
 
 
-@bp.get("/digest/print")
-@login_required
-def document():
+def _asked_period() -> queries.Period:
+    """A document prints only the period asked for: a bad one is a 400, not last week's figures."""
     services.require_reader(_me())
     period, errors = _period(request.args)
     if errors:
-        from county_net.core.errors import InvalidInput
-
         raise InvalidInput(fields=errors)
+    return period
+
+
+@bp.get("/digest/print")
+@login_required
+def document():
+    period = _asked_period()
     args = _range_args(period)
     return _document(queries.compute(_me().unit_id, period), back_url=url_for("digest.index", **args),
                      pdf_url=url_for("digest.document_pdf", **args), for_pdf=False)
@@ -100,12 +104,7 @@ def document():
 @bp.get("/digest/pdf")
 @login_required
 def document_pdf():
-    services.require_reader(_me())
-    period, errors = _period(request.args)
-    if errors:
-        from county_net.core.errors import InvalidInput
-
-        raise InvalidInput(fields=errors)
+    period = _asked_period()
     return _pdf(queries.compute(_me().unit_id, period), f"领导摘报-{period.label}.pdf")
 
 

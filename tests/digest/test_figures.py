@@ -103,8 +103,11 @@ def test_the_default_period_is_the_last_full_week(app, county, api_token):
 def test_bad_periods_are_400_with_the_field(app, county, api_token, login, query, field):
     resp = app.test_client().get(f"/api/v1/digest?{query}", headers=api_token("c_recv"))
     assert resp.status_code == 400 and field in resp.get_json()["error"]["fields"], resp.get_json()
-    page = login("c_recv").get(f"/digest?{query}")
+    user = login("c_recv")
+    page = user.get(f"/digest?{query}")
     assert page.status_code == 400 and "error" in page.get_data(as_text=True)
+    assert user.get(f"/digest/print?{query}").status_code == 400  # a document never prints another period
+    assert user.get(f"/digest/pdf?{query}").status_code == 400
 
 
 def test_only_heads_and_receptionists_read_it(app, county, api_token, login):
