@@ -14,7 +14,6 @@ def publish(week, county_code):
     """Store the weekly digest of every county (or one) and notify the county center's heads; safe to rerun."""
     from sqlalchemy import select
 
-    from county_net.core.database import writing
     from county_net.extensions import db
     from county_net.tenancy import system_scope
     from county_net.units.models import Unit
@@ -30,8 +29,7 @@ def publish(week, county_code):
             county = db.session.scalar(select(Unit.id).where(Unit.code == county_code, Unit.parent_id.is_(None)))
         if county is None:
             raise click.BadParameter("没有该县信访局单位代码", param_hint="--county")
-    with writing():
-        results = services.publish_weekly(county_unit_id=county, period=period)
+    results = services.publish_weekly(county_unit_id=county, period=period)
     for r in results:
         state = "新生成" if r["created"] else "已存在，未重复生成"
         click.echo(f"县 {r['county_unit_id']} · {r['label']}：{state}；通知 {r['notified']} 人")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from county_net.audit.services import record
+from county_net.core.database import writing
 from county_net.core.errors import RoleRequired
 from county_net.core.timeutil import local_today
 from county_net.digest import queries
@@ -52,7 +53,8 @@ def publish_weekly(*, today: date | None = None, county_unit_id: int | None = No
     if not period.is_week:
         raise ValueError("a weekly issue covers one ISO week, Monday to Sunday")
     results = []
-    with system_scope("digest: weekly issue"):
+    # writing(): on SQLite the transaction takes the write lock up front, whoever calls (cron, a job, the CLI).
+    with system_scope("digest: weekly issue"), writing():
         counties = [county_unit_id] if county_unit_id is not None else _counties()
         for county in counties:
             issue = db.session.scalar(select(DigestIssue).where(

@@ -55,3 +55,23 @@ def test_the_pdf_carries_the_charts(app, county, login):
     assert empty.status_code == 200
     assert with_charts.data.count(b"/Subtype /Image") >= 2, "the two charts are printed"
     assert b"/Subtype /Image" not in empty.data
+
+
+def test_a_township_head_runs_it_for_its_subtree(app, county, login):
+    html = login("t1_head").get(f"/digest?{RANGE}").get_data(as_text=True)
+    assert "本摘报按东镇人民政府的可见范围统计" in html and "督办由县信访局组织" in html
+    assert "历期周报" not in html  # the stored issues are the county center's
+
+
+@pytest.mark.skipif(not pdf.shutil.which("chromium"), reason="no Chromium to print with")
+def test_a_stored_issue_prints_to_pdf(app, county, login):
+    from datetime import date
+
+    from county_net.digest import services
+    from county_net.extensions import db
+
+    with app.app_context():
+        services.publish_weekly(today=date(2026, 11, 23))
+        db.session.remove()
+    resp = login("c_head").get("/digest/issues/2026-W47/pdf")
+    assert resp.status_code == 200 and resp.data.startswith(b"%PDF") and resp.data.count(b"/Subtype /Image") >= 2

@@ -93,3 +93,30 @@ def test_the_command_publishes_a_named_week(app, county):
     assert "已存在" in result.output
     assert _count(app, DigestIssue, DigestIssue.label == "2026-W46") == 1
     assert runner.invoke(args=["digest", "publish", "--week", "bad"]).exit_code != 0
+
+
+def test_two_publishers_at_once_store_one_issue(app, county):
+    """Cron and the job queue firing together: one issue, each head told once, neither run fails."""
+    import threading
+
+    results, errors = [], []
+    start = threading.Barrier(2)
+
+    def run():
+        try:
+            with app.app_context():
+                start.wait(timeout=10)
+                results.extend(services.publish_weekly(today=MONDAY))
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert sorted(r["created"] for r in results) == [False, True]
+    assert sum(r["notified"] for r in results) == 2
+    assert _count(app, DigestIssue) == 1 and len(_notified(app)) == 2
