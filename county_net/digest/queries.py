@@ -26,7 +26,6 @@ from county_net.petitions.settings import county_settings
 from county_net.petitions.workflow import OPEN_STATES
 from county_net.units.directory import unit_info
 
-RISING_MIN = 3  # a subject "rises" only with at least this many 件 this period (county setting digest_rising_min)
 RISING_TOP = 5
 LIST_LIMIT = 50  # matters listed per section; the counts cover them all
 HOTSPOT_TOP = 10
@@ -294,7 +293,7 @@ def compute(viewer_unit_id: int, period: Period, *, as_of: date | None = None) -
     info = unit_info(viewer_unit_id)
     county_id = info.county_id
     settings = county_settings(county_id)
-    minimum = int(settings.values.get("digest_rising_min", RISING_MIN))
+    minimum = settings["digest_rising_min"]
     previous = period.previous()
     categories = category_names()
     current_rows = _grouped(county_id, viewer_unit_id, period)

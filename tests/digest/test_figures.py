@@ -138,3 +138,21 @@ def test_open_supervision_by_unit_and_level(app, county, api_token):
     assert {lv["level"]: lv["count"] for lv in s["by_level"]} == {"urge": 1, "normal": 2, "yellow": 1, "red": 1}
     assert [(x["unit_id"], x["red"], x["yellow"], x["normal"], x["urge"], x["total"]) for x in s["units"]] == \
         [(u["B1"], 1, 1, 0, 0, 2), (u["T2"], 0, 0, 2, 1, 3)]
+
+
+def test_the_rising_minimum_is_a_county_setting(app, county):
+    import json
+
+
+    from county_net.units.models import Unit
+    from county_net.units.network_file import NetworkFileError, _parse_settings
+
+    with app.app_context(), system_scope("test: county setting"):
+        unit = db.session.get(Unit, county.units["C0"])
+        unit.settings = json.dumps({"digest_rising_min": 4})
+        db.session.commit()
+        f = queries.compute(county.units["C0"], W47, as_of=AS_OF)
+        db.session.remove()
+    assert f["rising_min"] == 4 and [r["key"] for r in f["rising"]] == [county.categories["A"]]  # only A has 4
+    with pytest.raises(NetworkFileError):
+        _parse_settings({"digest_rising_min": 0}, {})

@@ -120,3 +120,14 @@ def test_two_publishers_at_once_store_one_issue(app, county):
     assert sorted(r["created"] for r in results) == [False, True]
     assert sum(r["notified"] for r in results) == 2
     assert _count(app, DigestIssue) == 1 and len(_notified(app)) == 2
+
+
+def test_the_job_function_takes_no_arguments(app, county):
+    from county_net.digest.jobs import weekly_issue
+
+    with app.app_context():
+        line = weekly_issue()
+        again = weekly_issue()
+        db.session.remove()
+    assert "1 new issue(s) of 1 county(ies), 2 head(s) notified" in line
+    assert "0 new issue(s) of 1 county(ies), 0 head(s) notified" in again
