@@ -65,6 +65,8 @@ class Config:
     # Throttling counters are shared by every process, never kept in a worker's memory: in Redis when this is
     # set (redis://, rediss:// or unix://), otherwise in the database (table throttle_counters).
     THROTTLE_REDIS_URL = os.environ.get("THROTTLE_REDIS_URL") or os.environ.get("REDIS_URL") or None
+    # Periodic jobs on RQ (county_net/jobs) when set; without it they run from cron or a systemd timer.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
     THROTTLE_REDIS_PREFIX = os.environ.get("THROTTLE_REDIS_PREFIX", "county_net:throttle:")
     # Failed logins only (a successful login takes its attempt back); docs/security.md says why these figures.
     # One account from one address:

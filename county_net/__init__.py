@@ -46,7 +46,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
-    from county_net import (accounts, api, audit, bench, deadlines, demo, digest, notifications, operations,
+    from county_net import (accounts, api, audit, bench, deadlines, demo, digest, jobs, notifications, operations,
                             petitions, supervision, tenancy, units)
     from county_net.core import database, errors, input_guard, security
     from county_net.extensions import csrf, db, migrate
@@ -68,6 +68,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     demo.init_app(app)
     bench.init_app(app)
     operations.init_app(app)
+    jobs.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     database.init_app(app)

@@ -26,6 +26,8 @@ ACTIONS = {
     "petitioner.contact_changed": "更新信访人联系方式",
     "system.restored": "从备份恢复数据库",
     "audit.exported": "导出全部县的审计记录",
+    "supervision.approved": "批准实地督办或联合督办",
+    "supervision.cancelled": "撤销督办",
     "digest.published": "生成领导摘报（周报）",
 }
 
@@ -35,6 +37,7 @@ TARGETS = {
     "petitioner": "信访人档案",
     "category": "事项类别",
     "network": "单位网络",
+    "supervision": "督办",
 }
 
 # Keys of the `detail` JSON, as a reader would name them.
@@ -66,6 +69,7 @@ DETAIL_KEYS = {
     "limit": "上限",
     "created_at": "备份时间",
     "audit_head": "审计链恢复到第几条",
+    "method": "督办方式",
 }
 
 # Who acted when no user did.

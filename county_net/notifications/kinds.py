@@ -16,6 +16,7 @@ KINDS = {
     "supervision_urged": "催办",
     "supervision_issued": "督办",
     "supervision_escalated": "督办升级",
+    "supervision_warning": "督办预警",
     "supervision_feedback": "督办反馈",
     "supervision_reviewed": "督办反馈审核",
     "meeting_invited": "会议邀请",

@@ -153,7 +153,8 @@ def parse_network(data: dict) -> Network:
 SETTING_KEYS = {"number_pattern": str, "collective_threshold": int, "max_representatives": int,
                 "repeat_window_days": int, "repeat_threshold": float, "due_soon_days": int,
                 "holiday_rollover": bool, "deadline_rules": list, "calendar": dict,
-                "review_organ_above_county": str, "county_government": str, "digest_rising_min": int}
+                "review_organ_above_county": str, "county_government": str, "supervision": dict,
+                "digest_rising_min": int}
 
 
 def _parse_settings(raw: dict, entries: dict) -> dict:
@@ -181,6 +182,13 @@ def _parse_settings(raw: dict, entries: dict) -> dict:
     for index, rule in enumerate(raw.get("deadline_rules", [])):
         if rule.get("unit") is not None and rule["unit"] not in entries:
             raise NetworkFileError(f"settings.deadline_rules[{index}]：单位 {rule['unit']} 不存在")
+    if "supervision" in raw:
+        from county_net.supervision.settings import SettingsError, check
+
+        try:
+            check(raw["supervision"])
+        except SettingsError as exc:
+            raise NetworkFileError(str(exc)) from exc
     pattern = raw.get("number_pattern")
     if pattern is not None:
         try:

@@ -4,7 +4,7 @@ by its issuer's tree and, once issued, by its target's tree; links and events ex
 clocks and scores by the unit they concern and the units above it.
 
 Revision ID: c94463802381
-Revises: f5c1a9d3e207
+Revises: a4d2e6f8c101
 Created: 2026-11-30
 """
 import os
@@ -16,7 +16,7 @@ from county_net.core.models import UTCDateTime
 from county_net.tenancy.rls_sql import enable_rls_expression, disable_rls, sees
 
 revision = "c94463802381"
-down_revision = "f5c1a9d3e207"
+down_revision = "a4d2e6f8c101"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """摘报: the stored weekly digest issues (figures as JSON), owned by the county center, under RLS.
 
 Revision ID: d7e2a4c9f016
-Revises: a4d2e6f8c101, c94463802381
+Revises: c94463802381
 Created: 2026-11-30
 """
 import os
@@ -13,7 +13,7 @@ from county_net.core.models import UTCDateTime
 from county_net.tenancy import rls_sql
 
 revision = "d7e2a4c9f016"
-down_revision = ("a4d2e6f8c101", "c94463802381")  # notifications and supervision: one head again
+down_revision = "c94463802381"
 branch_labels = None
 depends_on = None
 

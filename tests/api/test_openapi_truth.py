@@ -37,6 +37,9 @@ def test_a_missing_body_is_a_400_with_a_field_on_every_operation_that_takes_one(
     matter = api.register("c_recv")
     ids = {"petition_id": matter["id"], "petitioner_id": matter["parties"][0]["petitioner_id"],
            "user_id": net.users["t1_recv"], "category_id": 1, "link_id": 1}
+    from tests.supervision.helpers import issue
+
+    ids["supervision_id"] = issue(api, net, [matter["id"]])["id"]
     answered = {}
     for method, path, _ in _json_body_operations(spec):
         url = path.format(**ids)

@@ -55,6 +55,13 @@ def test_scope_applies_to_every_scoped_model(app, net, api_token):
     api.act("t2_recv", second, "transfer", to_unit_id=net.units["B1"])  # and a grant to T1's sibling
     api.upload("t2_recv", second["id"])
     _digest_issue_of(app, net.units["T2"])
+    # A yellow 督办 on T2 (record, matter link, timeline, ledger line; the transfer started the clocks).
+    from datetime import date, timedelta
+
+    assert api.post("c_recv", "/api/v1/supervisions", {
+        "petition_ids": [second["id"]], "target_unit_id": net.units["T2"], "level": "yellow", "method": "document",
+        "problem": "overdue", "content": "逾期。", "required_action": "办理。",
+        "feedback_due_on": (date.today() + timedelta(days=7)).isoformat()}).status_code == 201
     models = sorted((m.class_ for m in db.Model.registry.mappers if issubclass(m.class_, Scoped)),
                     key=lambda c: c.__name__)
     assert len(models) >= 8, models

@@ -1,6 +1,8 @@
 """RLS alone, over every table under it: with the ORM criteria switched off, a principal sees no row that
 belongs to another unit or another county, in any table the database enumerates. Every table is seeded
 first, through the services; a table added under RLS without a rule here fails until it gets one."""
+from datetime import date, timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -23,6 +25,10 @@ SELECT pe.id FROM petitioners pe
 WHERE NOT pe.unit_id = ANY(:tree)
   AND NOT EXISTS (SELECT 1 FROM petition_parties pp WHERE pp.petitioner_id = pe.id
                   AND pp.petition_id NOT IN ({_FOREIGN_MATTERS}))"""
+
+_FOREIGN_SUPERVISIONS = """
+SELECT s.id FROM supervisions s
+WHERE NOT (s.unit_id = ANY(:tree) OR (s.target_unit_id = ANY(:tree) AND s.issued_at IS NOT NULL))"""
 
 # Which rows of each table a principal (its subtree :tree, its unit and ancestors :selfs) must not see,
 # written from the data model, read by the owner. (key column, SQL of the foreign keys)
@@ -55,6 +61,12 @@ FOREIGN = {
     "digest_issues": ("id", "SELECT id FROM digest_issues WHERE NOT unit_id = ANY(:tree)"),
     # Another unit's people's inboxes.
     "notifications": ("id", "SELECT id FROM notifications WHERE NOT unit_id = ANY(:tree)"),
+    # 督办: the issuer's tree sees its records; the target's tree sees the issued ones aimed at it.
+    "supervisions": ("id", _FOREIGN_SUPERVISIONS),
+    **{t: ("id", f"SELECT id FROM {t} WHERE supervision_id IN ({_FOREIGN_SUPERVISIONS})")
+       for t in ("supervision_petitions", "supervision_events")},
+    **{t: ("id", f"SELECT id FROM {t} WHERE NOT unit_id = ANY(:tree)")
+       for t in ("supervision_clocks", "supervision_scores")},
 }
 # Tables where the principal must also see something of its own (the sweep is not vacuous).
 OWN_ROWS = {"units", "users", "petitions", "petitioners", "petition_parties", "petition_events", "audit_records",
@@ -81,7 +93,15 @@ def province(app, net, api_token):
                                                   "phone": "13600002222"}])
     api.act("k_recv", theirs, "transfer", to_unit_id=town)
     api.upload("k_recv", theirs["id"])
-    api.act("c_recv", api.register("c_recv"), "transfer", to_unit_id=net.units["T2"])  # T2's inbox
+    t2_matter = api.act("c_recv", api.register("c_recv"), "transfer", to_unit_id=net.units["T2"])  # T2's inbox
+    # 督办 in both counties: a yellow card on T2 (a record, its matter, its timeline, a ledger line); the
+    # transfers above started the clocks.
+    due = (date.today() + timedelta(days=7)).isoformat()
+    for user, matter, target in (("c_recv", t2_matter, net.units["T2"]), ("k_recv", theirs, town)):
+        resp = api.post(user, "/api/v1/supervisions", {
+            "petition_ids": [matter["id"]], "target_unit_id": target, "level": "yellow", "method": "document",
+            "problem": "overdue", "content": "逾期。", "required_action": "办理。", "feedback_due_on": due})
+        assert resp.status_code == 201, resp.get_json()
     with app.app_context(), system_scope("test seed"):  # an inbox in the other county
         from county_net.notifications.services import notify
 

@@ -13,9 +13,10 @@ ID_ARGS = {
     "attachment_id": ("attachments", "T2"),
     "category_id": ("categories", "any"),
     "notification_id": ("notifications", "T2"),  # reference data: visible to all, so only the role check applies
+    "supervision_id": ("supervisions", "T2"),
 }
 # Other URL arguments get a value that would be valid for an object one may see.
-OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form"}
+OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form", "action": "receive"}
 
 
 def id_rules(app):
@@ -47,6 +48,15 @@ def foreign(app, net, api_token):
     net.petitions = {"T2": second["id"]}
     net.attachments = {"T2": api.upload("t2_recv", second["id"])[0]["id"]}
     net.links = {"T2": second["links"][0]["id"]}
+    # A 督办 aimed at T2 (the county center issues it): T2 and the center see it, T1 and its units do not.
+    from datetime import date, timedelta
+
+    resp = api.post("c_recv", "/api/v1/supervisions", {
+        "petition_ids": [second["id"]], "target_unit_id": net.units["T2"], "level": "yellow", "method": "document",
+        "problem": "overdue", "content": "逾期。", "required_action": "办理。",
+        "feedback_due_on": (date.today() + timedelta(days=7)).isoformat()})
+    assert resp.status_code == 201, resp.get_json()
+    net.supervisions = {"T2": resp.get_json()["id"]}
     with app.app_context():
         from county_net.extensions import db
         from county_net.petitions.models import PetitionParty

@@ -1,0 +1,16 @@
+"""The periodic jobs: (name, dotted path of the function, cron schedule in UTC). Each function takes no
+arguments, runs in an app context and returns something printable. Other capabilities add their lines here
+(e.g. ("meetings-overdue", "county_net.meetings.jobs.overdue_tasks", "0 17 * * *")); nothing else needs to
+change: the RQ scheduler, `flask jobs run` and the documented cron/systemd lines read this list."""
+
+PERIODIC: list[tuple[str, str, str]] = [
+    # 00:30 Asia/Shanghai: after midnight, so the day's marks are due; before anyone opens the inbox.
+    ("supervision-sweep", "county_net.supervision.jobs.daily_sweep", "30 16 * * *"),
+]
+
+
+def by_name(name: str) -> tuple[str, str, str]:
+    for entry in PERIODIC:
+        if entry[0] == name:
+            return entry
+    raise KeyError(name)
