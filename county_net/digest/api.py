@@ -31,7 +31,7 @@ def on_demand(args):
 
 @blp.get("/digest/issues")
 @auth_required
-@blp.response(200, s.IssueSummarySchema(many=True))
+@blp.response(200, s.DigestIssueSummarySchema(many=True))
 def list_issues():
     """已生成的周报（县信访局），最近的在前。"""
     services.require_reader(_me())
@@ -40,7 +40,7 @@ def list_issues():
 
 @blp.get("/digest/issues/<label>")
 @auth_required
-@blp.response(200, s.IssueSchema)
+@blp.response(200, s.DigestIssueSchema)
 def get_issue(label):
     """一期周报，数字与生成时相同。"""
     services.require_reader(_me())

@@ -26,38 +26,38 @@ def _day(**kwargs):
     return fields.String(metadata={"format": "date", **kwargs.pop("metadata", {})}, **kwargs)
 
 
-class PeriodSchema(Schema):
+class DigestPeriodSchema(Schema):
     start = _day(required=True)
     end = _day(required=True)
     days = fields.Integer(required=True)
     label = fields.String(required=True, metadata={"description": "ISO 周（如 2026-W48）或“起~止”"})
 
 
-class ChangeSchema(Schema):
+class DigestChangeSchema(Schema):
     current = fields.Integer(required=True, metadata={"description": "本期"})
     previous = fields.Integer(required=True, metadata={"description": "上期（等长的前一期间）"})
     change = fields.Integer(required=True, metadata={"description": "增减"})
     pct = fields.Float(required=True, allow_none=True, metadata={"description": "增减百分比；上期为 0 时为 null"})
 
 
-class BreakdownRowSchema(ChangeSchema):
+class DigestBreakdownRowSchema(DigestChangeSchema):
     key = fields.Raw(required=True, allow_none=True, metadata={"description": "类别 id、属地单位 id（未填属地为 null）或渠道代码"})
     name = fields.String(required=True)
 
 
-class RisingRowSchema(BreakdownRowSchema):
+class DigestRisingRowSchema(DigestBreakdownRowSchema):
     dimension = fields.String(required=True, metadata={"description": "category | locality"})
     dimension_label = fields.String(required=True)
 
 
-class TotalsSchema(Schema):
-    items = fields.Nested(ChangeSchema, required=True, metadata={"description": "新登记事项（件，全部渠道）"})
-    visit_batches = fields.Nested(ChangeSchema, required=True, metadata={"description": "来访批次"})
-    visit_people = fields.Nested(ChangeSchema, required=True, metadata={"description": "来访人次"})
-    by_channel = fields.List(fields.Nested(BreakdownRowSchema), required=True)
+class DigestTotalsSchema(Schema):
+    items = fields.Nested(DigestChangeSchema, required=True, metadata={"description": "新登记事项（件，全部渠道）"})
+    visit_batches = fields.Nested(DigestChangeSchema, required=True, metadata={"description": "来访批次"})
+    visit_people = fields.Nested(DigestChangeSchema, required=True, metadata={"description": "来访人次"})
+    by_channel = fields.List(fields.Nested(DigestBreakdownRowSchema), required=True)
 
 
-class MatterRowSchema(Schema):
+class DigestMatterRowSchema(Schema):
     id = fields.Integer(required=True)
     number = fields.String(required=True)
     received_at = fields.String(required=True, metadata={"description": "收件时间，北京时间（YYYY-MM-DD HH:MM）"})
@@ -68,54 +68,54 @@ class MatterRowSchema(Schema):
     summary = fields.String(required=True, metadata={"description": "摘要（前 60 字；检举控告不摘录）"})
 
 
-class VisitGroupSchema(Schema):
-    batches = fields.Nested(ChangeSchema, required=True)
-    people = fields.Nested(ChangeSchema, required=True)
-    matters = fields.List(fields.Nested(MatterRowSchema), required=True)
+class DigestVisitGroupSchema(Schema):
+    batches = fields.Nested(DigestChangeSchema, required=True)
+    people = fields.Nested(DigestChangeSchema, required=True)
+    matters = fields.List(fields.Nested(DigestMatterRowSchema), required=True)
 
 
-class SkipLevelSchema(Schema):
+class DigestSkipLevelSchema(Schema):
     batches = fields.Integer(required=True)
     people = fields.Integer(required=True)
-    matters = fields.List(fields.Nested(MatterRowSchema), required=True)
+    matters = fields.List(fields.Nested(DigestMatterRowSchema), required=True)
     rule = fields.String(required=True, metadata={"description": "推定口径"})
 
 
-class FlaggedSchema(Schema):
+class DigestFlaggedSchema(Schema):
     available = fields.Boolean(required=True, metadata={"description": "联合接访大厅是否已提供“摘报”标注"})
     note = fields.String(required=True)
-    matters = fields.List(fields.Nested(MatterRowSchema), required=True)
+    matters = fields.List(fields.Nested(DigestMatterRowSchema), required=True)
 
 
-class HotspotSchema(Schema):
+class DigestHotspotSchema(Schema):
     thread_id = fields.Integer(required=True)
     in_period = fields.Integer(required=True, metadata={"description": "本期重复件数"})
     people_in_period = fields.Integer(required=True)
     thread_total = fields.Integer(required=True, metadata={"description": "该线索累计件数（可见范围内）"})
     last_received_at = fields.String(required=True)
-    matter = fields.Nested(MatterRowSchema, required=True)
+    matter = fields.Nested(DigestMatterRowSchema, required=True)
 
 
-class OverdueUnitSchema(Schema):
+class DigestOverdueUnitSchema(Schema):
     unit_id = fields.Integer(required=True)
     name = fields.String(required=True)
     count = fields.Integer(required=True)
     oldest_due_on = _day(required=True)
 
 
-class OverdueSchema(Schema):
+class DigestOverdueSchema(Schema):
     as_of = _day(required=True, metadata={"description": "超期按此日计"})
     total = fields.Integer(required=True)
-    units = fields.List(fields.Nested(OverdueUnitSchema), required=True)
+    units = fields.List(fields.Nested(DigestOverdueUnitSchema), required=True)
 
 
-class SupervisionLevelSchema(Schema):
+class DigestSupervisionLevelSchema(Schema):
     level = fields.String(required=True)
     name = fields.String(required=True)
     count = fields.Integer(required=True)
 
 
-class SupervisionUnitSchema(Schema):
+class DigestSupervisionUnitSchema(Schema):
     unit_id = fields.Integer(required=True)
     name = fields.String(required=True)
     total = fields.Integer(required=True)
@@ -125,11 +125,11 @@ class SupervisionUnitSchema(Schema):
     red = fields.Integer()
 
 
-class SupervisionSchema(Schema):
+class DigestSupervisionSchema(Schema):
     available = fields.Boolean(required=True)
     total = fields.Integer(required=True)
-    by_level = fields.List(fields.Nested(SupervisionLevelSchema), required=True)
-    units = fields.List(fields.Nested(SupervisionUnitSchema), required=True)
+    by_level = fields.List(fields.Nested(DigestSupervisionLevelSchema), required=True)
+    units = fields.List(fields.Nested(DigestSupervisionUnitSchema), required=True)
     county_only = fields.Boolean(metadata={"description": "乡镇的摘报不含县级督办"})
 
 
@@ -138,24 +138,24 @@ class DigestSchema(Schema):
     viewer_unit_id = fields.Integer(required=True, metadata={"description": "按此单位的可见范围统计"})
     viewer_name = fields.String(required=True)
     whole_county = fields.Boolean(required=True)
-    period = fields.Nested(PeriodSchema, required=True)
-    previous = fields.Nested(PeriodSchema, required=True)
+    period = fields.Nested(DigestPeriodSchema, required=True)
+    previous = fields.Nested(DigestPeriodSchema, required=True)
     generated_at = fields.String(required=True)
     collective_threshold = fields.Integer(required=True)
     rising_min = fields.Integer(required=True, metadata={"description": "上升议题的本期最少件数"})
-    totals = fields.Nested(TotalsSchema, required=True)
-    by_category = fields.List(fields.Nested(BreakdownRowSchema), required=True)
-    by_locality = fields.List(fields.Nested(BreakdownRowSchema), required=True)
-    rising = fields.List(fields.Nested(RisingRowSchema), required=True)
-    collective = fields.Nested(VisitGroupSchema, required=True, metadata={"description": "集体访（批次、人次）"})
-    skip_level = fields.Nested(SkipLevelSchema, required=True, metadata={"description": "越级访（推定）"})
-    flagged = fields.Nested(FlaggedSchema, required=True, metadata={"description": "大厅标注摘报的事项"})
-    repeat_hotspots = fields.List(fields.Nested(HotspotSchema), required=True)
-    overdue = fields.Nested(OverdueSchema, required=True)
-    supervision = fields.Nested(SupervisionSchema, required=True)
+    totals = fields.Nested(DigestTotalsSchema, required=True)
+    by_category = fields.List(fields.Nested(DigestBreakdownRowSchema), required=True)
+    by_locality = fields.List(fields.Nested(DigestBreakdownRowSchema), required=True)
+    rising = fields.List(fields.Nested(DigestRisingRowSchema), required=True)
+    collective = fields.Nested(DigestVisitGroupSchema, required=True, metadata={"description": "集体访（批次、人次）"})
+    skip_level = fields.Nested(DigestSkipLevelSchema, required=True, metadata={"description": "越级访（推定）"})
+    flagged = fields.Nested(DigestFlaggedSchema, required=True, metadata={"description": "大厅标注摘报的事项"})
+    repeat_hotspots = fields.List(fields.Nested(DigestHotspotSchema), required=True)
+    overdue = fields.Nested(DigestOverdueSchema, required=True)
+    supervision = fields.Nested(DigestSupervisionSchema, required=True)
 
 
-class IssueSummarySchema(Schema):
+class DigestIssueSummarySchema(Schema):
     id = fields.Integer(required=True)
     label = fields.String(required=True, metadata={"description": "ISO 周，如 2026-W48"})
     period_start = fields.Date(required=True)
@@ -163,5 +163,5 @@ class IssueSummarySchema(Schema):
     published_at = LocalDateTime(required=True)
 
 
-class IssueSchema(IssueSummarySchema):
+class DigestIssueSchema(DigestIssueSummarySchema):
     figures = fields.Nested(DigestSchema, required=True)
