@@ -156,3 +156,22 @@ def test_the_rising_minimum_is_a_county_setting(app, county):
     assert f["rising_min"] == 4 and [r["key"] for r in f["rising"]] == [county.categories["A"]]  # only A has 4
     with pytest.raises(NetworkFileError):
         _parse_settings({"digest_rising_min": 0}, {})
+
+
+def test_the_hall_plugs_its_flagged_matters_in(app, county, monkeypatch):
+    """The reception hall (not built yet) registers a source; the section then lists what it returns."""
+    from county_net.digest import hooks
+
+    seen = []
+
+    def hall(county_id, viewer_unit_id, lo, hi):
+        seen.append((county_id, viewer_unit_id, lo.isoformat(), hi.isoformat()))
+        return [{"id": 1, "number": "测〔2026〕00001号", "received_at": "2026-11-16 09:00", "channel": "来访",
+                 "head_count": 1, "category": "x", "locality": "东镇人民政府", "summary": "大厅标注摘报"}]
+
+    monkeypatch.setattr(hooks, "_SOURCES", [hall])
+    with app.app_context(), system_scope("test"):
+        f = queries.compute(county.units["C0"], W47, as_of=AS_OF)
+        db.session.remove()
+    assert f["flagged"]["available"] is True and [m["summary"] for m in f["flagged"]["matters"]] == ["大厅标注摘报"]
+    assert seen == [(county.units["C0"], county.units["C0"], "2026-11-16T00:00:00+08:00", "2026-11-23T00:00:00+08:00")]
