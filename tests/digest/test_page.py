@@ -19,6 +19,10 @@ def test_the_chart_library_is_served_locally(app):
     lib = client.get(CHART_LIB)
     assert lib.status_code == 200 and b"Chart.js v4.6.1" in lib.data[:200]
     assert client.get("/static/js/digest-charts.js").status_code == 200
+    from pathlib import Path
+
+    vendor = Path(app.static_folder) / "vendor" / "chart.js-4.6.1"
+    assert "MIT License" in (vendor / "LICENSE.md").read_text() and "4.6.1" in (vendor / "README.md").read_text()
 
 
 def test_the_page_draws_from_data_attributes_and_names_no_other_host(app, county, login):
