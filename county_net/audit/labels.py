@@ -37,6 +37,7 @@ ACTIONS = {
     "meeting.task_returned": "退回会议任务",
     "supervision.approved": "批准实地督办或联合督办",
     "supervision.cancelled": "撤销督办",
+    "digest.published": "生成领导摘报（周报）",
 }
 
 TARGETS = {

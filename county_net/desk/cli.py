@@ -14,4 +14,4 @@ def sweep():
 
     with system_scope("follow-up sweep"), writing():
         result = services.sweep_followups()
-    click.echo(f"提醒到期回访 {result['reminded']} 件")
+    click.echo(f"提醒到期回访 {result['reminded']} 件")  # the scheduled twin: desk.jobs.daily_follow_up_sweep

@@ -3,6 +3,8 @@ notification exists exactly when the event that caused it was committed."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import and_, literal, or_, select, update
 
@@ -57,13 +59,89 @@ def notify(*, kind: str, event_key: str, unit_id: int | None, title: str, link: 
            user_ids: Iterable[int] | None = None) -> int:
     """Notify the users of `unit_id` chosen by `audience` (or exactly `user_ids`). Returns how many rows were
     new. Never commits; the caller's single commit carries them. Runs in system scope: the unit that acts may
-    not see the users of the unit it addresses (a township transferring to a county bureau)."""
+    not see the users of the unit it addresses (a township transferring to a county bureau). Inside
+    `batched()` the call is queued and written with the batch (returns 0)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}; add it to notifications/kinds.py")
+    if audience not in AUDIENCES and user_ids is None:
+        raise ValueError(f"unknown audience {audience!r}")
+    box = _outbox.get()
+    if box is not None:
+        box.append({"kind": kind, "event_key": event_key[:120], "unit_id": unit_id, "title": title[:200],
+                    "link": link[:300], "object_type": object_type, "object_id": object_id, "body": body or "",
+                    "audience": audience, "user_ids": None if user_ids is None else sorted({int(i) for i in user_ids})})
+        return 0
     values = {"kind": kind, "event_key": event_key[:120], "title": title[:200], "body": body or "",
               "object_type": object_type, "object_id": object_id, "link": link[:300], "created_at": utcnow()}
     with system_scope("notify"):
         return _insert_from(audience_filter(unit_id, audience, user_ids), values)
+
+
+_outbox: ContextVar[list | None] = ContextVar("county_net_notification_outbox", default=None)
+
+
+@contextmanager
+def batched():
+    """Queue every notify() inside the block and write them at `flush_outbox()`: a sweep that notifies
+    hundreds of units per batch pays two statements for all of them instead of one per notice. The caller
+    flushes before its commit, so the notices still share the transaction of what caused them."""
+    box: list = []
+    token = _outbox.set(box)
+    try:
+        yield box
+    finally:
+        _outbox.reset(token)
+
+
+def flush_outbox(box: list) -> int:
+    """Write the queued notices: one read of the recipients of every unit named, then multi-row inserts that
+    skip (user, event) pairs already there. Returns how many rows were new."""
+    if not box:
+        return 0
+    table = User.__table__
+    units = {item["unit_id"] for item in box if item["user_ids"] is None}
+    people = {i for item in box if item["user_ids"] is not None for i in item["user_ids"]}
+    with system_scope("notify"):
+        chosen = or_(table.c.unit_id.in_(sorted(u for u in units if u is not None) or [-1]),
+                     table.c.id.in_(sorted(people) or [-1]))
+        users = db.session.execute(select(table.c.id, table.c.unit_id, table.c.roles)
+                                   .where(table.c.is_enabled.is_(True), chosen)).all()
+        by_unit: dict = {}
+        by_id = {}
+        for user in users:
+            by_unit.setdefault(user.unit_id, []).append(user)
+            by_id[user.id] = user
+        now = utcnow()
+        rows: dict = {}
+        for item in box:
+            if item["user_ids"] is not None:
+                targets = [by_id[i] for i in item["user_ids"] if i in by_id]
+            else:
+                wanted = set(AUDIENCES[item["audience"]])
+                targets = [u for u in by_unit.get(item["unit_id"], []) if set(u.roles.split(",")) & wanted]
+            for user in targets:
+                rows.setdefault((user.id, item["event_key"]), {
+                    "user_id": user.id, "unit_id": user.unit_id, "kind": item["kind"],
+                    "event_key": item["event_key"], "title": item["title"], "body": item["body"],
+                    "object_type": item["object_type"], "object_id": item["object_id"], "link": item["link"],
+                    "created_at": now, "read_at": None})
+        box.clear()
+        new = 0
+        values = list(rows.values())
+        for start in range(0, len(values), 500):
+            new += _insert_rows(values[start:start + 500])
+    return new
+
+
+def _insert_rows(rows: list[dict]) -> int:
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(Notification.__table__).values(rows).on_conflict_do_nothing(
+        index_elements=["user_id", "event_key"]).returning(Notification.__table__.c.id)
+    return len(db.session.execute(statement).all())
 
 
 def _mine(actor, ids: Iterable[int] | None):

@@ -24,14 +24,17 @@ def browser() -> str | None:
     return shutil.which(configured or "chromium")
 
 
-def render_pdf(html: str) -> bytes:
-    """Print a self-contained HTML page (no external resources) to PDF."""
+def render_pdf(html: str, assets: dict[str, bytes] | None = None) -> bytes:
+    """Print a self-contained HTML page (no external resources) to PDF. `assets`: files written beside the page
+    (e.g. the scripts that draw its charts), named relatively in it; Chromium prints after the load event."""
     executable = browser()
     if executable is None:
         raise PdfUnavailable("服务器未配置 PDF 打印组件，请使用浏览器“打印”另存为 PDF")
     with tempfile.TemporaryDirectory(prefix="county_net_pdf_") as folder:
         source, target = Path(folder) / "document.html", Path(folder) / "document.pdf"
         source.write_text(html, encoding="utf-8")
+        for name, content in (assets or {}).items():
+            (Path(folder) / Path(name).name).write_bytes(content)
         profile = Path(folder) / "profile"
         try:
             subprocess.run([executable, *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={target}",

@@ -26,6 +26,7 @@ DEFAULTS = {
     "review_organ_above_county": "上级人民政府信访工作机构",
     "county_name": "本县",
     "county_government": None,  # default: "<county>人民政府"
+    "digest_rising_min": 3,  # 领导摘报: a subject "rises" only with at least this many 件 in the period
 }
 
 

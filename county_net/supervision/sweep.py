@@ -14,6 +14,7 @@ from county_net.core.models import utcnow
 from county_net.core.timeutil import cn_date, local_today
 from county_net.deadlines import compute_due
 from county_net.extensions import db
+from county_net.notifications.services import batched, flush_outbox
 from county_net.petitions.workflow import OPEN_STATES as PETITION_OPEN
 from county_net.supervision import clocks
 from county_net.supervision.models import (LEVEL_RANK, LEVELS, Supervision, SupervisionClock, SupervisionEvent,
@@ -47,11 +48,13 @@ def sweep(today: date | None = None, batch: int = 500, after_batch=None) -> dict
                        Petition.county_unit_id).where(Petition.id.in_({r.petition_id for r in rows})))}
             known = _records_for(rows)
             moves = []
-            for row in rows:
-                moved = _act(row, matters.get(row.petition_id), today, counts, settings, known)
-                if moved is not None:
-                    moves.append(moved)
-                counts["clocks"] += 1
+            with batched() as outbox:  # the batch's notices in two statements, written before its commit
+                for row in rows:
+                    moved = _act(row, matters.get(row.petition_id), today, counts, settings, known)
+                    if moved is not None:
+                        moves.append(moved)
+                    counts["clocks"] += 1
+                flush_outbox(outbox)
             _move(moves)
             last_id = rows[-1].id
             db.session.commit()

@@ -153,7 +153,8 @@ def parse_network(data: dict) -> Network:
 SETTING_KEYS = {"number_pattern": str, "collective_threshold": int, "max_representatives": int,
                 "repeat_window_days": int, "repeat_threshold": float, "due_soon_days": int,
                 "holiday_rollover": bool, "deadline_rules": list, "calendar": dict,
-                "review_organ_above_county": str, "county_government": str, "supervision": dict}
+                "review_organ_above_county": str, "county_government": str, "supervision": dict,
+                "digest_rising_min": int}
 
 
 def _parse_settings(raw: dict, entries: dict) -> dict:
@@ -169,6 +170,8 @@ def _parse_settings(raw: dict, entries: dict) -> dict:
             value = float(value)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise NetworkFileError(f"settings.{key}：类型应为 {kind.__name__}")
+    if "digest_rising_min" in raw and not 1 <= raw["digest_rising_min"] <= 1000:
+        raise NetworkFileError("settings.digest_rising_min：应为 1–1000（领导摘报“上升议题”的本期最少件数）")
     # 《信访工作条例》(2022) Art. 20: at most five representatives; a county may ask for fewer, never more.
     if "max_representatives" in raw and not 1 <= raw["max_representatives"] <= 5:
         raise NetworkFileError("settings.max_representatives：应为 1–5（《信访工作条例》第二十条：代表不超过 5 人）")

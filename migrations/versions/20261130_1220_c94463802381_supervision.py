@@ -110,10 +110,16 @@ def upgrade():
     sa.Column("cancelled_reason", sa.String(length=500), nullable=True),
     sa.Column("version", sa.Integer(), nullable=False),
     sa.CheckConstraint("level IN ('urge', 'normal', 'yellow', 'red')", name=op.f("ck_supervisions_level")),
-    sa.CheckConstraint("method IN ('phone', 'document', 'talk', 'onsite', 'joint')", name=op.f("ck_supervisions_method")),
-    sa.CheckConstraint("problem IN ('overdue', 'not_signed', 'no_feedback', 'wrong_procedure', 'shirking', 'not_executed', 'other')", name=op.f("ck_supervisions_problem")),
+    sa.CheckConstraint(
+        "method IN ('phone', 'document', 'talk', 'onsite', 'joint')",
+        name=op.f("ck_supervisions_method")),
+    sa.CheckConstraint(
+        "problem IN ('overdue', 'not_signed', 'no_feedback', 'wrong_procedure', 'shirking', 'not_executed', 'other')",
+        name=op.f("ck_supervisions_problem")),
     sa.CheckConstraint("source IN ('manual', 'sweep')", name=op.f("ck_supervisions_source")),
-    sa.CheckConstraint("state IN ('pending_approval', 'issued', 'received', 'feedback_submitted', 'accepted', 'closed', 'cancelled')", name=op.f("ck_supervisions_state")),
+    sa.CheckConstraint(
+        "state IN ('pending_approval', 'issued', 'received', 'feedback_submitted', 'accepted', 'closed', 'cancelled')",
+        name=op.f("ck_supervisions_state")),
     sa.ForeignKeyConstraint(["approved_by_id"], ["users.id"], name=op.f("fk_supervisions_approved_by_id_users")),
     sa.ForeignKeyConstraint(["county_unit_id"], ["units.id"], name=op.f("fk_supervisions_county_unit_id_units")),
     sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_supervisions_created_by_id_users")),
@@ -127,7 +133,8 @@ def upgrade():
     sa.UniqueConstraint("auto_key", name=op.f("uq_supervisions_auto_key"))
     )
     with op.batch_alter_table("supervisions", schema=None) as batch_op:
-        batch_op.create_index("ix_supervisions_county_feedback_due", ["county_unit_id", "feedback_due_on"], unique=False)
+        batch_op.create_index("ix_supervisions_county_feedback_due", ["county_unit_id", "feedback_due_on"],
+                              unique=False)
         batch_op.create_index("ix_supervisions_county_state_level", ["county_unit_id", "state", "level"], unique=False)
         batch_op.create_index("ix_supervisions_target_state", ["target_unit_id", "state"], unique=False)
         batch_op.create_index(batch_op.f("ix_supervisions_unit_id"), ["unit_id"], unique=False)
@@ -148,10 +155,13 @@ def upgrade():
     sa.Column("next_on", sa.Date(), nullable=True),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.Column("unit_id", sa.Integer(), nullable=False),
-    sa.CheckConstraint("reached IN ('none', 'warn', 'yellow', 'red', 'overdue')", name=op.f("ck_supervision_clocks_reached")),
+    sa.CheckConstraint(
+        "reached IN ('none', 'warn', 'yellow', 'red', 'overdue')",
+        name=op.f("ck_supervision_clocks_reached")),
     sa.CheckConstraint("step IN ('sign', 'handle', 'due')", name=op.f("ck_supervision_clocks_step")),
     sa.ForeignKeyConstraint(["county_unit_id"], ["units.id"], name=op.f("fk_supervision_clocks_county_unit_id_units")),
-    sa.ForeignKeyConstraint(["petition_id"], ["petitions.id"], name=op.f("fk_supervision_clocks_petition_id_petitions"), ondelete="CASCADE"),
+    sa.ForeignKeyConstraint(["petition_id"], ["petitions.id"],
+                            name=op.f("fk_supervision_clocks_petition_id_petitions"), ondelete="CASCADE"),
     sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_supervision_clocks_unit_id_units")),
     sa.PrimaryKeyConstraint("id", name=op.f("pk_supervision_clocks")),
     sa.UniqueConstraint("petition_id", "step", name="uq_supervision_clocks_petition_step")
@@ -176,7 +186,8 @@ def upgrade():
     sa.Column("payload", sa.Text(), nullable=False),
     sa.Column("supervision_id", sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(["actor_unit_id"], ["units.id"], name=op.f("fk_supervision_events_actor_unit_id_units")),
-    sa.ForeignKeyConstraint(["supervision_id"], ["supervisions.id"], name=op.f("fk_supervision_events_supervision_id_supervisions"), ondelete="CASCADE"),
+    sa.ForeignKeyConstraint(["supervision_id"], ["supervisions.id"],
+                            name=op.f("fk_supervision_events_supervision_id_supervisions"), ondelete="CASCADE"),
     sa.PrimaryKeyConstraint("id", name=op.f("pk_supervision_events"))
     )
     with op.batch_alter_table("supervision_events", schema=None) as batch_op:
@@ -186,8 +197,10 @@ def upgrade():
     sa.Column("id", sa.Integer(), nullable=False),
     sa.Column("petition_id", sa.Integer(), nullable=False),
     sa.Column("supervision_id", sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(["petition_id"], ["petitions.id"], name=op.f("fk_supervision_petitions_petition_id_petitions")),
-    sa.ForeignKeyConstraint(["supervision_id"], ["supervisions.id"], name=op.f("fk_supervision_petitions_supervision_id_supervisions"), ondelete="CASCADE"),
+    sa.ForeignKeyConstraint(["petition_id"], ["petitions.id"],
+                            name=op.f("fk_supervision_petitions_petition_id_petitions")),
+    sa.ForeignKeyConstraint(["supervision_id"], ["supervisions.id"],
+                            name=op.f("fk_supervision_petitions_supervision_id_supervisions"), ondelete="CASCADE"),
     sa.PrimaryKeyConstraint("id", name=op.f("pk_supervision_petitions")),
     sa.UniqueConstraint("supervision_id", "petition_id", name="uq_supervision_petitions_pair")
     )
@@ -208,8 +221,10 @@ def upgrade():
     sa.Column("unit_id", sa.Integer(), nullable=False),
     sa.CheckConstraint("reason IN ('yellow', 'red', 'on_time_close')", name=op.f("ck_supervision_scores_reason")),
     sa.ForeignKeyConstraint(["county_unit_id"], ["units.id"], name=op.f("fk_supervision_scores_county_unit_id_units")),
-    sa.ForeignKeyConstraint(["petition_id"], ["petitions.id"], name=op.f("fk_supervision_scores_petition_id_petitions"), ondelete="SET NULL"),
-    sa.ForeignKeyConstraint(["supervision_id"], ["supervisions.id"], name=op.f("fk_supervision_scores_supervision_id_supervisions"), ondelete="SET NULL"),
+    sa.ForeignKeyConstraint(["petition_id"], ["petitions.id"],
+                            name=op.f("fk_supervision_scores_petition_id_petitions"), ondelete="SET NULL"),
+    sa.ForeignKeyConstraint(["supervision_id"], ["supervisions.id"],
+                            name=op.f("fk_supervision_scores_supervision_id_supervisions"), ondelete="SET NULL"),
     sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_supervision_scores_unit_id_units")),
     sa.PrimaryKeyConstraint("id", name=op.f("pk_supervision_scores")),
     sa.UniqueConstraint("key", name=op.f("uq_supervision_scores_key"))

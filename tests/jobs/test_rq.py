@@ -46,6 +46,7 @@ def test_the_schedule_is_registered_with_rqs_cron_scheduler(redis):
     jobs = rq_backend.register_all(scheduler, queue_name="test-schedule")
     assert [(j.name, j.cron) for j in jobs] == [(name, cron) for name, _, cron in PERIODIC]
     assert ("supervision-sweep", "30 16 * * *") in [(j.name, j.cron) for j in jobs]
+    assert {"deadline-sweep", "meeting-task-sweep", "digest-weekly"} <= {j.name for j in jobs}
     assert all(j.queue_name == "test-schedule" for j in jobs)
 
 

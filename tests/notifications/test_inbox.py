@@ -146,3 +146,30 @@ def test_header_count_is_one_statement(login, api, net, app):
     with StatementCounter(app) as counter:
         browser.get("/inbox")
     assert len([s for s in counter.statements if "notifications" in s]) == 1
+
+
+def test_a_batch_writes_its_notices_once_with_the_same_recipients(app, net):
+    """batched(): queued notices reach exactly whom notify() would reach, and a repeat inserts nothing."""
+    from county_net.notifications.services import batched, flush_outbox, notify
+
+    with app.app_context():
+        for attempt in range(2):
+            with batched() as box:
+                notify(kind="supervision_issued", event_key="b:1", unit_id=net.units["T1"], title="一",
+                       link="/x", object_type="supervision", object_id=1, audience="heads")
+                notify(kind="petition_overdue", event_key="b:2", unit_id=net.units["B1"], title="二",
+                       link="/y", object_type="petition", object_id=2, audience="unit")
+                notify(kind="task_overdue", event_key="b:3", unit_id=None, title="三", link="/z",
+                       object_type="task", object_id=3, user_ids=[net.users["t2_recv"]])
+                notify(kind="task_overdue", event_key="b:3", unit_id=None, title="三", link="/z",
+                       object_type="task", object_id=3, user_ids=[net.users["t2_recv"]])
+                if attempt == 0:
+                    assert _rows(app) == []  # queued, not written
+                written = flush_outbox(box)
+            db.session.commit()
+        db.session.remove()
+    assert written == 0
+    assert sorted((u, k) for u, k, _ in _rows(app)) == sorted([
+        (net.users["t1_head"], "supervision_issued"), (net.users["b1_recv"], "petition_overdue"),
+        (net.users["t2_recv"], "task_overdue")] + ([(net.users["b1_head"], "petition_overdue")]
+                                                   if "b1_head" in net.users else []))

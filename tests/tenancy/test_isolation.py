@@ -61,6 +61,7 @@ def test_scope_applies_to_every_scoped_model(app, net, api_token):
     from tests.coordination.helpers import seed_meeting
 
     seed_meeting(api, net, invited=("T2", "B1"))
+    _digest_issue_of(app, net.units["T2"])
     # A yellow 督办 on T2 (record, matter link, timeline, ledger line; the transfer started the clocks).
     from datetime import date, timedelta
 
@@ -82,6 +83,18 @@ def test_scope_applies_to_every_scoped_model(app, net, api_token):
             rows = db.session.scalars(sa.select(model)).all()
             owners = {model.scope_owner_id(r) for r in rows}
             assert None not in owners and owners <= t1_tree, f"{model.__name__} leaks {owners - t1_tree}"
+        db.session.remove()
+
+
+def _digest_issue_of(app, unit_id):
+    from datetime import date
+
+    from county_net.digest.models import DigestIssue
+
+    with app.app_context(), system_scope("a stored digest issue owned by the sibling"):
+        db.session.add(DigestIssue(unit_id=unit_id, label="2026-W47", period_start=date(2026, 11, 16),
+                                   period_end=date(2026, 11, 22), figures="{}"))
+        db.session.commit()
         db.session.remove()
 
 

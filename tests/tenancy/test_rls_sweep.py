@@ -70,6 +70,8 @@ FOREIGN = {
                                   "OR invited_unit_id = ANY(:tree))"),
     **{t: ("id", f"SELECT id FROM {t} WHERE meeting_id IN ({_FOREIGN_MEETINGS})")
        for t in ("meeting_matters", "meeting_attendees", "meeting_decisions", "meeting_tasks")},
+    # A county's stored digest issues: its county center's (and nobody's below it).
+    "digest_issues": ("id", "SELECT id FROM digest_issues WHERE NOT unit_id = ANY(:tree)"),
     # Another unit's people's inboxes.
     "notifications": ("id", "SELECT id FROM notifications WHERE NOT unit_id = ANY(:tree)"),
     # 督办: the issuer's tree sees its records; the target's tree sees the issued ones aimed at it.
@@ -87,7 +89,9 @@ OWN_ROWS = {"units", "users", "petitions", "petitioners", "petition_parties", "p
 @pytest.fixture
 def province(app, net, api_token):
     """Two counties with matters, grants, files, contact changes, sessions and audit records in each."""
-    town = neighbour_county(app, [("k_recv", "K0", ["receptionist"])], window=True)["K1"]
+    neighbour = neighbour_county(app, [("k_recv", "K0", ["receptionist"])], window=True)
+    town = neighbour["K1"]
+    _digest_issues(app, [net.units["C0"], neighbour["K0"]])
     api = Api(app, api_token)
     mine = api.register("t1_recv", petitioners=[{"name": "东镇甲", "phone": "13700001111"}])
     api.register("t2_recv")
@@ -132,6 +136,19 @@ def province(app, net, api_token):
     assert app.test_client().post("/api/v1/auth/token", json={"username": "nobody", "password": "x" * 12}) \
         .status_code == 401
     return mine
+
+
+def _digest_issues(app, county_ids):
+    from datetime import date
+
+    from county_net.digest.models import DigestIssue
+
+    with app.app_context(), system_scope("stored digest issues of both counties"):
+        for county in county_ids:
+            db.session.add(DigestIssue(unit_id=county, label="2026-W47", period_start=date(2026, 11, 16),
+                                       period_end=date(2026, 11, 22), figures="{}"))
+        db.session.commit()
+        db.session.remove()
 
 
 def _principal(app, username):

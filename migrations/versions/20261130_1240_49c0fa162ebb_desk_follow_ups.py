@@ -3,7 +3,7 @@ indexes, so that open matters counted by holding unit, and recent collective vis
 index alone.
 
 Revision ID: 49c0fa162ebb
-Revises: c94463802381
+Revises: d7e2a4c9f016
 Created: 2026-11-30
 """
 import os
@@ -15,7 +15,7 @@ from county_net.core.models import UTCDateTime
 from county_net.tenancy import rls_sql
 
 revision = "49c0fa162ebb"
-down_revision = "c94463802381"
+down_revision = "d7e2a4c9f016"
 branch_labels = None
 depends_on = None
 
