@@ -10,6 +10,7 @@ PLAN; PostgreSQL: EXPLAIN, run as the app role with the request's scope). docs/p
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -22,8 +23,9 @@ PATHS = [
     ("inbox, page 50", "/inbox?box=handling&page=50"),
     ("search, three filters", "/petitions?state=closed&category_id={cat}&received_from={since}"),
     ("timeline", "/api/v1/petitions/{pid}/events"),
+    ("county board", "/desk"),
 ]
-TABLES = re.compile(r"\bFROM (petitions|petition_events|petition_parties|petition_access)\b")
+TABLES = re.compile(r"\bFROM (petitions|petition_events|petition_parties|petition_access|follow_ups|supervisions)\b")
 
 
 def main(manifest_path: str) -> None:
@@ -72,7 +74,7 @@ def main(manifest_path: str) -> None:
                     head = " ".join(statement.split())[:160]
                     print(f"- `{head}…`")
                     connection = db.session.connection()
-                    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+                    prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else os.environ.get("PLANS_EXPLAIN", "EXPLAIN ")
                     rows = connection.exec_driver_sql(prefix + statement, parameters).all()
                     for row in rows:
                         print("      " + (row[-1] if engine.dialect.name == "sqlite" else row[0]))

@@ -46,7 +46,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
-    from county_net import (accounts, api, audit, bench, coordination, deadlines, demo, digest, jobs,
+    from county_net import (accounts, api, audit, bench, coordination, deadlines, demo, desk, digest, jobs,
                             notifications, operations, petitions, supervision, tenancy, units)
     from county_net.core import database, errors, input_guard, security
     from county_net.extensions import csrf, db, migrate
@@ -65,6 +65,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     coordination.init_app(app)
     notifications.init_app(app)
     supervision.init_app(app)
+    desk.init_app(app)
     digest.init_app(app)
     demo.init_app(app)
     bench.init_app(app)

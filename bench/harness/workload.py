@@ -247,6 +247,11 @@ def search(actors: list[Actor], rng: random.Random, count: int, today: date) -> 
     return out
 
 
+def board(centers: list[Actor], rng: random.Random, count: int) -> list[Request]:
+    """The county center's board (督办看板): its home's figures, by unit, with their links."""
+    return [Request("GET", "/desk", rng.choice(centers).web) for _ in range(count)]
+
+
 def timeline(pairs) -> list[Request]:
     return [Request("GET", f"/api/v1/petitions/{pid}/events", {"Authorization": a.api["Authorization"]})
             for a, pid in pairs]

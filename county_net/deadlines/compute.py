@@ -78,3 +78,9 @@ def deadline_status(rule: Rule, due_on: date, today: date, due_soon_days: int = 
 def rests_on_provisional(start: datetime | date, due: date, calendar: WorkCalendar) -> bool:
     """暂定: the counted period or its roll-over touches a year without a published holiday schedule."""
     return calendar.touches_provisional(_local_date(start), due)
+
+
+def warning_window(today: date, due_soon_days: int) -> tuple[date, date]:
+    """The days a limit counts as due soon (即将到期), the county's warning window: today through today + N,
+    as `deadline_status` judges a single matter; lists and counts filter on the same two days."""
+    return today, today + timedelta(days=due_soon_days)

@@ -15,6 +15,7 @@ REPLIED = "replied"  # the petitioner received the written reply
 REEXAMINATION_REQUESTED = "reexamination_requested"
 REEXAMINATION_DECIDED = "reexamination_decided"
 FINAL_REVIEW_REQUESTED = "final_review_requested"
+CLOSED = "closed"  # the matter was closed (办结)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,13 @@ NATIONAL_RULES: dict[str, Rule] = {r.step: r for r in (
        "《信访事项简易办理办法（试行）》"),
 )}
 
+# Not statutory limits: working practice with a seeded default, which a county sets in its network file like
+# any rule (no article to cite; the label says whose rule it is).
+PRACTICE_RULES: dict[str, Rule] = {r.step: r for r in (
+    _R("follow_up", "办结后回访", 15, CALENDAR, CLOSED, False, 0, "本县回访工作要求（默认 15 日）"),
+)}
+RULES = {**NATIONAL_RULES, **PRACTICE_RULES}
+
 # Keys an override may set. `unit` (a unit code) limits it to one unit; `day_kind` is calendar or working.
 OVERRIDABLE = {"days": "days", "day_kind": "unit", "max_extension_days": "max_extension_days",
                "extendable": "extendable", "article": "article", "label": "label"}
@@ -70,8 +78,8 @@ class RuleError(ValueError):
 
 
 def resolve_rules(overrides: list[dict] | None, unit_code: str | None = None) -> dict[str, Rule]:
-    """National rules, then the county-wide overrides, then those for `unit_code`."""
-    rules = dict(NATIONAL_RULES)
+    """National rules (and the practice rules), then the county-wide overrides, then those for `unit_code`."""
+    rules = dict(RULES)
     county_wide = [o for o in overrides or [] if o.get("unit") is None]
     own = [o for o in overrides or [] if unit_code is not None and o.get("unit") == unit_code]
     for entry in county_wide + own:
@@ -90,7 +98,7 @@ def check_overrides(overrides: list[dict]) -> None:
                                 "label", "unit"}
         if unknown:
             raise RuleError(f"{where}：未知字段 {sorted(unknown)}")
-        if entry.get("step") not in NATIONAL_RULES:
+        if entry.get("step") not in RULES:
             raise RuleError(f"{where}：未知的时限步骤 {entry.get('step')!r}")
         days = entry.get("days")
         if days is not None and (not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365):

@@ -10,6 +10,8 @@ PERIODIC: list[tuple[str, str, str]] = [
     # 00:30 Asia/Shanghai: after midnight, so the day's marks are due; before anyone opens the inbox.
     ("supervision-sweep", "county_net.supervision.jobs.daily_sweep", "30 16 * * *"),
     ("meeting-task-sweep", "county_net.coordination.jobs.daily_task_sweep", "40 16 * * *"),
+    # 00:50 Asia/Shanghai: follow-ups whose day has come remind their unit's handlers (once per task).
+    ("follow-up-sweep", "county_net.desk.jobs.daily_follow_up_sweep", "50 16 * * *"),
     # Monday 00:05 Asia/Shanghai, just after the week closes (publish_weekly is idempotent).
     ("digest-weekly", "county_net.digest.jobs.weekly_issue", "5 16 * * 0"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (BigInteger, event, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, and_, false, or_, select)
+                        UniqueConstraint, and_, false, or_, select, text)
 from sqlalchemy.orm import Mapped, aliased, declared_attr, mapped_column, relationship, with_loader_criteria
 
 from county_net.core.models import UTCDateTime, utcnow
@@ -50,6 +50,14 @@ class Petition(Scoped, db.Model):
         Index("ix_petitions_unit_received", "unit_id", "received_at"),
         Index("ix_petitions_county_received", "county_unit_id", "received_at", "accused_unit_id"),
         Index("ix_petitions_county_state_due", "county_unit_id", "state", "due_on"),
+        # The county board: open matters counted by holding unit and due day, from the index alone (on
+        # PostgreSQL the row policy reads unit_id and id too, hence the included columns).
+        Index("ix_petitions_county_state_holder_due", "county_unit_id", "state", "holder_unit_id", "due_on",
+              "accused_unit_id", postgresql_include=["unit_id", "id"]),
+        # The board's collective visits of the last days: a few per cent of matters, a small partial index.
+        Index("ix_petitions_collective_county_received", "county_unit_id", "received_at", "accused_unit_id",
+              sqlite_where=text("is_collective IS 1"), postgresql_where=text("is_collective IS true"),
+              postgresql_include=["unit_id", "holder_unit_id", "id"]),
         Index("ix_petitions_county_category_received", "county_unit_id", "category_id", "received_at"),
     )
 

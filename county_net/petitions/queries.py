@@ -354,6 +354,18 @@ def _box_conditions() -> dict:
     }
 
 
+def due_condition(kind: str, county_unit_id: int):
+    """Open matters due within the county's warning window (`soon`) or past their limit (`overdue`): the
+    board counts with the same condition the list behind each figure filters on."""
+    from county_net.deadlines import warning_window
+
+    today, last = warning_window(local_today(), county_settings(county_unit_id)["due_soon_days"])
+    open_ = Petition.state.in_(OPEN_STATES)
+    if kind == "soon":
+        return open_ & (Petition.due_on >= today) & (Petition.due_on <= last)
+    return open_ & (Petition.due_on < today)
+
+
 _VERDICTS = ("reply", "return_report", "decide_reexamination", "sub_assign", "sub_send_back", "sub_file_report",
              "sub_approve_report", "sub_return_report")
 
@@ -391,6 +403,12 @@ def search_query(actor, args: dict):
         stmt = stmt.where(Petition.received_at < _day_start(args["received_to"] + timedelta(days=1)))
     if args.get("overdue"):
         stmt = stmt.where(Petition.state.in_(OPEN_STATES), Petition.due_on < local_today())
+    if args.get("open"):
+        stmt = stmt.where(Petition.state.in_(OPEN_STATES))
+    if args.get("due"):
+        stmt = stmt.where(due_condition(args["due"], unit_info(actor.unit_id).county_id))
+    if args.get("collective"):
+        stmt = stmt.where(Petition.is_collective.is_(True))
     box = args.get("box")
     if box:
         stmt = stmt.where(Petition.holder_unit_id == actor.unit_id, _box_conditions()[box])

@@ -241,6 +241,10 @@ class PetitionListArgsSchema(Schema):
     received_from = Date()
     received_to = Date()
     overdue = fields.Boolean()
+    open = fields.Boolean(metadata={"description": "只列在办事项"})
+    due = fields.String(validate=validate.OneOf(["soon", "overdue"]),
+                        metadata={"description": "soon：本县预警期内到期；overdue：已超期（均为在办事项）"})
+    collective = fields.Boolean(metadata={"description": "只列集体访"})
     box = fields.String(validate=validate.OneOf(["to_sign", "handling", "due_soon", "overdue", "returned", "review",
                                                  "all_open"]),
                         metadata={"description": "收件箱分栏（本单位待办）"})

@@ -438,9 +438,10 @@ def query_last4(party: PetitionParty) -> str | None:
     return party.phone_last4 if party.phone_enc else party.petitioner.phone_last4
 
 
-def register_petition(actor, data: dict, files=()) -> Petition:
+def register_petition(actor, data: dict, files=(), *, commit: bool = True) -> Petition:
     """登记: one matter, its petitioners' files, a number, a query code, proposed repeat links and the
-    letters or photos handed over at the desk, in one transaction."""
+    letters or photos handed over at the desk, in one transaction. `commit=False`: another service (a
+    follow-up that re-opens a matter) finishes the transaction with its own rows."""
     if not actor.has_role("receptionist", "head"):
         raise RoleRequired("登记信访事项需要接访员或一把手角色")
     county_id = unit_info(actor.unit_id).county_id
@@ -524,7 +525,43 @@ def register_petition(actor, data: dict, files=()) -> Petition:
 
         add_attachments(actor, petition, files, commit=False)
         petition.version = 1  # the attachments arrive with the registration, not after it
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    return petition
+
+
+REOPEN_REASON = "回访重开"
+
+
+def reopen_as_new(actor, earlier: Petition, *, channel: str, summary: str, demands: str = "") -> Petition:
+    """回访 finds the problem unresolved: a new matter for the same petitioners, registered through
+    `register_petition` and linked to the earlier one as a confirmed repeat (same thread). Does not commit:
+    the caller's service records the follow-up in the same transaction."""
+    if not may_see_identity(actor, earlier):
+        raise RoleRequired("无权查看该事项信访人的身份，不能据此登记新事项")
+    people = [{"name": p.petitioner.name,
+               "id_number": crypto.decrypt(p.petitioner.id_number_enc, "id_number"),
+               "phone": crypto.decrypt(p.phone_enc or p.petitioner.phone_enc, "phone"),
+               "address": p.petitioner.address} for p in earlier.parties]
+    data = {"channel": channel, "category_id": earlier.category_id, "nature": earlier.nature,
+            "summary": summary, "demands": demands, "head_count": earlier.head_count,
+            "locality_unit_id": earlier.locality_unit_id, "accused_unit_id": earlier.accused_unit_id,
+            "accused_description": earlier.accused_description, "petitioners": people}
+    petition = register_petition(actor, data, commit=False)
+    link = db.session.scalar(select(PetitionLink).where(PetitionLink.petition_id == petition.id,
+                                                        PetitionLink.earlier_id == earlier.id))
+    if link is None:  # the repeat check may already have proposed it
+        link = PetitionLink(petition_id=petition.id, earlier_id=earlier.id, score=100, reason=REOPEN_REASON)
+        db.session.add(link)
+    link.status = "confirmed"
+    petition.is_repeat = True
+    petition.thread_id = earlier.thread_id or earlier.id
+    petition.version += 1  # one event per version: the link below is the second
+    write_event(petition, PetitionEvent(
+        petition_id=petition.id, kind="link_confirmed", from_state=petition.state, to_state=petition.state,
+        actor_id=actor.id, actor_name=actor.name, actor_unit_id=actor.unit_id, occurred_at=utcnow(),
+        note=REOPEN_REASON, payload=json.dumps({"earlier_id": earlier.id, "score": link.score,
+                                                "reason": REOPEN_REASON}, ensure_ascii=False)))
     return petition
 
 

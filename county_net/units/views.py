@@ -15,13 +15,16 @@ bp = Blueprint("units", __name__)
 @bp.get("/")
 @login_required
 def home():
+    from county_net.desk import queries as desk
     from county_net.petitions.queries import inbox_counts
     from county_net.petitions.views import INBOX_BOXES
 
     counts = dict(db.session.execute(
         select(Unit.kind, func.count()).where(Unit.is_active.is_(True)).group_by(Unit.kind)).all())
+    asked = desk.asked_of(current_user)
+    board = desk.with_links(desk.board(current_user)) if asked["is_center"] else None  # the center's home
     return render_template("units/home.html", counts=counts, kinds=KINDS, inbox=inbox_counts(current_user),
-                           boxes=INBOX_BOXES)
+                           boxes=INBOX_BOXES, asked=asked, board=board)
 
 
 @bp.get("/units")

@@ -35,8 +35,13 @@ def test_every_json_body_is_marked_required(spec):
 def test_a_missing_body_is_a_400_with_a_field_on_every_operation_that_takes_one(app, net, api_token, spec):
     api = Api(app, api_token)
     matter = api.register("c_recv")
+    # A matter the center closed itself: its follow-up task (desk).
+    closed = api.act("c_recv", api.register("c_recv"), "handle-self")
+    closed = api.act("c_recv", closed, "reply", outcome="support", request="诉求", facts="事实", basis="依据")
+    api.act("c_recv", closed, "close")
+    task = api.get("c_recv", "/api/v1/desk/follow-ups").get_json()["items"][0]
     ids = {"petition_id": matter["id"], "petitioner_id": matter["parties"][0]["petitioner_id"],
-           "user_id": net.users["t1_recv"], "category_id": 1, "link_id": 1}
+           "user_id": net.users["t1_recv"], "category_id": 1, "link_id": 1, "follow_up_id": task["id"]}
     from tests.coordination.helpers import seed_meeting
 
     meeting = seed_meeting(api, net)

@@ -54,6 +54,10 @@ def test_scope_applies_to_every_scoped_model(app, net, api_token):
                                                    "phone": "13800002222"}])
     api.act("t2_recv", second, "transfer", to_unit_id=net.units["B1"])  # and a grant to T1's sibling
     api.upload("t2_recv", second["id"])
+    # A matter T2 handled itself and closed: its follow-up task (desk) exists too.
+    third = api.act("t2_recv", api.register("t2_recv"), "handle-self")
+    third = api.act("t2_recv", third, "reply", outcome="support", request="诉求", facts="事实", basis="依据")
+    api.act("t2_recv", third, "close")
     from tests.coordination.helpers import seed_meeting
 
     seed_meeting(api, net, invited=("T2", "B1"))

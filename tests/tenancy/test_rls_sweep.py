@@ -60,6 +60,8 @@ FOREIGN = {
     "petition_counters": ("county_unit_id::text || '/' || year",
                           "SELECT county_unit_id::text || '/' || year FROM petition_counters "
                           "WHERE NOT county_unit_id = ANY(:tree || :selfs)"),
+    # Follow-up tasks (desk): the unit that closed the matter owns its task.
+    "follow_ups": ("id", "SELECT id FROM follow_ups WHERE NOT unit_id = ANY(:tree)"),
     # One list for every county: nothing in it is another unit's (writes: test_categories_writes below).
     "categories": ("id", "SELECT id FROM categories WHERE false"),
     # Meetings: convened by the subtree or inviting it; invitations: the convener's or the invited unit's own.
@@ -104,6 +106,10 @@ def province(app, net, api_token):
                                                   "phone": "13600002222"}])
     api.act("k_recv", theirs, "transfer", to_unit_id=town)
     api.upload("k_recv", theirs["id"])
+    for user in ("t2_recv", "k_recv"):  # a closed matter in each county: a follow-up task each
+        closed = api.act(user, api.register(user), "handle-self")
+        closed = api.act(user, closed, "reply", outcome="support", request="诉求", facts="事实", basis="依据")
+        api.act(user, closed, "close")
     from tests.coordination.helpers import seed_meeting
 
     seed_meeting(api, net, invited=("T2", "B1"))  # meetings in both counties, each with all its rows

@@ -15,10 +15,12 @@ ID_ARGS = {
     "notification_id": ("notifications", "T2"),
     "meeting_id": ("meetings", "T2"),
     "task_id": ("meeting_tasks", "T2"),
+    "follow_up_id": ("follow_ups", "T2"),
     "supervision_id": ("supervisions", "T2"),
 }
 # Other URL arguments get a value that would be valid for an object one may see.
-OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form", "action": "receive"}
+OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form", "action": "receive",
+              "verdict": "approve"}
 
 
 def id_rules(app):
@@ -50,6 +52,11 @@ def foreign(app, net, api_token):
     net.petitions = {"T2": second["id"]}
     net.attachments = {"T2": api.upload("t2_recv", second["id"])[0]["id"]}
     net.links = {"T2": second["links"][0]["id"]}
+    # A follow-up task of 西镇: a matter it handled itself and closed.
+    third = api.register("t2_recv", summary="西镇某村道路损坏无人维修，影响村民出行，要求尽快修复。")
+    third = api.act("t2_recv", third, "handle-self")
+    third = api.act("t2_recv", third, "reply", outcome="support", request="修路", facts="属实", basis="依据")
+    api.act("t2_recv", third, "close")
     from tests.coordination.helpers import seed_meeting
 
     meeting = seed_meeting(api, net, invited=("T2", "B1"))  # the county center's meeting with T2 and B1
@@ -80,6 +87,10 @@ def foreign(app, net, api_token):
             db.session.commit()
             net.notifications = {"T2": db.session.scalar(sa.select(Notification.id).where(
                 Notification.unit_id == net.units["T2"]).limit(1))}
+            from county_net.desk.models import FollowUp
+
+            net.follow_ups = {"T2": db.session.scalar(sa.select(FollowUp.id).where(FollowUp.petition_id == third["id"]))}
+            assert net.follow_ups["T2"] is not None
             db.session.remove()
     return net
 
