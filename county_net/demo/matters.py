@@ -71,7 +71,7 @@ def load_demo_matters() -> int:
     services.approve_report(center, p, version=p.version, note="处理得当")
 
     # 2. Transferred to 人社局, waiting to be signed for.
-    p = register("zhou", "青石镇某纺织公司未为周某芬缴纳2023年至2025年的社会保险。", "要求补缴社会保险。",
+    p = waiting = register("zhou", "青石镇某纺织公司未为周某芬缴纳2023年至2025年的社会保险。", "要求补缴社会保险。",
                  "劳动社保", qingshi, 3)
     services.transfer_petition(center, p, version=p.version, to_unit_id=bureau.unit_id)
 
@@ -109,8 +109,8 @@ def load_demo_matters() -> int:
     p = services.transfer_petition(center, p, version=p.version, to_unit_id=bureau.unit_id)
     p = services.sign_for(bureau, p, version=p.version)
     p = services.accept_petition(bureau, p, version=p.version)
-    services.extend_handling(bureau_head, p, version=p.version, days=15, petitioner_told=True,
-                             reason="涉及十一名司机的工资台账核对，需调取银行流水")
+    p = drivers = services.extend_handling(bureau_head, p, version=p.version, days=15, petitioner_told=True,
+                                           reason="涉及十一名司机的工资台账核对，需调取银行流水")
 
     # 8. 城关镇 answered, the petitioner asked for 复查 and then 复核, after a hearing: concluded (终结).
     p = register("sun", "河湾村集体土地征收补偿款分配方案未将孙某平户计入分配人口。", "要求按村民待遇分配征地补偿款。",
@@ -129,4 +129,22 @@ def load_demo_matters() -> int:
     p = services.request_final_review(center, p, version=p.version, note="信访人不服复查意见，请求复核")
     services.decide_final_review(center, p, version=p.version, result="uphold", hearing_held=True,
                                  opinion="经听证，复查意见认定事实清楚，程序合法，予以维持。")
+    _supervision_and_meeting(waiting, drivers, center, bureau, township)
     return 8
+
+
+def _supervision_and_meeting(waiting, drivers, center, bureau, township) -> None:
+    """The county center's day: a written 督办 to 人社局 on the matter it has not signed for, and a
+    coordination meeting on the drivers' wages with 人社局 and 城关镇 invited (each told in its inbox)."""
+    from county_net.coordination.services import convene
+    from county_net.supervision.services import issue_supervision
+
+    issue_supervision(_user("center_head"), petition_ids=[waiting.id], target_unit_id=bureau.unit_id,
+                      level="normal", method="document", problem="not_signed",
+                      content="该事项转送后未按期签收，请立即签收并依法办理。",
+                      required_action="请单位主要负责人督促签收办理，并书面反馈办理情况。",
+                      feedback_due_on=local_today() + timedelta(days=7))
+    convene(center, {"kind": "coordination", "title": "某物流公司拖欠司机工资问题协调会",
+                     "starts_at": utcnow() + timedelta(days=2), "place": "县联合接待中心听证协调室",
+                     "petition_ids": [drivers.id], "invited_unit_ids": [bureau.unit_id, township.unit_id],
+                     "topics": "核对工资台账，明确垫付与追偿责任"})

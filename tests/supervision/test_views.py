@@ -69,3 +69,19 @@ def test_the_center_list_filters_and_shows_late_units(app, net, api, login):
     assert center.get("/supervision?level=purple").status_code == 400
     t2 = login("t2_recv").get("/supervision/mine").get_data(as_text=True)
     assert "没有督办记录" in t2
+
+
+def test_a_units_late_matters_go_out_on_one_supervision(app, net, api, login):
+    """From the late list, several matters of one unit are ticked and issued on one 督办单."""
+    a, b = transferred(api, net, "T1"), transferred(api, net, "T1")
+    center = login("c_recv")
+    assert center.get(f"/supervision/late?unit_id={net.units['T1']}").status_code == 200
+    form = f"/supervision/new?petition_ids={a['id']}&petition_ids={b['id']}"
+    page = center.get(form).get_data(as_text=True)
+    assert a["number"] in page and b["number"] in page
+    ok = center.post(form, {"target_unit_id": net.units["T1"], "level": "normal", "method": "document",
+                            "problem": "overdue", "content": "两件事项逾期未签收。", "required_action": "立即签收办理。",
+                            "feedback_due_on": (local_today() + timedelta(days=5)).isoformat()}, form_page=form)
+    assert ok.status_code == 302, ok.get_data(as_text=True)[:1500]
+    assert rows(app, "SELECT count(*) FROM supervision_petitions") == [(2,)]
+    assert count(app, "SELECT count(*) FROM supervisions") == 1
