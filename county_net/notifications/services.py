@@ -126,22 +126,25 @@ def flush_outbox(box: list) -> int:
                     "object_type": item["object_type"], "object_id": item["object_id"], "link": item["link"],
                     "created_at": now, "read_at": None})
         box.clear()
-        new = 0
-        values = list(rows.values())
-        for start in range(0, len(values), 500):
-            new += _insert_rows(values[start:start + 500])
+        new = _insert_many(list(rows.values()))
     return new
 
 
-def _insert_rows(rows: list[dict]) -> int:
+def _insert_many(rows: list[dict]) -> int:
+    """One statement compiled once for every row: a multi-row VALUES list built by hand would be compiled afresh
+    for each batch size, which cost more than the writing."""
+    if not rows:
+        return 0
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(Notification.__table__).values(rows).on_conflict_do_nothing(
+    statement = insert(Notification.__table__).on_conflict_do_nothing(
         index_elements=["user_id", "event_key"]).returning(Notification.__table__.c.id)
-    return len(db.session.execute(statement).all())
+    # RETURNING with many rows: SQLAlchemy's "insertmanyvalues" batches them into a few statements built from
+    # one compiled form; the ids returned count what was new (rowcount is not reliable for this on psycopg).
+    return len(db.session.execute(statement, rows).all())
 
 
 def _mine(actor, ids: Iterable[int] | None):

@@ -5,6 +5,8 @@ county's calendar (county_net/deadlines), when a step starts or its inputs chang
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -181,13 +183,42 @@ def _score_on_time(petition, due_row, closed_on: date, settings) -> None:
          key=f"petition:{petition.id}:on_time_close")
 
 
-def book(**values) -> None:
-    """One ledger line; a cause already booked (its key) is skipped, so reruns and races book once."""
+_ledger: ContextVar[list | None] = ContextVar("county_net_supervision_ledger", default=None)
+
+
+@contextmanager
+def batched_ledger():
+    """Inside the block, book() queues its lines; flush_ledger() writes them in one executemany (the sweep)."""
+    box: list = []
+    token = _ledger.set(box)
+    try:
+        yield box
+    finally:
+        _ledger.reset(token)
+
+
+def _ledger_insert():
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(SupervisionScore.__table__).on_conflict_do_nothing(index_elements=["key"])
+
+
+def flush_ledger(box: list) -> None:
+    if box:
+        with system_scope("supervision score"):
+            db.session.execute(_ledger_insert(), list(box))
+        box.clear()
+
+
+def book(**values) -> None:
+    """One ledger line; a cause already booked (its key) is skipped, so reruns and races book once."""
+    line = {"created_at": utcnow(), **values}
+    box = _ledger.get()
+    if box is not None:
+        box.append(line)
+        return
     with system_scope("supervision score"):
-        db.session.execute(insert(SupervisionScore.__table__).values(created_at=utcnow(), **values)
-                           .on_conflict_do_nothing(index_elements=["key"]))
+        db.session.execute(_ledger_insert(), [line])
 
 
 def on_event_written(petition, event=None, **_) -> None:

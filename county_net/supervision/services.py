@@ -117,15 +117,16 @@ def _announce(record: Supervision) -> None:
     book_level(record, record.level)
 
 
-def book_level(record: Supervision, level: str, settings=None) -> None:
-    """A yellow or red card on the target unit's ledger, once per record and level."""
+def book_level(record: Supervision, level: str, settings=None, petition_id: int | None = None) -> None:
+    """A yellow or red card on the target unit's ledger, once per record and level. The sweep names the matter
+    (it has it in hand), which spares loading the record's links."""
     if level not in ("yellow", "red"):
         return
     from county_net.supervision.clocks import book
     from county_net.supervision.settings import supervision_settings
 
     settings = settings or supervision_settings(record.county_unit_id)[0]
-    first = record.links[0].petition_id if record.links else None
+    first = petition_id if petition_id is not None else (record.links[0].petition_id if record.links else None)
     book(unit_id=record.target_unit_id, county_unit_id=record.county_unit_id, points=settings[f"score_{level}"],
          reason=level, petition_id=first, supervision_id=record.id, occurred_on=local_today(),
          key=f"supervision:{record.id}:{level}")

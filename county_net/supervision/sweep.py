@@ -48,13 +48,17 @@ def sweep(today: date | None = None, batch: int = 500, after_batch=None) -> dict
                        Petition.county_unit_id).where(Petition.id.in_({r.petition_id for r in rows})))}
             known = _records_for(rows)
             moves = []
-            with batched() as outbox:  # the batch's notices in two statements, written before its commit
+            # The batch's notices and ledger lines are queued and written in a few statements before its commit.
+            issued: list = []  # records the batch issues: flushed together, then announced
+            with batched() as outbox, clocks.batched_ledger() as ledger:
                 for row in rows:
-                    moved = _act(row, matters.get(row.petition_id), today, counts, settings, known)
+                    moved = _act(row, matters.get(row.petition_id), today, counts, settings, known, issued)
                     if moved is not None:
                         moves.append(moved)
                     counts["clocks"] += 1
+                _announce_issued(issued)
                 flush_outbox(outbox)
+                clocks.flush_ledger(ledger)
             _move(moves)
             last_id = rows[-1].id
             db.session.commit()
@@ -98,7 +102,7 @@ class _Settings(dict):
         return self[county_unit_id]
 
 
-def _act(row, matter, today: date, counts: dict, cache: _Settings, known: dict) -> dict | None:
+def _act(row, matter, today: date, counts: dict, cache: _Settings, known: dict, issued: list) -> dict | None:
     """Act on one clock's marks that have come; returns the clock's new state (None: the clock is gone)."""
     table = SupervisionClock.__table__
     if matter is None or matter.state not in PETITION_OPEN:
@@ -124,7 +128,7 @@ def _act(row, matter, today: date, counts: dict, cache: _Settings, known: dict) 
     passed = _passed(row.step, marks, reached, today)
     cards = [m for m in passed if m in ("yellow", "red")]
     if cards:
-        _card(row, matter, cards, today, settings, calendar, counts, known)
+        _card(row, matter, cards, today, settings, calendar, counts, known, issued)
     elif passed:
         _warn(row, matter, counts)
     if passed:
@@ -171,7 +175,8 @@ def _warn(row, matter, counts: dict) -> None:
     counts["warned"] += 1
 
 
-def _card(row, matter, cards: list[str], today: date, settings, calendar, counts: dict, known: dict) -> None:
+def _card(row, matter, cards: list[str], today: date, settings, calendar, counts: dict, known: dict,
+          issued: list) -> None:
     """The card the clock earned: on the sweep's own record for this clock, or on an open record the center
     aimed at the same unit for the same matter; issued anew when there is none. Never lowered."""
     level = cards[-1]
@@ -181,12 +186,13 @@ def _card(row, matter, cards: list[str], today: date, settings, calendar, counts
     if record is None:
         record = _issue(row, matter, level, auto_key, today, settings, calendar)
         known[auto_key] = known[(row.petition_id, row.unit_id)] = record
-        for card in cards:
-            book_level(record, card, settings)
+        issued.append((record, row, matter, cards, settings))
         counts["records_issued"] += 1
         return
     if LEVEL_RANK[level] <= LEVEL_RANK[record.level]:
         return
+    if record.id is None:
+        db.session.flush()  # issued earlier in this batch: it needs its id before it is raised
     before = record.level
     record.level, record.escalated_at, record.version = level, utcnow(), record.version + 1
     db.session.add(SupervisionEvent(supervision_id=record.id, kind="escalate", from_state=record.state,
@@ -197,11 +203,13 @@ def _card(row, matter, cards: list[str], today: date, settings, calendar, counts
                    title=f"督办升级为{LEVELS[level]}：{record.number}（{matter.number}）")
     for card in cards:
         if LEVEL_RANK[card] > LEVEL_RANK[before]:
-            book_level(record, card, settings)
+            book_level(record, card, settings, petition_id=row.petition_id)
     counts["records_raised"] += 1
 
 
 def _issue(row, matter, level: str, auto_key: str, today: date, settings, calendar) -> Supervision:
+    """A record the sweep issues; its event, notice and ledger lines follow in `_announce_issued`, once the
+    batch's records are flushed together (one round of inserts instead of one per record)."""
     days = settings[f"{row.step}_{level}_days"] + (row.extension_days or 0)
     feedback_due = compute_due(clocks.CARD_RULES[row.step], today, calendar, days=settings["feedback_days"])
     now = utcnow()
@@ -215,11 +223,20 @@ def _issue(row, matter, level: str, auto_key: str, today: date, settings, calend
         issued_at=now, version=1)
     record.links = [SupervisionPetition(petition_id=matter.id)]
     db.session.add(record)
-    db.session.flush()
-    db.session.add(SupervisionEvent(supervision_id=record.id, kind="issue", from_state=None, to_state="issued",
-                                    from_level=level, to_level=level, actor_id=None, actor_name="系统",
-                                    occurred_at=now, note="逾期自动督办"))
-    notify_target(record, kind="supervision_issued", key="issued",
-                   title=f"{LEVELS[level]}：{record.number}（{matter.number}{STEP_WORDS[row.step]}）",
-                   body=f"请于 {cn_date(feedback_due)} 前反馈。")
     return record
+
+
+def _announce_issued(issued: list) -> None:
+    if not issued:
+        return
+    db.session.flush()  # every record of the batch gets its id in one round
+    for record, row, matter, cards, settings in issued:
+        level = record.level
+        db.session.add(SupervisionEvent(supervision_id=record.id, kind="issue", from_state=None, to_state="issued",
+                                        from_level=level, to_level=level, actor_id=None, actor_name="系统",
+                                        occurred_at=record.issued_at, note="逾期自动督办"))
+        notify_target(record, kind="supervision_issued", key="issued",
+                      title=f"{LEVELS[level]}：{record.number}（{matter.number}{STEP_WORDS[row.step]}）",
+                      body=f"请于 {cn_date(record.feedback_due_on)} 前反馈。")
+        for card in cards:
+            book_level(record, card, settings, petition_id=row.petition_id)
