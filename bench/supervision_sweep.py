@@ -90,7 +90,8 @@ def main() -> int:
               f"{once['warned']} warnings, {once['due_soon']} due soon, {once['overdue']} overdue); "
               f"second run {again['seconds']:.3f} s, {again['clocks']} clocks")
         result["steps"].append({"step": "day", "day": day.isoformat(), "first": once, "second": again})
-    out = REPO / "bench" / "results" / f"{date.today().isoformat()}-{args.engine}-{args.size}-supervision-sweep.json"
+    kind = "supervision-sweep-daily" if args.installed else "supervision-sweep"
+    out = REPO / "bench" / "results" / f"{date.today().isoformat()}-{args.engine}-{args.size}-{kind}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1))
     print(f"results: {out.relative_to(REPO)}")
     return 0
