@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from county_net.core.errors import Conflict, IllegalTransition, InvalidInput, StaleVersion
+from county_net.core.errors import IllegalTransition, InvalidInput, StaleVersion
 from county_net.core.pagination import paginate
 from county_net.core.timeutil import COUNTY_TZ, local_today
 from county_net.coordination import actions, queries
@@ -253,13 +252,7 @@ def minutes(meeting_id: int):
 @login_required
 def minutes_pdf(meeting_id: int):
     meeting, html = _render_minutes(meeting_id, inline_css=True)
-    try:
-        data = pdf.render_pdf(html)
-    except pdf.PdfUnavailable as exc:
-        raise Conflict(str(exc))
-    filename = quote(f"{meeting.title}-会议纪要.pdf")
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
+    return pdf.pdf_download(html, f"{meeting.title}-会议纪要.pdf")
 
 
 @bp.app_context_processor

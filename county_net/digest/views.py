@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from county_net.core.errors import Conflict, InvalidInput
+from county_net.core.errors import InvalidInput
 from county_net.digest import queries, services
 from county_net.digest.schemas import DigestArgsSchema
 from county_net.petitions import pdf
@@ -58,12 +57,7 @@ def _document(f: dict, *, back_url: str, pdf_url: str, for_pdf: bool) -> str:
 def _pdf(f: dict, filename: str) -> Response:
     html = _document(f, back_url="", pdf_url="", for_pdf=True)
     assets = {"chart.js": _static(CHART_LIB).read_bytes(), "digest-charts.js": _static(CHARTS_JS).read_bytes()}
-    try:
-        data = pdf.render_pdf(html, assets=assets)
-    except pdf.PdfUnavailable as exc:
-        raise Conflict(str(exc))
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+    return pdf.pdf_download(html, filename, assets=assets)
 
 
 def _page(f: dict, *, issue=None, errors=None, print_url: str, pdf_url: str, status: int = 200):

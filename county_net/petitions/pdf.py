@@ -45,3 +45,19 @@ def render_pdf(html: str, assets: dict[str, bytes] | None = None) -> bytes:
         if not target.exists():
             raise PdfUnavailable("PDF 生成失败，请使用浏览器“打印”另存为 PDF")
         return target.read_bytes()
+
+
+def pdf_download(html: str, filename: str, assets: dict[str, bytes] | None = None):
+    """The printed document as a file download; 409 with the reason when no browser can print here."""
+    from urllib.parse import quote
+
+    from flask import Response
+
+    from county_net.core.errors import Conflict
+
+    try:
+        data = render_pdf(html, assets=assets)
+    except PdfUnavailable as exc:
+        raise Conflict(str(exc))
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})

@@ -5,16 +5,15 @@ import re
 from datetime import datetime
 
 from pathlib import Path
-from urllib.parse import quote
 
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, login_required
 from marshmallow import ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
 from county_net.accounts.guards import admin_only
-from county_net.core.errors import Conflict, IllegalTransition, InvalidInput, NotVisible, RoleRequired, StaleVersion
+from county_net.core.errors import IllegalTransition, InvalidInput, NotVisible, RoleRequired, StaleVersion
 from county_net.core.pagination import paginate
 from county_net.core.timeutil import COUNTY_TZ
 from county_net.extensions import db
@@ -476,13 +475,7 @@ def document(petition_id: int, kind: str):
 @login_required
 def document_pdf(petition_id: int, kind: str):
     petition, html = _render_document(petition_id, kind, inline_css=True)
-    try:
-        data = pdf.render_pdf(html)
-    except pdf.PdfUnavailable as exc:
-        raise Conflict(str(exc))
-    filename = quote(f"{petition.number}-{_document_title(kind, petition)}.pdf")
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
+    return pdf.pdf_download(html, f"{petition.number}-{_document_title(kind, petition)}.pdf")
 
 
 @bp.get("/archive")

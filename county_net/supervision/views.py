@@ -3,13 +3,12 @@ form (from a matter's page), the target unit's list of what is asked of it, the 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from county_net.core.errors import Conflict, DomainError, InvalidInput, RoleRequired
+from county_net.core.errors import DomainError, InvalidInput, RoleRequired
 from county_net.core.pagination import paginate
 from county_net.core.timeutil import local_today
 from county_net.extensions import db
@@ -184,13 +183,7 @@ def document(supervision_id: int, kind: str):
 @login_required
 def document_pdf(supervision_id: int, kind: str):
     record, html = _render_document(supervision_id, kind, inline_css=True)
-    try:
-        data = pdf.render_pdf(html)
-    except pdf.PdfUnavailable as exc:
-        raise Conflict(str(exc))
-    filename = quote(f"{record.number}-{DOCUMENTS[kind]}.pdf")
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
+    return pdf.pdf_download(html, f"{record.number}-{DOCUMENTS[kind]}.pdf")
 
 
 def panel_for(petition) -> dict:
