@@ -154,7 +154,7 @@ SETTING_KEYS = {"number_pattern": str, "collective_threshold": int, "max_represe
                 "repeat_window_days": int, "repeat_threshold": float, "due_soon_days": int,
                 "holiday_rollover": bool, "deadline_rules": list, "calendar": dict,
                 "review_organ_above_county": str, "county_government": str, "supervision": dict,
-                "digest_rising_min": int}
+                "digest_rising_min": int, "screening": dict}
 
 
 def _parse_settings(raw: dict, entries: dict) -> dict:
@@ -188,6 +188,14 @@ def _parse_settings(raw: dict, entries: dict) -> dict:
         try:
             check(raw["supervision"])
         except SettingsError as exc:
+            raise NetworkFileError(str(exc)) from exc
+    if "screening" in raw:
+        from county_net.screening.settings import SettingsError as ScreeningSettingsError
+        from county_net.screening.settings import check as check_screening
+
+        try:
+            check_screening(raw["screening"])
+        except ScreeningSettingsError as exc:
             raise NetworkFileError(str(exc)) from exc
     pattern = raw.get("number_pattern")
     if pattern is not None:

@@ -80,6 +80,10 @@ FOREIGN = {
        for t in ("supervision_petitions", "supervision_events")},
     **{t: ("id", f"SELECT id FROM {t} WHERE NOT unit_id = ANY(:tree)")
        for t in ("supervision_clocks", "supervision_scores")},
+    # 矛盾纠纷排查: every row is the reporting unit's, seen by it and the units above it.
+    **{t: ("id", f"SELECT id FROM {t} WHERE NOT unit_id = ANY(:tree)")
+       for t in ("screening_reports", "disputes", "screening_events", "screening_exemptions", "info_reports",
+                 "info_report_events")},
 }
 # Tables where the principal must also see something of its own (the sweep is not vacuous).
 OWN_ROWS = {"units", "users", "petitions", "petitioners", "petition_parties", "petition_events", "audit_records",
@@ -92,6 +96,7 @@ def province(app, net, api_token):
     neighbour = neighbour_county(app, [("k_recv", "K0", ["receptionist"])], window=True)
     town = neighbour["K1"]
     _digest_issues(app, [net.units["C0"], neighbour["K0"]])
+    _screening_rows(app, [net.units["E1"], net.units["E2"], net.units["V1"], town])
     api = Api(app, api_token)
     mine = api.register("t1_recv", petitioners=[{"name": "东镇甲", "phone": "13700001111"}])
     api.register("t2_recv")
@@ -147,6 +152,43 @@ def _digest_issues(app, county_ids):
         for county in county_ids:
             db.session.add(DigestIssue(unit_id=county, label="2026-W47", period_start=date(2026, 11, 16),
                                        period_end=date(2026, 11, 22), figures="{}"))
+        db.session.commit()
+        db.session.remove()
+
+
+def _screening_rows(app, unit_ids):
+    """A sheet with a line and a timeline entry, an exemption and an immediate report with its timeline, for
+    each unit (enterprises of two townships and a township of the other county)."""
+    from datetime import date, datetime, timezone
+
+    from county_net.screening.models import (Dispute, InfoReport, InfoReportEvent, ScreeningEvent,
+                                             ScreeningExemption, ScreeningReport)
+    from county_net.units.directory import unit_info
+
+    now = datetime.now(timezone.utc)
+    with app.app_context(), system_scope("screening rows of both counties"):
+        for unit_id in unit_ids:
+            county = unit_info(unit_id).county_id
+            report = ScreeningReport(unit_id=unit_id, county_unit_id=county, period_kind="month",
+                                     period_start=date(2026, 10, 1), period_end=date(2026, 10, 31),
+                                     period_code="2026-10", due_on=date(2026, 10, 20), state="filed", counted=True,
+                                     filled_by_name="信息员", filed_at=now)
+            db.session.add(report)
+            db.session.flush()
+            db.session.add(Dispute(report_id=report.id, unit_id=unit_id, county_unit_id=county, seq=1,
+                                   origin_key=f"seed{unit_id}", found_on=date(2026, 10, 5), dispute_type="劳资",
+                                   parties="甲方、乙方", people_count=12, scale_band="lt50", place="厂区",
+                                   summary="欠薪。", risk_level="L2", is_major=True, responsible_unit="劳动监察大队",
+                                   responsible_leader="王某", status="mediating"))
+            db.session.add(ScreeningEvent(report_id=report.id, unit_id=unit_id, kind="file", actor_name="一把手"))
+            db.session.add(ScreeningExemption(unit_id=unit_id, county_unit_id=county, reason="停产",
+                                              starts_on=date(2026, 12, 1), created_by_name="管理员"))
+            info = InfoReport(unit_id=unit_id, county_unit_id=county, title="苗头", content="有人扬言聚集。",
+                              reporter_name="信息员", sent_at=now, due_at=now)
+            db.session.add(info)
+            db.session.flush()
+            db.session.add(InfoReportEvent(info_report_id=info.id, unit_id=unit_id, kind="send",
+                                           actor_name="信息员"))
         db.session.commit()
         db.session.remove()
 
