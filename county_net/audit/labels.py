@@ -38,6 +38,16 @@ ACTIONS = {
     "supervision.approved": "批准实地督办或联合督办",
     "supervision.cancelled": "撤销督办",
     "digest.published": "生成领导摘报（周报）",
+    "screening.drafted": "新建矛盾纠纷排查表",
+    "screening.edited": "修改矛盾纠纷排查表",
+    "screening.imported": "从 Excel 导入矛盾纠纷排查表",
+    "screening.submitted": "提交排查表待签发",
+    "screening.signed": "签发上报排查表",
+    "screening.returned": "退回排查表",
+    "screening.accepted": "接收下级排查表",
+    "screening.corrected": "更正已接收的排查表",
+    "screening.exempted": "设定免报排查表",
+    "screening.exemption_revoked": "撤销免报",
 }
 
 TARGETS = {
@@ -48,6 +58,7 @@ TARGETS = {
     "network": "单位网络",
     "meeting": "会议",
     "supervision": "督办",
+    "screening_report": "矛盾纠纷排查表",
 }
 
 # Keys of the `detail` JSON, as a reader would name them.
@@ -83,6 +94,14 @@ DETAIL_KEYS = {
     "title": "名称",
     "due_on": "完成日期",
     "method": "督办方式",
+    "period": "周期",
+    "revision": "版本号",
+    "late": "过期录入",
+    "nil": "零报告",
+    "stage": "退回环节",
+    "supersedes": "更正的原版本",
+    "from": "起",
+    "until": "止",
 }
 
 # Who acted when no user did.

@@ -29,6 +29,10 @@ KINDS = {
     "digest_published": "领导摘报",
     "screening_due": "排查表待报",
     "screening_late": "排查表逾期",
+    "screening_submitted": "排查表待签发",
+    "screening_filed": "下级排查表已报送",
+    "screening_returned": "排查表被退回",
+    "screening_accepted": "排查表已接收",
 }
 
 

@@ -3,4 +3,7 @@ immediate reports, lateness and reminders, Excel both ways."""
 
 
 def init_app(app):
-    from county_net.screening import models  # noqa: F401
+    from county_net.screening import api, models, views  # noqa: F401
+
+    app.register_blueprint(views.bp)
+    api.register(app)

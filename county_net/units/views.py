@@ -18,13 +18,19 @@ def home():
     from county_net.desk import queries as desk
     from county_net.petitions.queries import inbox_counts
     from county_net.petitions.views import INBOX_BOXES
+    from county_net.screening import queries as screening
+
+    task = screening.current(current_user)
+    if current_user.roles and set(current_user.roles) <= {"liaison"}:
+        # A liaison's home: this period's sheet and nothing they cannot use.
+        return render_template("units/home_liaison.html", task=task)
 
     counts = dict(db.session.execute(
         select(Unit.kind, func.count()).where(Unit.is_active.is_(True)).group_by(Unit.kind)).all())
     asked = desk.asked_of(current_user)
     board = desk.with_links(desk.board(current_user)) if asked["is_center"] else None  # the center's home
     return render_template("units/home.html", counts=counts, kinds=KINDS, inbox=inbox_counts(current_user),
-                           boxes=INBOX_BOXES, asked=asked, board=board)
+                           boxes=INBOX_BOXES, asked=asked, board=board, task=task)
 
 
 @bp.get("/units")

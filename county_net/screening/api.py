@@ -1,0 +1,181 @@
+"""JSON: every read and step of a screening sheet, calling the same services as the web forms."""
+from flask_login import current_user
+
+from county_net.api import ApiBlueprint, auth_required, id_loader, page_body
+from county_net.api import register as register_blueprint
+from county_net.core.errors import Conflict, IllegalTransition, StaleVersion
+from county_net.core.pagination import paginate
+from county_net.extensions import db
+from county_net.screening import queries, services
+from county_net.screening import schemas as s
+
+blp = ApiBlueprint("screening_api", __name__, url_prefix="/api/v1",
+                   description="矛盾纠纷排查表：填报、零报告、签发上报、上级接收或退回、更正")
+
+id_loader("report_id")(queries.get_report)
+id_loader("dispute_id")(queries.get_dispute)
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _answer(report):
+    return queries.present(_me(), report)
+
+
+def _guarded(report, fn):
+    """Run a step; a stale version or an illegal step answers 409 with the sheet as it now is."""
+    try:
+        return fn()
+    except (StaleVersion, IllegalTransition, Conflict) as exc:
+        db.session.rollback()
+        fresh = queries.get_report(report.id)
+        exc.current = {"version": fresh.version, "state": fresh.state, "actions": queries.report_actions(_me(), fresh)}
+        raise
+
+
+@blp.get("/screening/current")
+@auth_required
+@blp.response(200, s.ScreeningTaskSchema)
+def current():
+    """本单位本期的排查表任务：是否需报送、截止日、当前状态、上期未化解的矛盾纠纷。"""
+    return queries.current(_me())
+
+
+@blp.get("/screening/reports")
+@auth_required
+@blp.arguments(s.SheetListArgsSchema, location="query")
+@blp.response(200, s.SheetPageSchema)
+def list_reports(args):
+    """排查表列表：本单位及下级单位的（按状态、周期、单位、是否过期录入筛选）。"""
+    page = paginate(queries.list_query(args), args["page"], args["page_size"], by_key=True)
+    page.items = queries.rows(page.items)
+    return page_body(page)
+
+
+@blp.post("/screening/reports")
+@auth_required
+@blp.arguments(s.SheetCreateSchema)
+@blp.response(201, s.SheetSchema)
+def open_draft(body):
+    """新建本单位某周期的排查表草稿（已有则返回该表）；上期未化解的矛盾纠纷自动结转。"""
+    return _answer(services.open_draft(_me(), body["period"]))
+
+
+@blp.get("/screening/reports/<int:report_id>")
+@auth_required
+@blp.response(200, s.SheetSchema)
+def report(report_id):
+    return _answer(queries.get_report(report_id))
+
+
+@blp.put("/screening/reports/<int:report_id>/lines")
+@auth_required
+@blp.arguments(s.LinesPutSchema)
+@blp.response(200, s.SheetSchema)
+def put_lines(body, report_id):
+    """整表替换草稿的全部矛盾纠纷（逐条校验，有一条不通过则不保存）。"""
+    item = queries.get_report(report_id)
+    return _answer(_guarded(item, lambda: services.put_lines(_me(), item, body["version"], body["lines"],
+                                                             body["note"])))
+
+
+@blp.post("/screening/reports/<int:report_id>/lines")
+@auth_required
+@blp.arguments(s.LineWithVersionSchema)
+@blp.response(201, s.SheetSchema)
+def add_line(body, report_id):
+    """在草稿中添加一条矛盾纠纷。"""
+    item = queries.get_report(report_id)
+    version = body.pop("version")
+    _guarded(item, lambda: services.add_line(_me(), item, version, body))
+    return _answer(item)
+
+
+@blp.put("/screening/disputes/<int:dispute_id>")
+@auth_required
+@blp.arguments(s.LineWithVersionSchema)
+@blp.response(200, s.SheetSchema)
+def update_line(body, dispute_id):
+    """修改草稿中的一条矛盾纠纷（version 为排查表的版本）。"""
+    dispute = queries.get_dispute(dispute_id)
+    version = body.pop("version")
+    _guarded(dispute.report, lambda: services.update_line(_me(), dispute, version, body))
+    return _answer(dispute.report)
+
+
+@blp.post("/screening/disputes/<int:dispute_id>/delete")
+@auth_required
+@blp.arguments(s.SheetVersionSchema)
+@blp.response(200, s.SheetSchema)
+def delete_line(body, dispute_id):
+    """删除草稿中的一条矛盾纠纷（version 为排查表的版本）。"""
+    dispute = queries.get_dispute(dispute_id)
+    report = dispute.report
+    return _answer(_guarded(report, lambda: services.delete_line(_me(), dispute, body["version"])))
+
+
+@blp.post("/screening/reports/<int:report_id>/nil")
+@auth_required
+@blp.arguments(s.SheetNilSchema)
+@blp.response(200, s.SheetSchema)
+def set_nil(body, report_id):
+    """零报告：本期无矛盾纠纷（仍须一把手签发）；is_nil=false 取消。"""
+    item = queries.get_report(report_id)
+    return _answer(_guarded(item, lambda: services.set_nil(_me(), item, body["version"], body["is_nil"],
+                                                           body["note"])))
+
+
+@blp.post("/screening/reports/<int:report_id>/submit")
+@auth_required
+@blp.arguments(s.SheetVersionSchema)
+@blp.response(200, s.SheetSchema)
+def submit(body, report_id):
+    """信息员提交本单位一把手签发。"""
+    item = queries.get_report(report_id)
+    return _answer(_guarded(item, lambda: services.submit(_me(), item, body["version"])))
+
+
+@blp.post("/screening/reports/<int:report_id>/sign")
+@auth_required
+@blp.arguments(s.SheetNoteSchema)
+@blp.response(200, s.SheetSchema)
+def sign(body, report_id):
+    """一把手签发，报送上级单位；截止日后签发的照常报送并标记“过期录入”。"""
+    item = queries.get_report(report_id)
+    return _answer(_guarded(item, lambda: services.sign(_me(), item, body["version"], body["note"])))
+
+
+@blp.post("/screening/reports/<int:report_id>/return")
+@auth_required
+@blp.arguments(s.SheetReturnSchema)
+@blp.response(200, s.SheetSchema)
+def return_sheet(body, report_id):
+    """退回修改：一把手退回待签发的表，或上级单位退回已报送的表（须写意见）。"""
+    item = queries.get_report(report_id)
+    return _answer(_guarded(item, lambda: services.return_sheet(_me(), item, body["version"], body["note"])))
+
+
+@blp.post("/screening/reports/<int:report_id>/accept")
+@auth_required
+@blp.arguments(s.SheetNoteSchema)
+@blp.response(200, s.SheetSchema)
+def accept(body, report_id):
+    """上级单位接收；接收后锁定，只能更正为新版本。"""
+    item = queries.get_report(report_id)
+    return _answer(_guarded(item, lambda: services.accept(_me(), item, body["version"], body["note"])))
+
+
+@blp.post("/screening/reports/<int:report_id>/correct")
+@auth_required
+@blp.arguments(s.SheetCorrectSchema)
+@blp.response(201, s.SheetSchema)
+def correct(body, report_id):
+    """更正已接收的表：生成新版本草稿（原版本保留可查，新版本签发前原版本仍计入汇总）。"""
+    item = queries.get_report(report_id)
+    return _answer(_guarded(item, lambda: services.correct(_me(), item, body["version"], body["note"])))
+
+
+def register(app):
+    register_blueprint(blp)
