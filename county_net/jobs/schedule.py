@@ -12,6 +12,9 @@ PERIODIC: list[tuple[str, str, str]] = [
     ("meeting-task-sweep", "county_net.coordination.jobs.daily_task_sweep", "40 16 * * *"),
     # 00:50 Asia/Shanghai: follow-ups whose day has come remind their unit's handlers (once per task).
     ("follow-up-sweep", "county_net.desk.jobs.daily_follow_up_sweep", "50 16 * * *"),
+    # 08:00 Asia/Shanghai: units that have not filed their screening sheet are reminded before and after the
+    # due day (once per unit, period and kind).
+    ("screening-reminders", "county_net.screening.jobs.daily_reminders", "0 0 * * *"),
     # Monday 00:05 Asia/Shanghai, just after the week closes (publish_weekly is idempotent).
     ("digest-weekly", "county_net.digest.jobs.weekly_issue", "5 16 * * 0"),
 ]

@@ -14,6 +14,7 @@ blp = ApiBlueprint("screening_api", __name__, url_prefix="/api/v1",
 
 id_loader("report_id")(queries.get_report)
 id_loader("dispute_id")(queries.get_dispute)
+id_loader("exemption_id")(queries.get_exemption)
 
 
 def _me():
@@ -179,3 +180,44 @@ def correct(body, report_id):
 
 def register(app):
     register_blueprint(blp)
+
+
+@blp.get("/screening/late")
+@auth_required
+@blp.arguments(s.LateArgsSchema, location="query")
+@blp.response(200, s.LateListSchema)
+def late(args):
+    """下级单位某月的报送情况：默认只列逾期未报和过期录入；all=true 列出全部应报单位。"""
+    from county_net.screening import lateness
+    from county_net.screening.views import _month
+
+    month = _month(args["month"])
+    return {"month": month.code,
+            "items": lateness.late_rows(lateness.late_list(_me(), month, only_problems=not args["all"]))}
+
+
+@blp.get("/screening/exemptions")
+@auth_required
+@blp.response(200, s.ExemptionSchema(many=True))
+def exemptions():
+    """免报单位（含已撤销的）。"""
+    return queries.exemptions()
+
+
+@blp.post("/screening/exemptions")
+@auth_required
+@blp.arguments(s.ExemptionCreateSchema)
+@blp.response(201, s.ExemptionSchema)
+def exempt(body):
+    """设定免报（县信访局一把手或系统管理员；须写原因）。"""
+    return queries.exemption_row(services.exempt(_me(), **body))
+
+
+@blp.post("/screening/exemptions/<int:exemption_id>/revoke")
+@auth_required
+@blp.arguments(s.SheetVersionSchema)
+@blp.response(200, s.ExemptionSchema)
+def revoke_exemption(body, exemption_id):
+    """撤销免报。"""
+    row = queries.get_exemption(exemption_id)
+    return queries.exemption_row(services.revoke_exemption(_me(), row, body["version"]))

@@ -181,3 +181,20 @@ def form_choices(county_unit_id: int) -> dict:
     return {"types": list(settings["dispute_types"]),
             "risks": [(lv["code"], lv["label"]) for lv in settings["risk_levels"]],
             "statuses": list(DISPUTE_STATUSES.items())}
+
+
+def exemptions() -> list[dict]:
+    rows = db.session.scalars(select(ScreeningExemption).order_by(ScreeningExemption.revoked_at.is_not(None),
+                                                                  ScreeningExemption.starts_on.desc()).limit(500))
+    return [exemption_row(e) for e in rows]
+
+
+def exemption_row(e: ScreeningExemption) -> dict:
+    return {"id": e.id, "unit_id": e.unit_id, "unit_name": unit_info(e.unit_id).name, "reason": e.reason,
+            "starts_on": e.starts_on, "ends_on": e.ends_on, "created_by_name": e.created_by_name,
+            "created_at": e.created_at, "revoked_at": e.revoked_at, "revoked_by_name": e.revoked_by_name,
+            "version": e.version}
+
+
+def may_exempt(actor) -> bool:
+    return actor.has_role("head", "admin") and unit_info(actor.unit_id).kind == "county_center"

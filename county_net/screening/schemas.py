@@ -189,3 +189,51 @@ class ScreeningTaskSchema(Schema):
     open_disputes = fields.List(fields.Nested(DisputeRowSchema), metadata={"description": "上期未化解的矛盾纠纷"})
 
 
+
+
+class LateArgsSchema(Schema):
+    month = fields.String(load_default=None, validate=validate.Regexp(r"^\d{4}-\d{2}$", error="月份格式应为 2026-11"),
+                          metadata={"description": "月份，如 2026-11；不填为本月"})
+    all = fields.Boolean(load_default=False, metadata={"description": "true：列出全部应报单位（含按时报送、未到截止日）"})
+
+
+class LateRowSchema(Schema):
+    unit_id = fields.Integer()
+    unit_name = fields.String()
+    unit_kind = fields.String()
+    parent_name = fields.String()
+    period = fields.String()
+    period_label = fields.String()
+    due_on = fields.Date()
+    status = fields.String(metadata={"enum": ["on_time", "late", "missing", "pending", "exempt"]})
+    status_label = fields.String()
+    report_id = fields.Integer(allow_none=True)
+    state_label = fields.String(allow_none=True)
+    filed_at = LocalDateTime(allow_none=True)
+    exempt_reason = fields.String(allow_none=True)
+
+
+class LateListSchema(Schema):
+    month = fields.String()
+    items = fields.List(fields.Nested(LateRowSchema))
+
+
+class ExemptionCreateSchema(Schema):
+    unit_id = Id(required=True, metadata={"description": "免报单位"})
+    reason = Line(500, min_len=1, required=True, metadata={"description": "免报原因"})
+    starts_on = Date(required=True)
+    ends_on = Date(load_default=None, metadata={"description": "截止日期（含）；不填为长期"})
+
+
+class ExemptionSchema(Schema):
+    id = fields.Integer()
+    unit_id = fields.Integer()
+    unit_name = fields.String()
+    reason = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date(allow_none=True)
+    created_by_name = fields.String()
+    created_at = LocalDateTime()
+    revoked_at = LocalDateTime(allow_none=True)
+    revoked_by_name = fields.String(allow_none=True)
+    version = fields.Integer()

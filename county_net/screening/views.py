@@ -185,3 +185,85 @@ def delete_line(dispute_id: int):
         return _page(queries.get_report(report.id), {"_": [exc.message]}, "delete", request.form, 409)
     flash("已删除", "success")
     return redirect(url_for("screening.report", report_id=report.id) + "#lines")
+
+
+# ---- lateness and exemptions ------------------------------------------------------------------------
+
+def _month(raw: str | None):
+    from county_net.core.timeutil import local_today
+    from county_net.deadlines.periods import MONTH, parse_period, period_of
+
+    period = parse_period(raw or "") if raw else period_of(MONTH, local_today())
+    if period is None or period.kind != MONTH:
+        raise InvalidInput(fields={"month": ["月份格式应为 2026-11"]})
+    return period
+
+
+@bp.get("/screening/late")
+@login_required
+def late():
+    """Who below this unit has not filed (or filed late) for a month; ?all=1 lists every expected unit."""
+    from county_net.screening import lateness
+
+    month = _month(request.args.get("month"))
+    show_all = request.args.get("all") == "1"
+    rows = lateness.late_rows(lateness.late_list(_me(), month, only_problems=not show_all))
+    return render_template("screening/late.html", rows=rows, month=month, show_all=show_all)
+
+
+@bp.get("/screening/late.xlsx")
+@login_required
+def late_xlsx():
+    from flask import Response
+
+    from county_net.screening import lateness
+
+    month = _month(request.args.get("month"))
+    rows = lateness.late_rows(lateness.late_list(_me(), month))
+    title = f"{unit_info(_me().unit_id).name}{month.label}矛盾纠纷排查表逾期未报及过期录入情况"
+    return _xlsx_response(lateness.late_workbook(rows, title), f"{month.code}-排查表逾期情况.xlsx")
+
+
+def _xlsx_response(data: bytes, filename: str):
+    from urllib.parse import quote
+
+    from flask import Response
+
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+
+
+@bp.route("/screening/exemptions", methods=["GET", "POST"])
+@login_required
+def exemptions():
+    from county_net.petitions import queries as petition_queries
+
+    errors, status = {}, 200
+    if request.method == "POST":
+        body = {k: request.form.get(k, "").strip() for k in ("reason", "starts_on", "ends_on")}
+        body = {k: v for k, v in body.items() if v}
+        body["unit_id"] = _int(request.form.get("unit_id", ""))
+        try:
+            services.exempt(_me(), **_load(s.ExemptionCreateSchema, body))
+            flash("已设定免报", "success")
+            return redirect(url_for("screening.exemptions"))
+        except InvalidInput as exc:
+            db.session.rollback()
+            errors, status = _flat(exc.fields), 400
+    return render_template("screening/exemptions.html", rows=queries.exemptions(), may=queries.may_exempt(_me()),
+                           directory=petition_queries.county_units(_me()), errors=errors,
+                           typed=request.form), status
+
+
+@bp.post("/screening/exemptions/<int:exemption_id>/revoke")
+@login_required
+def revoke_exemption(exemption_id: int):
+    row = queries.get_exemption(exemption_id)
+    try:
+        services.revoke_exemption(_me(), row, _int(request.form.get("version", "")))
+    except (StaleVersion, IllegalTransition) as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("screening.exemptions"))
+    flash("已撤销免报", "success")
+    return redirect(url_for("screening.exemptions"))
