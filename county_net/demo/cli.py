@@ -53,6 +53,11 @@ def load_demo(network_path: Path, users_path: Path) -> tuple[str, int]:
         from county_net.demo.matters import load_demo_matters
 
         load_demo_matters()
+        from county_net.demo.screening import load_demo_screening
+
+        root = db.session.scalar(select(Unit.id).where(Unit.parent_id.is_(None), Unit.code == "339901000000"))
+        if root is not None:
+            load_demo_screening(root)
         return report.summary(), created, changed
 
 

@@ -5,7 +5,9 @@ parent accepts or returns it. Accepted sheets are locked: a correction is a new 
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -28,6 +30,23 @@ EVENT_LABELS = {"open": "新建草稿", "edit": "修改", "nil": "零报告", "s
                 "return_head": "一把手退回", "return_parent": "上级退回", "accept": "上级接收", "correct": "更正（新版本）",
                 "carry": "结转上期未化解纠纷", "import": "从 Excel 导入", "escalate": "转为信访事项",
                 "link": "关联信访事项"}
+
+
+# The demo county and the bench data file sheets "in the past"; nothing a request can reach sets this.
+_backdated: ContextVar[datetime | None] = ContextVar("screening_backdated", default=None)
+
+
+@contextmanager
+def backdated(moment: datetime):
+    token = _backdated.set(moment)
+    try:
+        yield
+    finally:
+        _backdated.reset(token)
+
+
+def _now() -> datetime:
+    return _backdated.get() or utcnow()
 
 
 # ---- periods and due days -------------------------------------------------------------------------
@@ -124,14 +143,15 @@ def _role_names(roles) -> str:
 
 def _bump(report: ScreeningReport) -> None:
     report.version += 1
-    report.updated_at = utcnow()
+    report.updated_at = _now()
 
 
 def _event(report: ScreeningReport, actor, kind: str, from_state: str | None, note: str = "") -> None:
     db.session.add(ScreeningEvent(report_id=report.id, unit_id=report.unit_id, kind=kind, from_state=from_state,
                                   to_state=report.state, actor_id=getattr(actor, "id", None),
                                   actor_name=getattr(actor, "name", None) or "系统",
-                                  actor_unit_id=getattr(actor, "unit_id", None), note=note or ""))
+                                  actor_unit_id=getattr(actor, "unit_id", None), note=note or "",
+                                  occurred_at=_now()))
 
 
 def _audit(action: str, actor, report: ScreeningReport, **detail) -> None:
@@ -257,7 +277,7 @@ def open_draft(actor, period_code: str | None = None) -> ScreeningReport:
     report = ScreeningReport(unit_id=unit_id, county_unit_id=county, period_kind=period.kind,
                              period_start=period.start, period_end=period.end, period_code=period.code, revision=1,
                              due_on=due_on(unit_id, period), state="draft", filled_by_id=actor.id,
-                             filled_by_name=actor.name, note="")
+                             filled_by_name=actor.name, note="", created_at=_now(), updated_at=_now())
     db.session.add(report)
     db.session.flush()
     carried = _carry_forward(report)
@@ -404,7 +424,7 @@ def submit(actor, report: ScreeningReport, version: int | None) -> ScreeningRepo
     _require_content(report)
     before = report.state
     report.state = "submitted"
-    report.submitted_at = utcnow()
+    report.submitted_at = _now()
     _bump(report)
     _event(report, actor, "submit", before)
     _audit("screening.submitted", actor, report)
@@ -421,7 +441,7 @@ def sign(actor, report: ScreeningReport, version: int | None, note: str = "") ->
     _require_version(report, version)
     _require_content(report)
     before = report.state
-    now = utcnow()
+    now = _now()
     previous = _previous_counted(report)
     if report.filed_at is None:
         # Lateness is decided by the first filing (a return and refiling, or a correction, keeps it).
@@ -472,7 +492,7 @@ def return_sheet(actor, report: ScreeningReport, version: int | None, note: str)
     before = report.state
     report.state = "returned"
     report.return_stage, report.return_note = stage, note.strip()
-    report.returned_at, report.returned_by_name = utcnow(), actor.name
+    report.returned_at, report.returned_by_name = _now(), actor.name
     if stage == "parent":
         report.counted = False
         previous = _previous_counted(report)
@@ -495,7 +515,7 @@ def accept(actor, report: ScreeningReport, version: int | None, note: str = "") 
     _require_version(report, version)
     before = report.state
     report.state = "accepted"
-    report.accepted_by_id, report.accepted_by_name, report.accepted_at = actor.id, actor.name, utcnow()
+    report.accepted_by_id, report.accepted_by_name, report.accepted_at = actor.id, actor.name, _now()
     _bump(report)
     _event(report, actor, "accept", before, note or "")
     _audit("screening.accepted", actor, report)
@@ -566,7 +586,7 @@ def revoke_exemption(actor, row: ScreeningExemption, version: int | None) -> Scr
     _require_version(row, version)
     if row.revoked_at is not None:
         raise IllegalTransition("该免报已撤销")
-    row.revoked_at, row.revoked_by_name = utcnow(), actor.name
+    row.revoked_at, row.revoked_by_name = _now(), actor.name
     row.version += 1
     audit.record("screening.exemption_revoked", actor=actor, target_type="unit", target_id=row.unit_id,
                  detail={"unit": unit_info(row.unit_id).name, "reason": row.reason})

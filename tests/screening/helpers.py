@@ -81,3 +81,45 @@ def clock(monkeypatch):
         return moment
 
     return set_to
+
+
+def seed_rows(app, unit_id: int) -> dict:
+    """A filed sheet with a line and a timeline entry, an exemption and an immediate report with its timeline,
+    written directly for a unit (the tenancy sweeps need rows of every table; the course has its own tests)."""
+    from datetime import date, datetime, timezone
+
+    from county_net.extensions import db
+    from county_net.screening.models import (Dispute, InfoReport, InfoReportEvent, ScreeningEvent,
+                                             ScreeningExemption, ScreeningReport)
+    from county_net.tenancy import system_scope
+    from county_net.units.directory import unit_info
+
+    now = datetime.now(timezone.utc)
+    with app.app_context(), system_scope("test seed"):
+        county = unit_info(unit_id).county_id
+        report = ScreeningReport(unit_id=unit_id, county_unit_id=county, period_kind="month",
+                                 period_start=date(2026, 10, 1), period_end=date(2026, 10, 31), period_code="2026-10",
+                                 due_on=date(2026, 10, 20), state="filed", counted=True, filled_by_name="信息员",
+                                 filed_at=now)
+        db.session.add(report)
+        db.session.flush()
+        dispute = Dispute(report_id=report.id, unit_id=unit_id, county_unit_id=county, seq=1,
+                          origin_key=f"seed{unit_id}", found_on=date(2026, 10, 5), dispute_type="劳资",
+                          parties="甲方、乙方", people_count=12, scale_band="lt50", place="厂区", summary="欠薪。",
+                          risk_level="L2", is_major=True, responsible_unit="劳动监察大队", responsible_leader="王某",
+                          status="mediating")
+        db.session.add(dispute)
+        db.session.add(ScreeningEvent(report_id=report.id, unit_id=unit_id, kind="sign", actor_name="一把手"))
+        exemption = ScreeningExemption(unit_id=unit_id, county_unit_id=county, reason="停产",
+                                       starts_on=date(2026, 12, 1), created_by_name="管理员")
+        db.session.add(exemption)
+        info = InfoReport(unit_id=unit_id, county_unit_id=county, title="苗头", content="有人扬言聚集。",
+                          reporter_name="信息员", sent_at=now, due_at=now)
+        db.session.add(info)
+        db.session.flush()
+        db.session.add(InfoReportEvent(info_report_id=info.id, unit_id=unit_id, kind="send", actor_name="信息员"))
+        db.session.commit()
+        ids = {"report_id": report.id, "dispute_id": dispute.id, "exemption_id": exemption.id,
+               "info_report_id": info.id}
+        db.session.remove()
+    return ids

@@ -69,6 +69,9 @@ def test_scope_applies_to_every_scoped_model(app, net, api_token):
         "petition_ids": [second["id"]], "target_unit_id": net.units["T2"], "level": "yellow", "method": "document",
         "problem": "overdue", "content": "逾期。", "required_action": "办理。",
         "feedback_due_on": (date.today() + timedelta(days=7)).isoformat()}).status_code == 201
+    from tests.screening.helpers import seed_rows
+
+    seed_rows(app, net.units["T2"])  # a screening sheet, its line, timeline, exemption and immediate report
     models = sorted((m.class_ for m in db.Model.registry.mappers if issubclass(m.class_, Scoped)),
                     key=lambda c: c.__name__)
     assert len(models) >= 8, models

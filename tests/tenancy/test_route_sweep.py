@@ -17,6 +17,9 @@ ID_ARGS = {
     "task_id": ("meeting_tasks", "T2"),
     "follow_up_id": ("follow_ups", "T2"),
     "supervision_id": ("supervisions", "T2"),
+    "report_id": ("screening_reports", "E2"),
+    "dispute_id": ("disputes", "E2"),
+    "exemption_id": ("screening_exemptions", "E2"),
 }
 # Other URL arguments get a value that would be valid for an object one may see.
 OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form", "action": "receive",
@@ -71,6 +74,12 @@ def foreign(app, net, api_token):
         "feedback_due_on": (date.today() + timedelta(days=7)).isoformat()})
     assert resp.status_code == 201, resp.get_json()
     net.supervisions = {"T2": resp.get_json()["id"]}
+    from tests.screening.helpers import seed_rows
+
+    seeded = seed_rows(app, net.units["E2"])  # 西镇某厂's sheet: T1, its units and E1 never see it
+    net.screening_reports = {"E2": seeded["report_id"]}
+    net.disputes = {"E2": seeded["dispute_id"]}
+    net.screening_exemptions = {"E2": seeded["exemption_id"]}
     with app.app_context():
         from county_net.extensions import db
         from county_net.petitions.models import PetitionParty
