@@ -365,6 +365,7 @@ def add_line(actor, report: ScreeningReport, version: int | None, line: dict) ->
     report.is_nil = False
     _bump(report)
     _event(report, actor, "edit", report.state, f"添加第 {seq} 条")
+    _audit("screening.edited", actor, report, count=seq)
     db.session.commit()
     return dispute
 
@@ -376,6 +377,7 @@ def update_line(actor, dispute: Dispute, version: int | None, line: dict) -> Dis
     _apply_line(dispute, line, _major_codes(report))
     _bump(report)
     _event(report, actor, "edit", report.state, f"修改第 {dispute.seq} 条")
+    _audit("screening.edited", actor, report)
     db.session.commit()
     return dispute
 
@@ -392,6 +394,7 @@ def delete_line(actor, dispute: Dispute, version: int | None) -> ScreeningReport
             db.session.flush()
     _bump(report)
     _event(report, actor, "edit", report.state, f"删除第 {seq} 条")
+    _audit("screening.edited", actor, report)
     db.session.commit()
     return report
 
@@ -407,6 +410,7 @@ def set_nil(actor, report: ScreeningReport, version: int | None, is_nil: bool, n
         report.note = note
     _bump(report)
     _event(report, actor, "nil", report.state, "本期无矛盾纠纷" if is_nil else "取消零报告")
+    _audit("screening.edited", actor, report, nil=is_nil)
     db.session.commit()
     return report
 

@@ -160,3 +160,24 @@ def test_periods_outside_the_window_are_refused(sheets, clock):
     sheets.open("e1_liaison", "2026-13", expect=400)
     assert sheets.open("v1_liaison", "2026-11-1")["due_on"] == "2026-11-16"  # villages: half months
     sheets.open("c_recv", expect=409)  # the county center files no sheet
+
+
+def test_every_step_is_in_the_audit_log(app, sheets, clock):
+    import sqlalchemy as sa
+
+    from county_net.extensions import db
+    from county_net.tenancy import system_scope
+
+    clock(2026, 11, 12)
+    sheet = sheets.add("e1_liaison", sheets.open("e1_liaison"))
+    sheet = sheets.step("e1_liaison", sheet, "submit")
+    sheet = sheets.step("e1_head", sheet, "return", note="补充")
+    sheet = sheets.step("e1_head", sheet, "sign")
+    sheet = sheets.step("t1_head", sheet, "accept")
+    sheets.step("e1_liaison", sheet, "correct", expect=201, note="更正")
+    with app.app_context(), system_scope("test read"):
+        actions = db.session.execute(sa.text(
+            "SELECT action FROM audit_records WHERE target_type = 'screening_report' ORDER BY seq")).scalars().all()
+        db.session.remove()
+    assert actions == ["screening.drafted", "screening.edited", "screening.submitted", "screening.returned",
+                       "screening.signed", "screening.accepted", "screening.corrected"]
