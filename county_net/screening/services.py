@@ -154,10 +154,11 @@ def _event(report: ScreeningReport, actor, kind: str, from_state: str | None, no
                                   occurred_at=_now()))
 
 
-def _audit(action: str, actor, report: ScreeningReport, **detail) -> None:
-    audit.record(action, actor=actor, target_type="screening_report", target_id=report.id,
-                 detail={"unit": unit_info(report.unit_id).name, "period": report.period_code,
-                         "revision": report.revision, **detail})
+def _about(actor, report: ScreeningReport, **detail) -> dict:
+    """audit.record()'s arguments for a step on a sheet (the action code stays at the call, to be labelled)."""
+    return {"actor": actor, "target_type": "screening_report", "target_id": report.id,
+            "detail": {"unit": unit_info(report.unit_id).name, "period": report.period_code,
+                       "revision": report.revision, **detail}}
 
 
 def _link(report_id: int) -> str:
@@ -282,7 +283,7 @@ def open_draft(actor, period_code: str | None = None) -> ScreeningReport:
     db.session.flush()
     carried = _carry_forward(report)
     _event(report, actor, "open", None, f"结转上期未化解纠纷 {carried} 件" if carried else "")
-    _audit("screening.drafted", actor, report, count=carried)
+    audit.record("screening.drafted", **_about(actor, report, count=carried))
     _commit_unique()
     return report
 
@@ -350,7 +351,8 @@ def put_lines(actor, report: ScreeningReport, version: int | None, lines: list[d
         report.note = note
     _bump(report)
     _event(report, actor, "import" if source == "import" else "edit", report.state, f"共 {len(checked)} 条")
-    _audit("screening.imported" if source == "import" else "screening.edited", actor, report, count=len(checked))
+    audit.record("screening.imported" if source == "import" else "screening.edited",
+                 **_about(actor, report, count=len(checked)))
     db.session.commit()
     return report
 
@@ -365,7 +367,7 @@ def add_line(actor, report: ScreeningReport, version: int | None, line: dict) ->
     report.is_nil = False
     _bump(report)
     _event(report, actor, "edit", report.state, f"添加第 {seq} 条")
-    _audit("screening.edited", actor, report, count=seq)
+    audit.record("screening.edited", **_about(actor, report, count=seq))
     db.session.commit()
     return dispute
 
@@ -377,7 +379,7 @@ def update_line(actor, dispute: Dispute, version: int | None, line: dict) -> Dis
     _apply_line(dispute, line, _major_codes(report))
     _bump(report)
     _event(report, actor, "edit", report.state, f"修改第 {dispute.seq} 条")
-    _audit("screening.edited", actor, report)
+    audit.record("screening.edited", **_about(actor, report))
     db.session.commit()
     return dispute
 
@@ -394,7 +396,7 @@ def delete_line(actor, dispute: Dispute, version: int | None) -> ScreeningReport
             db.session.flush()
     _bump(report)
     _event(report, actor, "edit", report.state, f"删除第 {seq} 条")
-    _audit("screening.edited", actor, report)
+    audit.record("screening.edited", **_about(actor, report))
     db.session.commit()
     return report
 
@@ -410,7 +412,7 @@ def set_nil(actor, report: ScreeningReport, version: int | None, is_nil: bool, n
         report.note = note
     _bump(report)
     _event(report, actor, "nil", report.state, "本期无矛盾纠纷" if is_nil else "取消零报告")
-    _audit("screening.edited", actor, report, nil=is_nil)
+    audit.record("screening.edited", **_about(actor, report, nil=is_nil))
     db.session.commit()
     return report
 
@@ -431,7 +433,7 @@ def submit(actor, report: ScreeningReport, version: int | None) -> ScreeningRepo
     report.submitted_at = _now()
     _bump(report)
     _event(report, actor, "submit", before)
-    _audit("screening.submitted", actor, report)
+    audit.record("screening.submitted", **_about(actor, report))
     _notify(report, "screening_submitted", "submitted", report.unit_id, _title(report, "待签发"), "heads")
     db.session.commit()
     return report
@@ -464,7 +466,7 @@ def sign(actor, report: ScreeningReport, version: int | None, note: str = "") ->
         report.submitted_at = now
     _bump(report)
     _event(report, actor, "sign", before, note or ("过期录入" if report.late else ""))
-    _audit("screening.signed", actor, report, late=report.late, nil=report.is_nil)
+    audit.record("screening.signed", **_about(actor, report, late=report.late, nil=report.is_nil))
     parent = unit_info(report.unit_id).parent_id
     what = "（零报告）已报送" if report.is_nil else "已报送"
     _notify(report, "screening_filed", "filed", parent, _title(report, what + ("，过期录入" if report.late else "")),
@@ -506,7 +508,7 @@ def return_sheet(actor, report: ScreeningReport, version: int | None, note: str)
             db.session.flush()
     _bump(report)
     _event(report, actor, f"return_{stage}", before, note.strip())
-    _audit("screening.returned", actor, report, stage=stage)
+    audit.record("screening.returned", **_about(actor, report, stage=stage))
     _notify(report, "screening_returned", f"returned_{stage}", report.unit_id, _title(report, "被退回修改"), "unit",
             user_ids=_filler(report), body=note.strip()[:200])
     db.session.commit()
@@ -522,7 +524,7 @@ def accept(actor, report: ScreeningReport, version: int | None, note: str = "") 
     report.accepted_by_id, report.accepted_by_name, report.accepted_at = actor.id, actor.name, _now()
     _bump(report)
     _event(report, actor, "accept", before, note or "")
-    _audit("screening.accepted", actor, report)
+    audit.record("screening.accepted", **_about(actor, report))
     _notify(report, "screening_accepted", "accepted", report.unit_id, _title(report, "已被上级接收"), "unit",
             user_ids=_filler(report))
     db.session.commit()
@@ -554,7 +556,7 @@ def correct(actor, report: ScreeningReport, version: int | None, note: str) -> S
                                     carried=old.carried, petition_id=old.petition_id))
     _bump(report)  # the accepted sheet now shows its correction; a stale form on it must refresh
     _event(fresh, actor, "correct", None, note.strip())
-    _audit("screening.corrected", actor, fresh, supersedes=report.id)
+    audit.record("screening.corrected", **_about(actor, fresh, supersedes=report.id))
     _commit_unique()
     return fresh
 
