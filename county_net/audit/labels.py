@@ -38,6 +38,14 @@ ACTIONS = {
     "supervision.approved": "批准实地督办或联合督办",
     "supervision.cancelled": "撤销督办",
     "digest.published": "生成领导摘报（周报）",
+    "info_report.sent": "报送即时报告",
+    "info_report.received": "签收即时报告",
+    "info_report.assessed": "研判即时报告",
+    "info_report.converted": "即时报告转为信访事项",
+    "info_report.linked": "即时报告关联信访事项",
+    "info_report.closed": "办结即时报告",
+    "dispute.escalated": "矛盾纠纷转为信访事项",
+    "dispute.linked": "矛盾纠纷关联信访事项",
 }
 
 TARGETS = {
@@ -48,6 +56,8 @@ TARGETS = {
     "network": "单位网络",
     "meeting": "会议",
     "supervision": "督办",
+    "info_report": "即时报告",
+    "dispute": "矛盾纠纷",
 }
 
 # Keys of the `detail` JSON, as a reader would name them.
@@ -83,6 +93,8 @@ DETAIL_KEYS = {
     "title": "名称",
     "due_on": "完成日期",
     "method": "督办方式",
+    "late": "逾期签收",
+    "level": "风险等级",
 }
 
 # Who acted when no user did.

@@ -12,6 +12,8 @@ PERIODIC: list[tuple[str, str, str]] = [
     ("meeting-task-sweep", "county_net.coordination.jobs.daily_task_sweep", "40 16 * * *"),
     # 00:50 Asia/Shanghai: follow-ups whose day has come remind their unit's handlers (once per task).
     ("follow-up-sweep", "county_net.desk.jobs.daily_follow_up_sweep", "50 16 * * *"),
+    # Every 15 minutes: an immediate report's limit is hours, not days.
+    ("info-report-sweep", "county_net.screening.jobs.info_report_sweep", "*/15 * * * *"),
     # Monday 00:05 Asia/Shanghai, just after the week closes (publish_weekly is idempotent).
     ("digest-weekly", "county_net.digest.jobs.weekly_issue", "5 16 * * 0"),
 ]

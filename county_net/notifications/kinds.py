@@ -29,6 +29,9 @@ KINDS = {
     "digest_published": "领导摘报",
     "screening_due": "排查表待报",
     "screening_late": "排查表逾期",
+    "info_report_sent": "即时报告",
+    "info_report_overdue": "即时报告超时未签收",
+    "info_report_progress": "即时报告办理进展",
 }
 
 
