@@ -136,9 +136,19 @@ def dispute(dispute_id: int):
     return _render_dispute(queries.get_dispute(dispute_id))
 
 
-@bp.post("/screening/disputes/<int:dispute_id>/<any(escalate, link):action>")
+@bp.post("/screening/disputes/<int:dispute_id>/escalate")
 @login_required
-def dispute_act(dispute_id: int, action: str):
+def dispute_escalate(dispute_id: int):
+    return _dispute_act(dispute_id, "escalate")
+
+
+@bp.post("/screening/disputes/<int:dispute_id>/link")
+@login_required
+def dispute_link(dispute_id: int):
+    return _dispute_act(dispute_id, "link")
+
+
+def _dispute_act(dispute_id: int, action: str):
     item = queries.get_dispute(dispute_id)
     try:
         if action == "escalate":

@@ -69,6 +69,10 @@ def test_scope_applies_to_every_scoped_model(app, net, api_token):
         "petition_ids": [second["id"]], "target_unit_id": net.units["T2"], "level": "yellow", "method": "document",
         "problem": "overdue", "content": "逾期。", "required_action": "办理。",
         "feedback_due_on": (date.today() + timedelta(days=7)).isoformat()}).status_code == 201
+    # A screening sheet of T2 with its line, timeline and exemption, and an immediate report with its timeline.
+    from tests.tenancy.test_rls_sweep import _screening_rows
+
+    _screening_rows(app, [net.units["T2"]])
     models = sorted((m.class_ for m in db.Model.registry.mappers if issubclass(m.class_, Scoped)),
                     key=lambda c: c.__name__)
     assert len(models) >= 8, models

@@ -17,6 +17,8 @@ ID_ARGS = {
     "task_id": ("meeting_tasks", "T2"),
     "follow_up_id": ("follow_ups", "T2"),
     "supervision_id": ("supervisions", "T2"),
+    "info_report_id": ("info_reports", "T2"),
+    "dispute_id": ("disputes", "T2"),
 }
 # Other URL arguments get a value that would be valid for an object one may see.
 OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form", "action": "receive",
@@ -71,6 +73,13 @@ def foreign(app, net, api_token):
         "feedback_due_on": (date.today() + timedelta(days=7)).isoformat()})
     assert resp.status_code == 201, resp.get_json()
     net.supervisions = {"T2": resp.get_json()["id"]}
+    # 西镇's immediate report and a line of its screening sheet.
+    resp = api.post("t2_recv", "/api/v1/info-reports", {"title": "西镇的即时报告", "content": "西镇某村聚集苗头。"})
+    assert resp.status_code == 201, resp.get_json()
+    net.info_reports = {"T2": resp.get_json()["id"]}
+    from tests.screening.info_helpers import seed_dispute
+
+    net.disputes = {"T2": seed_dispute(app, net, unit="T2", summary="西镇某村土地纠纷。")["id"]}
     with app.app_context():
         from county_net.extensions import db
         from county_net.petitions.models import PetitionParty
