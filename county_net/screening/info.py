@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from county_net.audit import services as audit
 from county_net.core.errors import IllegalTransition, InvalidInput, RoleRequired, StaleVersion
@@ -294,8 +294,10 @@ def sweep_overdue(now: datetime | None = None, batch: int = 500) -> dict:
                     title=f"{INFO_KINDS[report.kind]}超时未签收：{report.title}",
                     body=f"{unit.name if unit else ''} 于 {_local(report.sent_at)} 报送，应于 {_local(report.due_at)} 前签收",
                     link=report_link(report.id), object_type="info_report", object_id=report.id)
-            report.overdue_notified_at = now
             notified += 1
+        # One statement, no version check: a report signed for meanwhile was still late when it was told.
+        db.session.execute(update(InfoReport).where(InfoReport.id.in_([r.id for r in rows]))
+                           .values(overdue_notified_at=now).execution_options(synchronize_session=False))
         db.session.commit()
     return {"notified": notified}
 

@@ -79,20 +79,24 @@ for _name, _schema in s.STEP_SCHEMAS.items():
         auth_required(blp.arguments(_schema)(blp.response(200, s.InfoReportSchema)(_step(_name)))))
 
 
+def _dispute_step(dispute_id, run):
+    dispute = queries.get_dispute(dispute_id)
+    try:
+        run(dispute)
+    except (StaleVersion, IllegalTransition) as exc:
+        db.session.rollback()
+        exc.current = {"version": dispute.report.version, "petition_id": dispute.petition_id}
+        raise
+    return queries.present_dispute(dispute)
+
+
 @blp.post("/disputes/<int:dispute_id>/escalate")
 @auth_required
 @blp.arguments(s.DisputeEscalateSchema)
 @blp.response(200, s.DisputeSchema)
 def escalate_dispute(body, dispute_id):
     """矛盾纠纷转为信访事项：填报单位或县信访局（一把手或接访员）登记事项并关联；version 为排查表的版本。"""
-    dispute = queries.get_dispute(dispute_id)
-    try:
-        info.escalate_dispute(_me(), dispute, body)
-    except (StaleVersion, IllegalTransition) as exc:
-        db.session.rollback()
-        exc.current = {"version": dispute.report.version, "petition_id": dispute.petition_id}
-        raise
-    return queries.present_dispute(dispute)
+    return _dispute_step(dispute_id, lambda dispute: info.escalate_dispute(_me(), dispute, body))
 
 
 @blp.post("/disputes/<int:dispute_id>/link")
@@ -101,14 +105,8 @@ def escalate_dispute(body, dispute_id):
 @blp.response(200, s.DisputeSchema)
 def link_dispute(body, dispute_id):
     """矛盾纠纷关联已有信访事项（本单位看得到的事项）；version 为排查表的版本。"""
-    dispute = queries.get_dispute(dispute_id)
-    try:
-        info.link_dispute(_me(), dispute, body["petition_id"], body["version"])
-    except (StaleVersion, IllegalTransition) as exc:
-        db.session.rollback()
-        exc.current = {"version": dispute.report.version, "petition_id": dispute.petition_id}
-        raise
-    return queries.present_dispute(dispute)
+    return _dispute_step(dispute_id,
+                         lambda dispute: info.link_dispute(_me(), dispute, body["petition_id"], body["version"]))
 
 
 def register(app):

@@ -71,7 +71,7 @@ class InfoEventSchema(Schema):
     note = fields.String()
 
 
-class InfoReportSchema(Schema):
+class InfoReportRowSchema(Schema):
     id = Int()
     number = fields.String(metadata={"description": "即报〔年〕号"})
     version = Int()
@@ -82,51 +82,33 @@ class InfoReportSchema(Schema):
     unit_id = Int()
     unit_name = fields.String()
     title = fields.String()
+    is_urgent = fields.Boolean()
+    sent_at = LocalDateTime()
+    due_at = LocalDateTime(metadata={"description": "县信访局应签收的时限（北京时间）"})
+    received_at = LocalDateTime(allow_none=True)
+    overdue = fields.Boolean(metadata={"description": "已超过时限仍未签收"})
+    received_late = fields.Boolean(metadata={"description": "超过时限才签收"})
+    petition_id = Int(allow_none=True, metadata={"description": "转为或关联的信访事项（本单位看得到时）"})
+    petition_number = fields.String(allow_none=True)
+
+
+class InfoReportSchema(InfoReportRowSchema):
     content = fields.String()
     place = fields.String()
     people_count = Int()
     collective_risk = fields.Boolean()
     skip_level_risk = fields.Boolean()
-    is_urgent = fields.Boolean()
     occurred_on = fields.Date(allow_none=True)
     reporter_name = fields.String()
-    sent_at = LocalDateTime()
-    due_at = LocalDateTime(metadata={"description": "县信访局应签收的时限（北京时间）"})
-    received_at = LocalDateTime(allow_none=True)
     received_by_name = fields.String(allow_none=True)
-    overdue = fields.Boolean(metadata={"description": "已超过时限仍未签收"})
-    received_late = fields.Boolean(metadata={"description": "超过时限才签收"})
     assessment = fields.String(allow_none=True)
     assessed_level = fields.String(allow_none=True)
     assessed_at = LocalDateTime(allow_none=True)
     assessed_by_name = fields.String(allow_none=True)
-    petition_id = Int(allow_none=True, metadata={"description": "转为或关联的信访事项（本单位看得到时）"})
-    petition_number = fields.String(allow_none=True)
     closed_at = LocalDateTime(allow_none=True)
     close_note = fields.String(allow_none=True)
     actions = fields.List(fields.String(), metadata={"description": "当前用户可执行的操作"})
     events = fields.List(fields.Nested(InfoEventSchema))
-
-
-class InfoReportRowSchema(Schema):
-    id = Int()
-    number = fields.String()
-    version = Int()
-    kind = fields.String()
-    kind_label = fields.String()
-    state = fields.String()
-    state_label = fields.String()
-    unit_id = Int()
-    unit_name = fields.String()
-    title = fields.String()
-    is_urgent = fields.Boolean()
-    sent_at = LocalDateTime()
-    due_at = LocalDateTime()
-    received_at = LocalDateTime(allow_none=True)
-    overdue = fields.Boolean()
-    received_late = fields.Boolean()
-    petition_id = Int(allow_none=True)
-    petition_number = fields.String(allow_none=True)
 
 
 class InfoReportPageSchema(Schema):

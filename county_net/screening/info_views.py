@@ -90,33 +90,42 @@ def detail(info_report_id: int):
     return _render_detail(queries.get_info_report(info_report_id))
 
 
-@bp.post("/screening/info/<int:info_report_id>/<any(receive, assess, convert, link, close):action>")
-@login_required
-def act(info_report_id: int, action: str):
-    report = queries.get_info_report(info_report_id)
-    schema = s.STEP_SCHEMAS[action]
+def _submit(run, render_again, page: str, done: str):
+    """A form's step: 400 shows the page again with the field messages, 409 warns and shows the page as it
+    now is; nothing is written unless the service commits."""
     try:
-        body = schema().load(_matter_body(schema, request.form) if action == "convert"
-                             else form_to_body(schema, request.form))
-        if action == "convert":
-            version = body.pop("version")
-            info.convert(_me(), report, version=version, matter=body)
-        else:
-            info.ACTIONS[action](_me(), report, **body)
+        run()
     except ValidationError as exc:
         db.session.rollback()
-        return _render_detail(report, exc.messages, action, 400)
+        return render_again(exc.messages)
     except InvalidInput as exc:
         db.session.rollback()
-        return _render_detail(queries.get_info_report(info_report_id), exc.fields, action, 400)
+        return render_again(exc.fields)
     except DomainError as exc:
         if exc.status != 409:
             raise
         db.session.rollback()
         flash(exc.message, "warning")
-        return redirect(url_for("screening_info.detail", info_report_id=info_report_id))
-    flash(info.STEPS[action][2], "success")
-    return redirect(url_for("screening_info.detail", info_report_id=info_report_id))
+        return redirect(page)
+    flash(done, "success")
+    return redirect(page)
+
+
+@bp.post("/screening/info/<int:info_report_id>/<any(receive, assess, convert, link, close):action>")
+@login_required
+def act(info_report_id: int, action: str):
+    report = queries.get_info_report(info_report_id)
+    schema = s.STEP_SCHEMAS[action]
+
+    def run():
+        if action == "convert":
+            body = schema().load(_matter_body(schema, request.form))
+            info.convert(_me(), report, version=body.pop("version"), matter=body)
+        else:
+            info.ACTIONS[action](_me(), report, **schema().load(form_to_body(schema, request.form)))
+
+    return _submit(run, lambda errors: _render_detail(report, errors, action, 400),
+                   url_for("screening_info.detail", info_report_id=info_report_id), info.STEPS[action][2])
 
 
 # ---- disputes ------------------------------------------------------------------------------------
@@ -150,27 +159,18 @@ def dispute_link(dispute_id: int):
 
 def _dispute_act(dispute_id: int, action: str):
     item = queries.get_dispute(dispute_id)
-    try:
+
+    def run():
         if action == "escalate":
             body = s.DisputeEscalateSchema().load(_matter_body(s.DisputeEscalateSchema, request.form))
             info.escalate_dispute(_me(), item, body)
         else:
             body = s.DisputeLinkSchema().load(form_to_body(s.DisputeLinkSchema, request.form))
             info.link_dispute(_me(), item, body["petition_id"], body["version"])
-    except ValidationError as exc:
-        db.session.rollback()
-        return _render_dispute(item, exc.messages, action, 400)
-    except InvalidInput as exc:
-        db.session.rollback()
-        return _render_dispute(queries.get_dispute(dispute_id), exc.fields, action, 400)
-    except DomainError as exc:
-        if exc.status != 409:
-            raise
-        db.session.rollback()
-        flash(exc.message, "warning")
-        return redirect(url_for("screening_info.dispute", dispute_id=dispute_id))
-    flash("已登记为信访事项" if action == "escalate" else "已关联信访事项", "success")
-    return redirect(url_for("screening_info.dispute", dispute_id=dispute_id))
+
+    return _submit(run, lambda errors: _render_dispute(item, errors, action, 400),
+                   url_for("screening_info.dispute", dispute_id=dispute_id),
+                   "已登记为信访事项" if action == "escalate" else "已关联信访事项")
 
 
 @bp.app_context_processor

@@ -75,6 +75,10 @@ def test_sending_and_steps_through_the_web_forms(app, net, api, login):
     resp = head.post(f"/screening/info/{report_id}/receive", {"version": "1"}, form_page=f"/screening/info/{report_id}")
     assert resp.status_code == 302
     assert api.get("c_head", f"/api/v1/info-reports/{report_id}").get_json()["version"] == shown["version"]
+    resp = head.post(f"/screening/info/{report_id}/assess", {"version": str(shown["version"]), "risk_level": "L9",
+                                                              "assessment": "研判"},
+                     form_page=f"/screening/info/{report_id}")
+    assert resp.status_code == 400 and "请选择本县风险等级中的一级" in resp.get_data(as_text=True)
     listing = head.get("/screening/info?state=received").get_data(as_text=True)
     assert "甲村土地流转苗头" in listing
 
