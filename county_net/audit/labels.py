@@ -48,6 +48,14 @@ ACTIONS = {
     "screening.corrected": "更正已接收的排查表",
     "screening.exempted": "设定免报排查表",
     "screening.exemption_revoked": "撤销免报",
+    "info_report.sent": "报送即时报告",
+    "info_report.received": "签收即时报告",
+    "info_report.assessed": "研判即时报告",
+    "info_report.converted": "即时报告转为信访事项",
+    "info_report.linked": "即时报告关联信访事项",
+    "info_report.closed": "办结即时报告",
+    "dispute.escalated": "矛盾纠纷转为信访事项",
+    "dispute.linked": "矛盾纠纷关联信访事项",
 }
 
 TARGETS = {
@@ -59,6 +67,8 @@ TARGETS = {
     "meeting": "会议",
     "supervision": "督办",
     "screening_report": "矛盾纠纷排查表",
+    "info_report": "即时报告",
+    "dispute": "矛盾纠纷",
 }
 
 # Keys of the `detail` JSON, as a reader would name them.
@@ -96,12 +106,13 @@ DETAIL_KEYS = {
     "method": "督办方式",
     "period": "周期",
     "revision": "版本号",
-    "late": "过期录入",
+    "late": "逾期（排查表过期录入、即时报告逾期签收）",
     "nil": "零报告",
     "stage": "退回环节",
     "supersedes": "更正的原版本",
     "from": "起",
     "until": "止",
+    "level": "风险等级",
 }
 
 # Who acted when no user did.

@@ -15,6 +15,8 @@ PERIODIC: list[tuple[str, str, str]] = [
     # 08:00 Asia/Shanghai: units that have not filed their screening sheet are reminded before and after the
     # due day (once per unit, period and kind).
     ("screening-reminders", "county_net.screening.jobs.daily_reminders", "0 0 * * *"),
+    # Every 15 minutes: an immediate report's limit is hours, not days.
+    ("info-report-sweep", "county_net.screening.jobs.info_report_sweep", "*/15 * * * *"),
     # Monday 00:05 Asia/Shanghai, just after the week closes (publish_weekly is idempotent).
     ("digest-weekly", "county_net.digest.jobs.weekly_issue", "5 16 * * 0"),
 ]

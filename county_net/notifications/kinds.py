@@ -33,6 +33,9 @@ KINDS = {
     "screening_filed": "下级排查表已报送",
     "screening_returned": "排查表被退回",
     "screening_accepted": "排查表已接收",
+    "info_report_sent": "即时报告",
+    "info_report_overdue": "即时报告超时未签收",
+    "info_report_progress": "即时报告办理进展",
 }
 
 

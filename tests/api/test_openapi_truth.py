@@ -49,6 +49,10 @@ def test_a_missing_body_is_a_400_with_a_field_on_every_operation_that_takes_one(
     from tests.supervision.helpers import issue
 
     ids["supervision_id"] = issue(api, net, [matter["id"]])["id"]
+    from tests.screening.info_helpers import seed_dispute, send
+
+    ids["info_report_id"] = send(api)["id"]
+    ids["dispute_id"] = seed_dispute(app, net)["id"]
     answered = {}
     for method, path, _ in _json_body_operations(spec):
         url = path.format(**ids)

@@ -20,6 +20,7 @@ ID_ARGS = {
     "report_id": ("screening_reports", "E2"),
     "dispute_id": ("disputes", "E2"),
     "exemption_id": ("screening_exemptions", "E2"),
+    "info_report_id": ("info_reports", "T2"),
 }
 # Other URL arguments get a value that would be valid for an object one may see.
 OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form", "action": "receive",
@@ -80,6 +81,7 @@ def foreign(app, net, api_token):
     net.screening_reports = {"E2": seeded["report_id"]}
     net.disputes = {"E2": seeded["dispute_id"]}
     net.screening_exemptions = {"E2": seeded["exemption_id"]}
+    "info_report_id": ("info_reports", "T2"),
     with app.app_context():
         from county_net.extensions import db
         from county_net.petitions.models import PetitionParty
