@@ -81,7 +81,10 @@ def foreign(app, net, api_token):
     net.screening_reports = {"E2": seeded["report_id"]}
     net.disputes = {"E2": seeded["dispute_id"]}
     net.screening_exemptions = {"E2": seeded["exemption_id"]}
-    "info_report_id": ("info_reports", "T2"),
+    # 西镇's immediate report, sent through the API.
+    resp = api.post("t2_recv", "/api/v1/info-reports", {"title": "西镇的即时报告", "content": "西镇某村聚集苗头。"})
+    assert resp.status_code == 201, resp.get_json()
+    net.info_reports = {"T2": resp.get_json()["id"]}
     with app.app_context():
         from county_net.extensions import db
         from county_net.petitions.models import PetitionParty
