@@ -462,3 +462,52 @@ def compare(unit_id: int, a: RollupPeriod, b: RollupPeriod) -> dict:
     b_keys = {line.origin_key for line in out["b"]["lines"]}
     out["both"] = a_keys & b_keys  # the same dispute in both spans
     return out
+
+
+# ---- plain values for the API ----------------------------------------------------------------------------
+
+def _rate_text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def figures_dict(figures: Figures, types: list, missing: bool = False) -> dict:
+    """Counts and rates; a missing row's counts are null (缺报), never zeros."""
+    def n(value):
+        return None if missing else value
+
+    return {
+        "total": {m: n(v) for m, v in figures.total.items()},
+        "by_type": [{"type": t, **{m: n(figures.cell(t, m)) for m in MEASURES}} for t in types],
+        "bands": [{"band": b, "label": SCALE_BANDS[b], "cases": n(c["cases"]), "resolved": n(c["resolved"])}
+                  for b, c in figures.bands.items()],
+        "major": {**{m: n(v) for m, v in figures.major.items()}, "resolved_rate": _rate_text(figures.major_rate)},
+        "mediated_rate": _rate_text(figures.mediated_rate),
+        "resolved_rate": _rate_text(figures.resolved_rate),
+    }
+
+
+def row_dict(row: Row, types: list) -> dict:
+    return {
+        "unit_id": row.unit.id, "unit_name": row.unit.name, "unit_kind": row.unit.kind, "label": row.label,
+        "own": row.own, "missing": row.is_missing,
+        "missing_units": [{"unit_id": u.id, "name": u.name, "periods": periods} for u, periods in row.missing],
+        "expected": row.expected, "filed": row.filed, "on_time": row.on_time,
+        "on_time_share": _rate_text(row.on_time_share), "sheets": row.sheets, "nil_sheets": row.nil_sheets,
+        "period": figures_dict(row.period, types, row.is_missing),
+        "ytd": figures_dict(row.ytd, types),
+        "previous": figures_dict(row.previous, types, row.previous_missing),
+    }
+
+
+def rollup_dict(rollup: Rollup) -> dict:
+    return {
+        "unit_id": rollup.top.id, "unit_name": rollup.top.name,
+        "period": {"code": rollup.period.code, "label": rollup.period.label, "kind": rollup.period.kind,
+                   "start": rollup.period.start, "end": rollup.period.end},
+        "previous_period": {"code": rollup.previous_period.code, "label": rollup.previous_period.label,
+                            "kind": rollup.previous_period.kind, "start": rollup.previous_period.start,
+                            "end": rollup.previous_period.end},
+        "types": rollup.types,
+        "rows": [row_dict(row, rollup.types) for row in rollup.rows],
+        "total": row_dict(rollup.total, rollup.types),
+    }
