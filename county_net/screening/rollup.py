@@ -139,17 +139,35 @@ class Figures:
     total: dict = field(default_factory=lambda: {m: 0 for m in MEASURES})
 
     def add(self, dispute_type: str, status: str, band: str, is_major: bool, n: int) -> None:
-        cell = self.by_type.setdefault(dispute_type, {m: 0 for m in MEASURES})
-        hits = ["screened"] + (["mediated"] if status in MEDIATED_STATUSES else []) + \
-            (["resolved"] if status == "resolved" else [])
-        for m in hits:
-            cell[m] += n
-            self.total[m] += n
+        # Called once per group of lines (thousands per county table): plain dict arithmetic, nothing built.
+        cell = self.by_type.get(dispute_type)
+        if cell is None:
+            cell = self.by_type[dispute_type] = {"screened": 0, "mediated": 0, "resolved": 0}
+        total, major, bands = self.total, self.major, self.bands[band]
+        cell["screened"] += n
+        total["screened"] += n
+        bands["cases"] += n
+        if is_major:
+            major["screened"] += n
+        if status in MEDIATED_STATUSES:
+            cell["mediated"] += n
+            total["mediated"] += n
             if is_major:
-                self.major[m] += n
-        self.bands[band]["cases"] += n
-        if status == "resolved":
-            self.bands[band]["resolved"] += n
+                major["mediated"] += n
+            if status == "resolved":
+                cell["resolved"] += n
+                total["resolved"] += n
+                bands["resolved"] += n
+                if is_major:
+                    major["resolved"] += n
+
+    def add_total(self, status: str, n: int) -> None:
+        """Totals only (the previous period beside the table)."""
+        self.total["screened"] += n
+        if status in MEDIATED_STATUSES:
+            self.total["mediated"] += n
+            if status == "resolved":
+                self.total["resolved"] += n
 
     def merge(self, other: Figures) -> None:
         for t, cell in other.by_type.items():
@@ -250,10 +268,22 @@ def _line_counts(county_unit_id: int, period: RollupPeriod):
                   Dispute.is_major)).all()
 
 
+def _status_counts(county_unit_id: int, period: RollupPeriod):
+    """(unit, status, lines) over the counted sheets of the span: the previous period's totals."""
+    return db.session.execute(
+        select(ScreeningReport.unit_id, Dispute.status, func.count(Dispute.id))
+        .join(ScreeningReport, Dispute.report_id == ScreeningReport.id)
+        .where(ScreeningReport.county_unit_id == county_unit_id, ScreeningReport.counted.is_(True),
+               _sheets_within(period))
+        .group_by(ScreeningReport.unit_id, Dispute.status)).all()
+
+
 def _latest_lines(county_unit_id: int, period: RollupPeriod):
     """The year's lines to the span's end, ranked per dispute (`origin_key`) newest sheet first: rank 1 is the
-    dispute at its latest status."""
+    dispute at its latest status. Carries what the counts group by, so they need not read the lines again."""
     return (select(Dispute.id.label("dispute_id"), ScreeningReport.unit_id.label("unit_id"),
+                   Dispute.dispute_type.label("dispute_type"), Dispute.status.label("status"),
+                   Dispute.scale_band.label("scale_band"), Dispute.is_major.label("is_major"),
                    func.row_number().over(partition_by=Dispute.origin_key,
                                           order_by=(ScreeningReport.period_end.desc(), ScreeningReport.id.desc(),
                                                     Dispute.id.desc())).label("rank"))
@@ -264,13 +294,14 @@ def _latest_lines(county_unit_id: int, period: RollupPeriod):
 
 
 def _ytd_counts(county_unit_id: int, period: RollupPeriod):
+    # The tenancy criteria narrow the ORM entities inside the subquery (tests hold a township's view to it).
     latest = _latest_lines(county_unit_id, period)
     return db.session.execute(
-        select(latest.c.unit_id, Dispute.dispute_type, Dispute.status, Dispute.scale_band, Dispute.is_major,
-               func.count(Dispute.id))
-        .join(latest, and_(latest.c.dispute_id == Dispute.id, latest.c.rank == 1))
-        .group_by(latest.c.unit_id, Dispute.dispute_type, Dispute.status, Dispute.scale_band,
-                  Dispute.is_major)).all()
+        select(latest.c.unit_id, latest.c.dispute_type, latest.c.status, latest.c.scale_band, latest.c.is_major,
+               func.count())
+        .where(latest.c.rank == 1)
+        .group_by(latest.c.unit_id, latest.c.dispute_type, latest.c.status, latest.c.scale_band,
+                  latest.c.is_major)).all()
 
 
 def _sheets(county_unit_id: int, period: RollupPeriod):
@@ -308,15 +339,22 @@ def build_rollup(county_unit_id: int, top_unit_id: int, period: RollupPeriod) ->
     by_unit = _row_of(rows)
 
     previous = previous_rollup_period(period)
+    for unit_id, status, n in _status_counts(county_unit_id, previous):
+        if unit_id in total.members:
+            total.previous.add_total(status, n)
+            if unit_id in by_unit:
+                by_unit[unit_id].previous.add_total(status, n)
     for source, attr in ((_line_counts(county_unit_id, period), "period"),
-                         (_ytd_counts(county_unit_id, period), "ytd"),
-                         (_line_counts(county_unit_id, previous), "previous")):
+                         (_ytd_counts(county_unit_id, period), "ytd")):
+        total_add = getattr(total, attr).add
+        row_adds = {unit_id: getattr(row, attr).add for unit_id, row in by_unit.items()}
         for unit_id, dispute_type, status, band, is_major, n in source:
             if unit_id not in total.members:
                 continue
-            for row in (by_unit.get(unit_id), total):
-                if row is not None:
-                    getattr(row, attr).add(dispute_type, status, band, bool(is_major), n)
+            total_add(dispute_type, status, band, is_major, n)
+            add = row_adds.get(unit_id)
+            if add is not None:
+                add(dispute_type, status, band, is_major, n)
 
     filed = {}  # (unit id, period start) -> late
     for unit_id, start, state, late, is_nil in _sheets(county_unit_id, period):
@@ -472,15 +510,21 @@ def _rate_text(value: Decimal | None) -> str | None:
 
 def figures_dict(figures: Figures, types: list, missing: bool = False) -> dict:
     """Counts and rates; a missing row's counts are null (缺报), never zeros."""
-    def n(value):
-        return None if missing else value
-
+    zero = None if missing else 0
+    empty = {"screened": zero, "mediated": zero, "resolved": zero}
+    by_type = []
+    for t in types:
+        cell = figures.by_type.get(t)
+        by_type.append({"type": t, **(empty if cell is None or missing else cell)})
+    if missing:
+        return {"total": dict(empty), "by_type": by_type,
+                "bands": [{"band": b, "label": SCALE_BANDS[b], "cases": None, "resolved": None} for b in SCALE_BANDS],
+                "major": {**empty, "resolved_rate": None}, "mediated_rate": None, "resolved_rate": None}
     return {
-        "total": {m: n(v) for m, v in figures.total.items()},
-        "by_type": [{"type": t, **{m: n(figures.cell(t, m)) for m in MEASURES}} for t in types],
-        "bands": [{"band": b, "label": SCALE_BANDS[b], "cases": n(c["cases"]), "resolved": n(c["resolved"])}
-                  for b, c in figures.bands.items()],
-        "major": {**{m: n(v) for m, v in figures.major.items()}, "resolved_rate": _rate_text(figures.major_rate)},
+        "total": dict(figures.total),
+        "by_type": by_type,
+        "bands": [{"band": b, "label": SCALE_BANDS[b], **c} for b, c in figures.bands.items()],
+        "major": {**figures.major, "resolved_rate": _rate_text(figures.major_rate)},
         "mediated_rate": _rate_text(figures.mediated_rate),
         "resolved_rate": _rate_text(figures.resolved_rate),
     }
@@ -495,7 +539,9 @@ def row_dict(row: Row, types: list) -> dict:
         "on_time_share": _rate_text(row.on_time_share), "sheets": row.sheets, "nil_sheets": row.nil_sheets,
         "period": figures_dict(row.period, types, row.is_missing),
         "ytd": figures_dict(row.ytd, types),
-        "previous": figures_dict(row.previous, types, row.previous_missing),
+        "previous": {"total": {m: None if row.previous_missing else v for m, v in row.previous.total.items()},
+                     "mediated_rate": _rate_text(row.previous.mediated_rate),
+                     "resolved_rate": _rate_text(row.previous.resolved_rate)},
     }
 
 

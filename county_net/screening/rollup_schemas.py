@@ -54,6 +54,14 @@ class CompareArgsSchema(Schema):
 
 # ---- output ----------------------------------------------------------------------------------------------
 
+class Plain(fields.Nested):
+    """Documented as its schema, dumped as it is: the roll-up's figures are plain dicts of ints and strings
+    already (rollup.figures_dict), and a county's table holds thousands of them."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
 def _count(**kwargs):
     return Int(allow_none=True, metadata={"description": "该单位缺报时为 null（缺报不计为零）"}, **kwargs)
 
@@ -92,6 +100,12 @@ class FiguresSchema(Schema):
     resolved_rate = _rate("成功率 = 成功 / 排查")
 
 
+class PreviousSchema(Schema):
+    total = fields.Nested(MeasuresSchema)
+    mediated_rate = _rate("上期调处率")
+    resolved_rate = _rate("上期成功率")
+
+
 class MissingUnitSchema(Schema):
     unit_id = Int()
     name = fields.String()
@@ -112,9 +126,9 @@ class RollupRowSchema(Schema):
     on_time_share = _rate("按时上报率 = 按时上报单位 / 应报单位")
     sheets = Int()
     nil_sheets = Int(metadata={"description": "零报告份数"})
-    period = fields.Nested(FiguresSchema, metadata={"description": "小计（本期）"})
-    ytd = fields.Nested(FiguresSchema, metadata={"description": "年度累计（按纠纷去重，取最新状态）"})
-    previous = fields.Nested(FiguresSchema, metadata={"description": "上期（环比）"})
+    period = Plain(FiguresSchema, metadata={"description": "小计（本期）"})
+    ytd = Plain(FiguresSchema, metadata={"description": "年度累计（按纠纷去重，取最新状态）"})
+    previous = Plain(PreviousSchema, metadata={"description": "上期（环比）：合计与比率；上期缺报时数字为 null"})
 
 
 class PeriodSchema(Schema):

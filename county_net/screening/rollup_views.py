@@ -2,10 +2,11 @@
 figure, the roll-up as .xlsx, a unit's history of sheets and two periods of a unit side by side."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 from marshmallow import ValidationError
 
 from county_net.core.errors import InvalidInput
@@ -108,10 +109,62 @@ def load_compare(args: dict) -> dict:
     return out
 
 
-def cell_url(period, span: str, link: dict) -> str:
-    """The dispute list behind a figure (built by hand: thousands per table, url_for is slow for that)."""
-    query = {"period": period.code, "span": span, **{k: ("1" if v is True else v) for k, v in link.items()}}
-    return "/screening/rollup/disputes?" + urlencode(query)
+def _figure_cells(out: list, base: str, f: r.Figures, types: list, missing: bool) -> None:
+    """One line of figures, each a link to its dispute list (missing: 缺报 in red, no link, no zeros)."""
+    if missing:
+        n_cells = len(types) * 3 + len(SCALE_BANDS) * 2 + 3 + 3
+        out.append('<td><span class="missing">缺报</span></td>' * n_cells)
+        out.append("<td>—</td>" * 3)
+        return
+
+    def a(n, extra):
+        out.append(f'<td><a class="n" href="{base}{extra}">{n}</a></td>')
+
+    for t in types:
+        cell = f.by_type.get(t) or {"screened": 0, "mediated": 0, "resolved": 0}
+        q = "&amp;type=" + quote(t)
+        for m in r.MEASURES:
+            a(cell[m], f"{q}&amp;measure={m}")
+    for band in SCALE_BANDS:
+        a(f.bands[band]["cases"], f"&amp;band={band}")
+        a(f.bands[band]["resolved"], f"&amp;band={band}&amp;measure=resolved")
+    for m in r.MEASURES:
+        a(f.major[m], f"&amp;major=1&amp;measure={m}")
+    out.append(f"<td>{r.format_rate(f.major_rate)}</td>")
+    for m in r.MEASURES:
+        out.append(f'<td class="sum"><a class="n" href="{base}&amp;measure={m}">{f.total[m]}</a></td>')
+    out.append(f"<td>{r.format_rate(f.mediated_rate)}</td><td>{r.format_rate(f.resolved_rate)}</td>")
+
+
+def table_rows(rollup: r.Rollup, types: list) -> Markup:
+    """The table's body, built here rather than in Jinja: a county's table holds thousands of linked figures
+    and a template macro per figure costs a second."""
+    out = []
+    period = rollup.period.code
+    for row, is_total in [*((row, False) for row in rollup.rows), (rollup.total, True)]:
+        css = ' class="total"' if is_total else ""
+        label = escape(row.label)
+        if not is_total and not row.own:
+            drill = f"/screening/rollup?period={quote(period)}&amp;unit={row.unit.id}"
+            label = Markup(f'<a href="{drill}">{label}</a><br><a class="muted small" '
+                           f'href="/screening/history/{row.unit.id}">历史</a>')
+        base = f"/screening/rollup/disputes?period={quote(period)}&amp;unit={row.unit.id}" + \
+            ("&amp;own=1" if row.own else "")
+        out.append(f'<tr{css}><th rowspan="2" scope="rowgroup">{label}</th><td>小计</td>')
+        _figure_cells(out, base + "&amp;span=period", row.period, types, row.is_missing)
+        out.append(f'<td rowspan="2">{r.format_rate(row.on_time_share)}<br><span class="muted small">'
+                   f'{row.on_time}/{row.expected}</span></td>')
+        for m in r.MEASURES:
+            value = '<span class="missing">缺报</span>' if row.previous_missing else row.previous.total[m]
+            out.append(f'<td rowspan="2" class="prev">{value}</td>')
+        out.append(f'</tr><tr class="ytd{" total" if is_total else ""}"><td>年度累计</td>')
+        _figure_cells(out, base + "&amp;span=ytd", row.ytd, types, False)
+        out.append("</tr>")
+        if row.missing and not is_total:
+            names = "；".join(f"{escape(u.name)}（{escape('、'.join(p))}）" for u, p in row.missing)
+            out.append(f'<tr class="missing-line"><td colspan="{len(types) * 3 + 23}">'
+                       f'<span class="missing">缺报：{names}</span></td></tr>')
+    return Markup("".join(out))
 
 
 def shown_types(rollup: r.Rollup) -> list:
@@ -127,7 +180,8 @@ def shown_types(rollup: r.Rollup) -> list:
 def index():
     args = load_args(s.RollupArgsSchema, request.args)
     rollup = load_rollup(args)
-    return render_template("screening/rollup.html", r=rollup, types=shown_types(rollup), cell_url=cell_url,
+    types = shown_types(rollup)
+    return render_template("screening/rollup.html", r=rollup, types=types, body=table_rows(rollup, types),
                            bands=SCALE_BANDS, measures=r.MEASURES, fmt=r.format_rate,
                            previous_label=r.previous_label(rollup.period), me=_me())
 
