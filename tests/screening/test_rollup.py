@@ -239,3 +239,18 @@ def test_history_and_compare(units, login, api_token, app):
                           headers=headers).get_json()
     assert body["a"]["total"]["screened"] == 1 and body["b"]["total"]["screened"] == 1
     assert body["b"]["reports"][0]["late"] is True
+
+
+def test_a_quarter_and_a_year(units, login, api_token):
+    web = login("c_recv")
+    headers = api_token("c_recv")
+    for code, lines in (("2026-Q4", 9), ("2026", 9), ("2026-11-2", 1)):
+        body = web.client.get(f"/api/v1/screening/rollup?period={code}", headers=headers).get_json()
+        assert body["period"]["code"] == code
+        assert body["total"]["period"]["total"]["screened"] == lines, code  # every line of every counted sheet
+    year = web.client.get("/api/v1/screening/rollup?period=2026", headers=headers).get_json()
+    assert year["total"]["ytd"]["total"] == {"screened": 7, "mediated": 5, "resolved": 4}  # distinct disputes
+    half = web.client.get("/api/v1/screening/rollup?period=2026-11-2", headers=headers).get_json()
+    assert half["total"]["expected"] == 1  # only the half-monthly village is expected in a half month
+    assert web.get("/screening/rollup?period=2026-Q4").status_code == 200
+    assert web.get("/screening/rollup?period=abc").status_code == 400
