@@ -346,15 +346,19 @@ def build_rollup(county_unit_id: int, top_unit_id: int, period: RollupPeriod) ->
                 by_unit[unit_id].previous.add_total(status, n)
     for source, attr in ((_line_counts(county_unit_id, period), "period"),
                          (_ytd_counts(county_unit_id, period), "ytd")):
-        total_add = getattr(total, attr).add
+        # Each group of lines is added to its row once; the total is the rows' sum (plus any unit in no row).
+        rest = Figures()
         row_adds = {unit_id: getattr(row, attr).add for unit_id, row in by_unit.items()}
         for unit_id, dispute_type, status, band, is_major, n in source:
-            if unit_id not in total.members:
-                continue
-            total_add(dispute_type, status, band, is_major, n)
             add = row_adds.get(unit_id)
             if add is not None:
                 add(dispute_type, status, band, is_major, n)
+            elif unit_id in total.members:
+                rest.add(dispute_type, status, band, is_major, n)
+        summed = getattr(total, attr)
+        for row in rows:
+            summed.merge(getattr(row, attr))
+        summed.merge(rest)
 
     filed = {}  # (unit id, period start) -> late
     for unit_id, start, state, late, is_nil in _sheets(county_unit_id, period):
