@@ -210,6 +210,11 @@ def test_a_township_sees_only_its_subtree(units, login, api_token):
     assert web.client.get(f"/api/v1/screening/units/{units['T2']}/history", headers=headers).status_code == 404
     assert web.get(f"/screening/history/{units['T2']}").status_code == 404
     assert web.get(f"/screening/compare?unit={units['E2']}&a=2026-10&b=2026-11").status_code == 404
+    liaison = login("e1_liaison")  # a leaf: its own sheet only
+    body = liaison.client.get("/api/v1/screening/rollup?period=2026-11", headers=api_token("e1_liaison")).get_json()
+    assert [row["label"] for row in body["rows"]] == ["东镇某厂（本级）"]
+    assert body["total"]["period"]["total"] == {"screened": 1, "mediated": 1, "resolved": 0}
+    assert liaison.get(f"/screening/history/{units['V1']}").status_code == 404
 
 
 def test_history_and_compare(units, login, api_token, app):
