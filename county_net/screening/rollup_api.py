@@ -28,7 +28,7 @@ def rollup(args):
 @blp.response(200, s.DisputePageSchema)
 def rollup_disputes(args):
     """汇总表中某个数字背后的矛盾纠纷清单（条数等于该数字）。"""
-    page = paginate(r.dispute_query(views.dispute_filters(args)), args["page"], args["page_size"])
+    page = paginate(views.listing(views.dispute_filters(args)), args["page"], args["page_size"])
     page.items = [views.dispute_dict(d) for d in page.items]
     return page_body(page)
 
