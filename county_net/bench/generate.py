@@ -30,7 +30,7 @@ SIZES = {  # name: (units, petitions)
 }
 PASSWORD = "Bench-2026!"
 BIG_TABLES = ("petitioners", "petitions", "petition_parties", "petition_access", "petition_events",
-              "petition_links", "audit_records", "users")
+              "petition_links", "audit_records", "users", "screening_reports", "disputes")
 CHUNK = 20_000  # matters per write batch
 
 _SYLLABLES = ("清", "溪", "云", "岭", "松", "河", "柳", "塘", "石", "桥", "青", "山", "白", "沙", "东", "湖",
@@ -213,12 +213,13 @@ class BulkWriter:
 
 class Generator:
     def __init__(self, *, units: int, petitions: int, seed: int, today: date, writer: BulkWriter, app,
-                 out=sys.stderr):
+                 out=sys.stderr, screening_months: int = 0):
         self.n_units, self.n_petitions, self.seed, self.today = units, petitions, seed, today
+        self.screening_months = screening_months
         self.w, self.app, self.out = writer, app, out
         self.rng = random.Random(seed)
         self.counts = {k: 0 for k in ("units", "users", "petitioners", "petitions", "events", "access", "parties",
-                                      "links", "audit")}
+                                      "links", "audit", "screening_reports", "disputes")}
         self.counties: list[County] = []
         self.units: dict[int, UnitInfo] = {}
         self.user_rows: list[dict] = []
@@ -667,6 +668,88 @@ class Generator:
                           ("access", access), ("events", events), ("links", links), ("audit", audit)):
             self.counts[key] += len(rows)
 
+    # ---- screening sheets (issue 11) -----------------------------------------------------------------
+
+    SHEET_COLUMNS = ("id", "unit_id", "county_unit_id", "period_kind", "period_start", "period_end", "period_code",
+                     "revision", "due_on", "is_nil", "note", "state", "counted", "late", "filled_by_name",
+                     "submitted_at", "signed_by_name", "filed_at", "accepted_by_name", "accepted_at", "created_at",
+                     "updated_at", "version")
+    DISPUTE_COLUMNS = ("id", "report_id", "unit_id", "county_unit_id", "seq", "origin_key", "carried", "found_on",
+                       "dispute_type", "parties", "people_count", "scale_band", "place", "summary", "risk_level",
+                       "is_major", "collective_risk", "skip_level_risk", "measures", "responsible_unit",
+                       "responsible_leader", "status", "target_date")
+
+    def build_screening(self) -> None:
+        """Every reporting unit's sheets for the last `screening_months` months (villages by half month, the
+        others by month, as the default settings say): 0–6 lines each, open lines carried into the next
+        sheet (same origin_key, a status that moves on), some nil, some late, a few missing; the newest filed
+        revision counted. Written in bulk like the matters."""
+        from county_net.deadlines.periods import MONTH, period_of, periods_back, periods_within, screening_due_on
+        from county_net.petitions.settings import county_settings
+        from county_net.screening.models import scale_band
+        from county_net.screening.settings import DISPUTE_TYPES, ScreeningSettings
+
+        rng = self.rng
+        settings = ScreeningSettings({})
+        months = list(reversed(periods_back(period_of(MONTH, self.today), self.screening_months)))
+        calendars = {c.root.id: county_settings(c.root.id).calendar() for c in self.counties}
+        type_pick = zipf_picker(rng, DISPUTE_TYPES, s=0.9)
+        units = [(c, u) for c in self.counties for u in c.townships + c.bureaus + c.leaves
+                 if settings.cadence(u.kind)]
+        progress = Progress("screening", len(months), self.out)
+        next_sheet, next_line = itertools.count(1), itertools.count(1)
+        open_lines: dict[int, list] = {}  # unit id -> lines still open after its last sheet
+        due_cache: dict = {}
+        for month in months:
+            sheets, lines = [], []
+            for county, unit in units:
+                kind = settings.cadence(unit.kind)
+                for period in periods_within(kind, month.start, month.end):
+                    if period.end > self.today or rng.random() < 0.03:
+                        continue  # not due yet, or missing (缺报)
+                    key = (county.root.id, period)
+                    if key not in due_cache:
+                        due_cache[key] = screening_due_on(period, settings.due_spec(kind), calendars[county.root.id])
+                    due_on = due_cache[key]
+                    late = rng.random() < 0.1
+                    filed_day = due_on + timedelta(days=rng.randrange(1, 10)) if late else \
+                        due_on - timedelta(days=rng.randrange(0, 6))
+                    filed_at = self._time(filed_day)
+                    sheet_id = next(next_sheet)
+                    carried = [ln for ln in open_lines.get(unit.id, []) if rng.random() < 0.8][:6]
+                    new = rng.choice((0, 1, 1, 2, 2, 3, 4)) if rng.random() < 0.75 else 0
+                    body, still_open = [], []
+                    for origin, dtype, people, found in carried:
+                        status = rng.choice(("mediating", "mediating", "resolved", "resolved", "escalated"))
+                        body.append((origin, dtype, people, found, True, status))
+                    for _ in range(min(new, 6 - len(body))):
+                        people = int(rng.paretovariate(1.1) * 2)
+                        origin = f"b{sheet_id:07d}x{len(body)}"
+                        body.append((origin, type_pick(), max(1, people), period.start + timedelta(
+                            days=rng.randrange((period.end - period.start).days + 1)), False,
+                            rng.choice(("screened", "screened", "mediating", "resolved"))))
+                    accepted = rng.random() < 0.85
+                    sheets.append((sheet_id, unit.id, county.root.id, kind, period.start, period.end, period.code, 1,
+                                   due_on, not body, "", "accepted" if accepted else "filed", True, late, "信息员",
+                                   filed_at, "负责人", filed_at, "上级" if accepted else None,
+                                   filed_at + timedelta(days=1) if accepted else None, filed_at, filed_at, 1))
+                    for seq, (origin, dtype, people, found, was_carried, status) in enumerate(body, 1):
+                        level = "L3" if people > 30 else "L2" if people >= 10 else "L1" if people >= 3 else "L0"
+                        lines.append((next(next_line), sheet_id, unit.id, county.root.id, seq, origin, was_carried,
+                                      found, dtype, "张某与李某", people, scale_band(people), unit.short_name,
+                                      "因合同履行发生争议", level, level in ("L2", "L3"), people >= 30, False,
+                                      "已约谈双方", unit.short_name, "王某", status, None))
+                        if status in ("screened", "mediating", "escalated"):
+                            still_open.append((origin, dtype, people, found))
+                    open_lines[unit.id] = still_open
+            self.w.write("screening_reports", self.SHEET_COLUMNS, sheets)
+            self.w.write("disputes", self.DISPUTE_COLUMNS, lines)
+            self.w.commit()
+            self.counts["screening_reports"] += len(sheets)
+            self.counts["disputes"] += len(lines)
+            progress.step(1)
+        progress.close()
+
     def write_counters(self) -> None:
         self.w.write("petition_counters", ("county_unit_id", "year", "last_seq"),
                      [(c, y, s) for (c, y), s in sorted(self.counters.items())])
@@ -676,7 +759,7 @@ class Generator:
         if self.w.dialect != "postgresql":
             return
         for table in ("units", "users", "petitioners", "petitions", "petition_parties", "petition_access",
-                      "petition_events", "petition_links", "audit_records"):
+                      "petition_events", "petition_links", "audit_records", "screening_reports", "disputes"):
             self.w.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                            f"(SELECT COALESCE(max(id), 1) FROM {table}))")
         self.w.commit()
@@ -719,7 +802,8 @@ class Generator:
                       "petitioners": self.counts["petitioners"], "petitions": self.counts["petitions"],
                       "events": self.counts["events"], "access": self.counts["access"],
                       "parties": self.counts["parties"], "links": self.counts["links"],
-                      "audit": self.counts["audit"]},
+                      "audit": self.counts["audit"], "screening_reports": self.counts["screening_reports"],
+                      "disputes": self.counts["disputes"]},
             "password": PASSWORD, "generate_seconds": round(seconds, 1), "users": users,
             "id_numbers": self.id_numbers[:500],
             "counties": [{"unit_id": c.root.id, "name": c.name} for c in self.counties],
@@ -740,6 +824,8 @@ class Generator:
         self.w.commit()
         forget()
         self.build_matters()
+        if self.screening_months:
+            self.build_screening()
         self.write_counters()
         self.fix_sequences()
         progress = Progress("indexes", len(self.w.dropped), self.out)
