@@ -83,7 +83,7 @@ class SheetListArgsSchema(Schema):
     page_size = Int(strict=False, load_default=20, validate=validate.Range(1, 100))
 
 
-class DisputeRowSchema(Schema):
+class SheetLineSchema(Schema):
     id = fields.Integer()
     seq = fields.Integer()
     carried = fields.Boolean(metadata={"description": "上期结转"})
@@ -147,7 +147,7 @@ class SheetSchema(Schema):
     superseded_by_id = fields.Integer(allow_none=True)
     version = fields.Integer()
     actions = fields.List(fields.String(), metadata={"description": "当前用户可执行的操作"})
-    lines = fields.List(fields.Nested(DisputeRowSchema))
+    lines = fields.List(fields.Nested(SheetLineSchema))
     events = fields.List(fields.Nested(SheetEventSchema))
 
 
@@ -186,7 +186,7 @@ class ScreeningTaskSchema(Schema):
     report_id = fields.Integer(allow_none=True)
     state = fields.String(allow_none=True)
     state_label = fields.String(allow_none=True)
-    open_disputes = fields.List(fields.Nested(DisputeRowSchema), metadata={"description": "上期未化解的矛盾纠纷"})
+    open_disputes = fields.List(fields.Nested(SheetLineSchema), metadata={"description": "上期未化解的矛盾纠纷"})
 
 
 

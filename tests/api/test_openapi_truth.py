@@ -53,6 +53,10 @@ def test_a_missing_body_is_a_400_with_a_field_on_every_operation_that_takes_one(
 
     ids["info_report_id"] = send(api)["id"]
     ids["dispute_id"] = seed_dispute(app, net)["id"]
+    from tests.screening.helpers import seed_rows
+
+    seeded = seed_rows(app, net.units["E1"])
+    ids.update(report_id=seeded["report_id"], exemption_id=seeded["exemption_id"])
     answered = {}
     for method, path, _ in _json_body_operations(spec):
         url = path.format(**ids)
