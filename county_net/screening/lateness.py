@@ -14,7 +14,8 @@ from county_net.extensions import db
 from county_net.screening import services
 from county_net.screening.models import FILED_STATES, STATES, ScreeningExemption, ScreeningReport
 from county_net.screening.settings import screening_settings
-from county_net.units.directory import UnitInfo, county_directory, unit_info
+from county_net.tenancy.context import active_scope
+from county_net.units.directory import UnitInfo, unit_info
 
 STATUS_LABELS = {"on_time": "按时报送", "late": "过期录入", "missing": "逾期未报", "pending": "未到截止日",
                  "exempt": "免报"}
@@ -43,36 +44,40 @@ class Slot:
         return STATUS_LABELS[self.status]
 
 
-def _exemptions(unit_ids, start: date, end: date) -> dict[int, str]:
-    if not unit_ids:
-        return {}
+def _exempt_slots(county_unit_id: int, span: Period, expected: set) -> list[Slot]:
+    """The periods a unit of a filing kind would have had in the span but an exemption took away."""
+    settings, _ = screening_settings(county_unit_id)
+    scope = active_scope()
     rows = db.session.execute(select(ScreeningExemption.unit_id, ScreeningExemption.reason).where(
-        ScreeningExemption.unit_id.in_(unit_ids), ScreeningExemption.revoked_at.is_(None),
-        ScreeningExemption.starts_on <= end,
-        (ScreeningExemption.ends_on.is_(None)) | (ScreeningExemption.ends_on >= start))).all()
-    return {unit_id: reason for unit_id, reason in rows}
+        ScreeningExemption.county_unit_id == county_unit_id, ScreeningExemption.revoked_at.is_(None),
+        ScreeningExemption.starts_on <= span.end,
+        (ScreeningExemption.ends_on.is_(None)) | (ScreeningExemption.ends_on >= span.start))).all()
+    out = []
+    for unit_id, reason in rows:
+        unit = unit_info(unit_id)
+        cadence = settings.cadence(unit.kind) if unit and unit.is_active else None
+        if not cadence or (scope is not None and not scope.may_see(unit_id)):
+            continue
+        for period in periods_within(cadence, span.start, span.end):
+            if period.end <= span.end and (unit_id, period) not in expected:
+                out.append(Slot(unit, period, services.due_on(unit_id, period), "exempt", exempt_reason=reason))
+    return out
 
 
-def slots(units: list[UnitInfo], start: date, end: date, today: date | None = None,
-          include_exempt: bool = True) -> list[Slot]:
-    """Every expected (unit, period) whose period begins within [start, end], with its filing status as of
-    `today`. One query for the sheets, one for the exemptions, whatever the number of units."""
+def slots(county_unit_id: int, span: Period, today: date | None = None, include_exempt: bool = True) -> list[Slot]:
+    """Every expected (unit, period) of the span in the viewer's scope (who is expected: rollup.expected_units,
+    the one definition), with its filing status as of `today`. One query for the sheets whatever the number
+    of units."""
+    from county_net.screening.rollup import expected_units
+
     today = today or local_today()
-    if not units:
-        return []
-    county = units[0].county_id
-    settings, _ = screening_settings(county)
-    wanted = []
-    for unit in units:
-        cadence = settings.cadence(unit.kind) if unit.is_active else None
-        if cadence:
-            wanted += [(unit, period) for period in periods_within(cadence, start, end)]
+    wanted = [(e.unit, period) for e in expected_units(county_unit_id, span) for period in e.slots]
+    out = _exempt_slots(county_unit_id, span, set((u.id, p) for u, p in wanted)) if include_exempt else []
     if not wanted:
-        return []
+        return out
     ids = sorted({u.id for u, _ in wanted})
     first = min(p.start for _, p in wanted)
-    last = max(p.end for _, p in wanted)
-    exempt = _exemptions(ids, first, last)
+    last = max(p.start for _, p in wanted)
     filed = {}
     for row in db.session.execute(select(ScreeningReport.id, ScreeningReport.unit_id, ScreeningReport.period_kind,
                                          ScreeningReport.period_start, ScreeningReport.state, ScreeningReport.late,
@@ -84,17 +89,12 @@ def slots(units: list[UnitInfo], start: date, end: date, today: date | None = No
         # The counted (filed) revision wins over a newer draft; otherwise the newest revision.
         if key not in filed or row.state in FILED_STATES or filed[key].state not in FILED_STATES:
             filed[key] = row
-    out = []
     dues: dict[Period, date] = {}  # the due day depends on the county and the period, not the unit
     for unit, period in wanted:
         due = dues.get(period)
         if due is None:
             due = dues[period] = services.due_on(unit.id, period)
         row = filed.get((unit.id, period.kind, period.start))
-        if unit.id in exempt:
-            if include_exempt:
-                out.append(Slot(unit, period, due, "exempt", exempt_reason=exempt[unit.id]))
-            continue
         if row is not None and row.state in FILED_STATES:
             status = "late" if row.late else "on_time"
         else:
@@ -104,18 +104,10 @@ def slots(units: list[UnitInfo], start: date, end: date, today: date | None = No
     return out
 
 
-def visible_units(actor) -> list[UnitInfo]:
-    """The units below the actor's, as its scope shows them (the tenancy criteria choose them)."""
-    from county_net.units.models import Unit
-
-    ids = set(db.session.scalars(select(Unit.id).where(Unit.id != actor.unit_id)))
-    return [u for u in county_directory(actor.unit_id) if u.id in ids]
-
-
 def late_list(actor, month: Period, only_problems: bool = True) -> list[Slot]:
     """The units below the viewer expected in a month, with what they filed: by default only the late and the
     missing (the list the parent and the county center look at on the 21st)."""
-    found = slots(visible_units(actor), month.start, month.end)
+    found = [s for s in slots(unit_info(actor.unit_id).county_id, month) if s.unit.id != actor.unit_id]
     if only_problems:
         found = [s for s in found if s.status in ("missing", "late")]
     return sorted(found, key=lambda s: ({"missing": 0, "late": 1}.get(s.status, 2), s.unit.path, s.period.start))
@@ -151,12 +143,13 @@ def sweep_reminders(today: date | None = None, county_ids: list[int] | None = No
     sent = {"due": 0, "late": 0}
     for county in county_ids:
         settings, _ = screening_settings(county)
-        units = [u for u in county_directory(county) if u.id != county]
-        # The periods that can be due soon or just late: those holding today and the ones before.
-        start = min(previous_period(period_of(k, today - timedelta(days=settings["remind_after_days"]))).start
-                    for k in ("half_month", "month", "quarter"))
+        # The periods that can be due soon or just late: the quarter holding today and the one before.
+        span = period_of("quarter", today)
+        span = Period(previous_period(span).start, span.end, "quarter")
         with batched() as outbox:
-            for slot in slots(units, start, today, today, include_exempt=False):
+            for slot in slots(county, span, today, include_exempt=False):
+                if slot.unit.id == county:
+                    continue
                 if slot.status not in ("missing", "pending"):
                     continue
                 soon_on, late_on = reminder_days(slot.due_on, settings["remind_before_days"],

@@ -214,8 +214,6 @@ def late():
 @bp.get("/screening/late.xlsx")
 @login_required
 def late_xlsx():
-    from flask import Response
-
     from county_net.screening import lateness
 
     month = _month(request.args.get("month"))

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from tests.petitions.helpers import Api
-from tests.screening.helpers import Sheets, clock, line, staff  # noqa: F401
+from tests.screening.helpers import Sheets, clock, staff  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("net")
 
