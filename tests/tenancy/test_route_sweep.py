@@ -17,6 +17,8 @@ ID_ARGS = {
     "task_id": ("meeting_tasks", "T2"),
     "follow_up_id": ("follow_ups", "T2"),
     "supervision_id": ("supervisions", "T2"),
+    "report_id": ("screening_reports", "T2"),
+    "dispute_id": ("disputes", "T2"),
 }
 # Other URL arguments get a value that would be valid for an object one may see.
 OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form", "action": "receive",
@@ -71,6 +73,17 @@ def foreign(app, net, api_token):
         "feedback_due_on": (date.today() + timedelta(days=7)).isoformat()})
     assert resp.status_code == 201, resp.get_json()
     net.supervisions = {"T2": resp.get_json()["id"]}
+    # T2's own screening sheet with one line (a township files monthly; its receptionist may draft).
+    resp = api.post("t2_recv", "/api/v1/screening/reports", {})
+    assert resp.status_code == 201, resp.get_json()
+    sheet = resp.get_json()
+    from tests.screening.helpers import line
+
+    resp = api.post("t2_recv", f"/api/v1/screening/reports/{sheet['id']}/lines",
+                    {"version": sheet["version"], **line(place="西镇某村")})
+    assert resp.status_code == 201, resp.get_json()
+    net.screening_reports = {"T2": sheet["id"]}
+    net.disputes = {"T2": resp.get_json()["lines"][0]["id"]}
     with app.app_context():
         from county_net.extensions import db
         from county_net.petitions.models import PetitionParty
