@@ -200,7 +200,7 @@ def sheet_workbook(report, view: dict) -> bytes:
     title = f"{view['unit_name']}{view['period_label']}矛盾纠纷排查调处情况表"
     if view.get("revision", 1) > 1:
         title += f"（第 {view['revision']} 版）"
-    ws.merge_cells(f"A1:{last}1")
+    merges = [f"A1:{last}1"]  # applied once every cell is written (a merged cell takes no value)
     _put(ws, 1, 1, title, style=CENTER, border=False).font = Font(bold=True, size=16)
     ws.row_dimensions[1].height = 30
 
@@ -216,8 +216,8 @@ def sheet_workbook(report, view: dict) -> bytes:
         row = 2 + offset
         col = 1
         for label, value, span in line:
-            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + span - 1)
             _put(ws, row, col, f"{label}：{value}", style=Alignment(vertical="center", wrap_text=True), border=False)
+            merges.append(f"{get_column_letter(col)}{row}:{get_column_letter(col + span - 1)}{row}")
             col += span
 
     head = 5  # two header rows: the group cells above, the columns below
@@ -225,18 +225,17 @@ def sheet_workbook(report, view: dict) -> bytes:
     while col <= width:
         column = COLUMNS[col - 1]
         if column.group is None:
-            ws.merge_cells(start_row=head, start_column=col, end_row=head + 1, end_column=col)
             _put(ws, head, col, column.title, style=CENTER).font = BOLD
             _put(ws, head + 1, col, None, style=CENTER)
+            merges.append(f"{get_column_letter(col)}{head}:{get_column_letter(col)}{head + 1}")
             col += 1
             continue
-        span = sum(1 for c in COLUMNS[col - 1:] if c.group == column.group)
         # a group is contiguous in COLUMNS, so `span` cells from here belong to it
-        ws.merge_cells(start_row=head, start_column=col, end_row=head, end_column=col + span - 1)
-        _put(ws, head, col, column.group, style=CENTER).font = BOLD
+        span = sum(1 for c in COLUMNS[col - 1:] if c.group == column.group)
         for k in range(span):
-            _put(ws, head, col + k, ws.cell(head, col + k).value if k == 0 else None, style=CENTER)
+            _put(ws, head, col + k, column.group if k == 0 else None, style=CENTER).font = BOLD
             _put(ws, head + 1, col + k, COLUMNS[col - 1 + k].title, style=CENTER).font = BOLD
+        merges.append(f"{get_column_letter(col)}{head}:{get_column_letter(col + span - 1)}{head}")
         col += span
     for r in (head, head + 1):
         for c in range(1, width + 1):
@@ -250,14 +249,15 @@ def sheet_workbook(report, view: dict) -> bytes:
             row += 1
     else:
         text = "本期无矛盾纠纷（零报告）" if view.get("is_nil") else "尚未填写矛盾纠纷"
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-        _put(ws, row, 1, text, style=CENTER).font = BOLD
-        for c in range(2, width + 1):
-            ws.cell(row, c).border = BOX
+        for c in range(1, width + 1):
+            _put(ws, row, c, text if c == 1 else None, style=CENTER).font = BOLD
+        merges.append(f"A{row}:{last}{row}")
         row += 1
+    for span in merges:
+        ws.merge_cells(span)
     ws.cell(row + 1, 1, f"导出时间：{local_today().isoformat()}").alignment = Alignment(vertical="center")
     _widths(ws)
-    ws.freeze_panes = ws.cell(first, 3)  # the header and 序号/排查时间 stay in view
+    ws.freeze_panes = f"C{first}"  # the header and 序号/排查时间 stay in view
     _print_setup(ws, f"{head}:{head + 1}", row + 1)
     return _save(wb)
 
@@ -283,11 +283,11 @@ def template_workbook(county_unit_id: int, report=None, lines: list[dict] | None
 
         period = report.period_code
         title = f"{unit_info(report.unit_id).name}{period}矛盾纠纷排查调处情况表（导入模板）"
-    ws.merge_cells(f"A1:{last}1")
     _put(ws, 1, 1, title, style=CENTER, border=False).font = Font(bold=True, size=14)
-    ws.merge_cells(f"A2:{last}2")
     _put(ws, 2, 1, NOTE, style=Alignment(wrap_text=True, vertical="top"), border=False).font = Font(
         color="C00000")
+    ws.merge_cells(f"A1:{last}1")
+    ws.merge_cells(f"A2:{last}2")
     ws.row_dimensions[2].height = 48
     for c, column in enumerate(COLUMNS, start=1):
         cell = _put(ws, TEMPLATE_HEADER_ROW, c, column.title, style=CENTER)
@@ -338,7 +338,7 @@ def template_workbook(county_unit_id: int, report=None, lines: list[dict] | None
             for r in range(TEMPLATE_FIRST_ROW, max(row, TEMPLATE_FIRST_ROW + 50)):
                 ws.cell(r, c).number_format = "yyyy-mm-dd"
     _widths(ws)
-    ws.freeze_panes = ws.cell(TEMPLATE_FIRST_ROW, 1)
+    ws.freeze_panes = f"A{TEMPLATE_FIRST_ROW}"
     _print_setup(ws, f"{TEMPLATE_HEADER_ROW}:{TEMPLATE_HEADER_ROW}", max(row - 1, TEMPLATE_HEADER_ROW))
     wb.active = 0
     return _save(wb)
@@ -529,6 +529,18 @@ def _line_from(cells: dict[Column, object], lists: Lists) -> tuple[dict, dict[st
     return body, bad
 
 
+def _list_errors(body: dict, lists: Lists) -> dict[str, str]:
+    """The county's lists on a row the schema refused (the service checks the rows it passed), in the
+    service's own words."""
+    out = {}
+    if body.get("dispute_type") and body["dispute_type"] not in lists.types:
+        out["dispute_type"] = "纠纷类型不在本县类型表中"
+    codes = [code for code, _ in lists.risks]
+    if body.get("risk_level") and body["risk_level"] not in codes:
+        out["risk_level"] = "风险等级不在本县等级表中（可选：" + "、".join(codes) + "）"
+    return out
+
+
 def where(row: int, field: str) -> str:
     return f"第 {row} 行「{TITLE_OF.get(field, field)}」"
 
@@ -620,6 +632,8 @@ def _parse(wb, county_unit_id: int, report) -> tuple[list[dict], list[int]]:
                 for field, messages in exc.messages.items():
                     if field not in bad:
                         bad[field] = "；".join(_flatten(messages))
+            if loaded is None:  # the county's lists still checked, so one pass shows every error
+                bad.update({k: v for k, v in _list_errors(body, lists).items() if k not in bad})
             for field, message in bad.items():
                 errors.append(f"{where(number, field)}：{message}")
             lines.append(loaded)

@@ -2,8 +2,9 @@
 from flask_login import current_user
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
+from werkzeug.datastructures import CombinedMultiDict
 
-from county_net.api import ApiBlueprint, auth_required
+from county_net.api import ApiBlueprint, Parser, auth_required
 from county_net.api import register as register_blueprint
 from county_net.core.errors import Conflict, IllegalTransition, StaleVersion
 from county_net.core.schemas import Id, Version
@@ -11,7 +12,19 @@ from county_net.extensions import db
 from county_net.screening import excel, excel_views, queries
 from county_net.screening import schemas as s
 
-blp = ApiBlueprint("screening_excel_api", __name__, url_prefix="/api/v1",
+class MultipartParser(Parser):
+    """The "files" location reads the form's fields too, so one schema documents the whole multipart body
+    (flask-smorest documents a single request body per operation)."""
+
+    def load_files(self, req, schema):
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
+class ExcelBlueprint(ApiBlueprint):
+    ARGUMENTS_PARSER = MultipartParser()
+
+
+blp = ExcelBlueprint("screening_excel_api", __name__, url_prefix="/api/v1",
                    description="矛盾纠纷排查表 Excel：下载排查表、下载导入模板、上传导入")
 
 XLSX = {"content": {excel.XLSX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}}}}
@@ -22,11 +35,8 @@ class TemplateArgsSchema(Schema):
                    metadata={"description": "预填该排查表的现有矛盾纠纷（下载—填写—上传可往返）"})
 
 
-class UploadFileSchema(Schema):
+class UploadSchema(Schema):
     file = Upload(required=True, metadata={"description": ".xlsx（导入模板格式），不超过 10 MB、5000 行；不得含公式或宏"})
-
-
-class UploadFormSchema(Schema):
     version = Version(strict=False, required=True, metadata={"description": "排查表的版本"})
 
 
@@ -61,15 +71,14 @@ def template_xlsx(args):
 @blp.post("/screening/reports/<int:report_id>/upload")
 @auth_required
 @excel_views.upload_gate
-@blp.arguments(UploadFileSchema, location="files")
-@blp.arguments(UploadFormSchema, location="form")
+@blp.arguments(UploadSchema, location="files")
 @blp.response(200, ImportedSchema)
-def upload(files, form, report_id):
+def upload(body, report_id):
     """上传填好的导入模板，整表替换草稿的全部矛盾纠纷。逐行校验，错误按“第 N 行「列名」”列出，
     有一处不通过则不保存任何内容；超过大小限制为 413。"""
     report = queries.get_report(report_id)
     try:
-        count = excel_views.import_file(_me(), report, files["file"], form["version"])
+        count = excel_views.import_file(_me(), report, body["file"], body["version"])
     except (StaleVersion, IllegalTransition, Conflict) as exc:
         db.session.rollback()
         fresh = queries.get_report(report_id)

@@ -56,7 +56,12 @@ def upload_gate(view):
         preload_ids()
         report = queries.get_report(kwargs["report_id"])
         if request.method == "POST":
-            check_may_import(_me(), report)
+            try:
+                check_may_import(_me(), report)
+            except IllegalTransition as exc:
+                exc.current = {"version": report.version, "state": report.state,
+                               "actions": queries.report_actions(_me(), report)}
+                raise
             request.max_content_length = excel.max_bytes() + 256 * 1024  # the form's other fields and framing
             if not request.path.startswith("/api/") and current_app.config["WTF_CSRF_ENABLED"]:
                 csrf.protect()
