@@ -30,17 +30,17 @@ blp = ExcelBlueprint("screening_excel_api", __name__, url_prefix="/api/v1",
 XLSX = {"content": {excel.XLSX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}}}}
 
 
-class TemplateArgsSchema(Schema):
+class SheetTemplateArgsSchema(Schema):
     report_id = Id(strict=False, load_default=None,
                    metadata={"description": "预填该排查表的现有矛盾纠纷（下载—填写—上传可往返）"})
 
 
-class UploadSchema(Schema):
+class SheetUploadSchema(Schema):
     file = Upload(required=True, metadata={"description": ".xlsx（导入模板格式），不超过 10 MB、5000 行；不得含公式或宏"})
     version = Version(strict=False, required=True, metadata={"description": "排查表的版本"})
 
 
-class ImportedSchema(s.SheetSchema):
+class SheetImportedSchema(s.SheetSchema):
     imported = fields.Integer(metadata={"description": "导入的条数"})
 
 
@@ -60,7 +60,7 @@ def sheet_xlsx(report_id):
 
 @blp.get("/screening/template.xlsx")
 @auth_required
-@blp.arguments(TemplateArgsSchema, location="query")
+@blp.arguments(SheetTemplateArgsSchema, location="query")
 @blp.doc(responses={"200": {"description": "导入模板（.xlsx，含下拉列表）", **XLSX}})
 def template_xlsx(args):
     """下载导入模板：本县纠纷类型、风险等级、调处状态为下拉列表；给出 report_id 时预填该表现有的矛盾纠纷。"""
@@ -71,8 +71,8 @@ def template_xlsx(args):
 @blp.post("/screening/reports/<int:report_id>/upload")
 @auth_required
 @excel_views.upload_gate
-@blp.arguments(UploadSchema, location="files")
-@blp.response(200, ImportedSchema)
+@blp.arguments(SheetUploadSchema, location="files")
+@blp.response(200, SheetImportedSchema)
 def upload(body, report_id):
     """上传填好的导入模板，整表替换草稿的全部矛盾纠纷。逐行校验，错误按“第 N 行「列名」”列出，
     有一处不通过则不保存任何内容；超过大小限制为 413。"""
