@@ -279,10 +279,12 @@ def template_workbook(county_unit_id: int, report=None, lines: list[dict] | None
     ws.title = SHEET_NAME
     title = "矛盾纠纷排查调处情况表（导入模板）"
     if report is not None:
+        from county_net.deadlines.periods import parse_period
         from county_net.units.directory import unit_info
 
-        period = report.period_code
-        title = f"{unit_info(report.unit_id).name}{period}矛盾纠纷排查调处情况表（导入模板）"
+        period = parse_period(report.period_code)
+        label = period.label if period else report.period_code
+        title = f"{unit_info(report.unit_id).name}{label}矛盾纠纷排查调处情况表（导入模板）"
     _put(ws, 1, 1, title, style=CENTER, border=False).font = Font(bold=True, size=14)
     _put(ws, 2, 1, NOTE, style=Alignment(wrap_text=True, vertical="top"), border=False).font = Font(
         color="C00000")

@@ -4,7 +4,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 from werkzeug.datastructures import CombinedMultiDict
 
-from county_net.api import ApiBlueprint, Parser, auth_required
+from county_net.api import ApiBlueprint, ErrorSchema, Parser, auth_required
 from county_net.api import register as register_blueprint
 from county_net.core.errors import Conflict, IllegalTransition, StaleVersion
 from county_net.core.schemas import Id, Version
@@ -62,6 +62,7 @@ def sheet_xlsx(report_id):
 @auth_required
 @blp.arguments(SheetTemplateArgsSchema, location="query")
 @blp.doc(responses={"200": {"description": "导入模板（.xlsx，含下拉列表）", **XLSX}})
+@blp.alt_response(404, schema=ErrorSchema, description="report_id 所指的排查表不存在或不可见")
 def template_xlsx(args):
     """下载导入模板：本县纠纷类型、风险等级、调处状态为下拉列表；给出 report_id 时预填该表现有的矛盾纠纷。"""
     data, name = excel_views.template_for(_me(), args["report_id"])

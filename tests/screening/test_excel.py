@@ -73,7 +73,7 @@ def test_template_round_trips_a_draft_and_the_sheet_reads_back(sheets, clock):
     sheet = draft_with_two(sheets, clock)
     wb = template(sheets, "e1_liaison", sheet)
     ws = wb[excel.SHEET_NAME]
-    assert ws["A1"].value.startswith("东镇某厂2026-11") and "填写说明" in ws["A2"].value
+    assert ws["A1"].value.startswith("东镇某厂2026年11月") and "填写说明" in ws["A2"].value
     assert [c.value for c in ws[3]][:4] == ["序号", "排查时间", "纠纷类型", "当事人"]
     assert ws["C4"].value == "劳资" and ws["C5"].value == "家庭" and ws.cell(6, 3).value is None
     assert wb[excel.LISTS_NAME].sheet_state == "hidden"
