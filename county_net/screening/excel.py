@@ -336,9 +336,6 @@ def template_workbook(county_unit_id: int, report=None, lines: list[dict] | None
             rule.promptTitle = column.title
             ws.add_data_validation(rule)
             rule.add(span)
-        if column.kind == "date":
-            for r in range(TEMPLATE_FIRST_ROW, max(row, TEMPLATE_FIRST_ROW + 50)):
-                ws.cell(r, c).number_format = "yyyy-mm-dd"
     _widths(ws)
     ws.freeze_panes = f"A{TEMPLATE_FIRST_ROW}"
     _print_setup(ws, f"{TEMPLATE_HEADER_ROW}:{TEMPLATE_HEADER_ROW}", max(row - 1, TEMPLATE_HEADER_ROW))
@@ -640,6 +637,7 @@ def _parse(wb, county_unit_id: int, report) -> tuple[list[dict], list[int]]:
                 errors.append(f"{where(number, field)}：{message}")
             lines.append(loaded)
             row_numbers.append(number)
+        formulas += _formulas_elsewhere(wb, ws)
     except UploadRefused:
         raise
     except Exception:
@@ -664,6 +662,19 @@ def _parse(wb, county_unit_id: int, report) -> tuple[list[dict], list[int]]:
     if not lines:
         _refuse("表中没有矛盾纠纷：请从第 4 行起逐行填写；本期没有的请在页面上报“零报告”")
     return lines, row_numbers
+
+
+def _formulas_elsewhere(wb, data_ws) -> list[str]:
+    """Formula cells on the other sheets (never read, but a file with formulas is refused as a whole)."""
+    found = []
+    for ws in wb.worksheets:
+        if ws is data_ws:
+            continue
+        for number, cells in enumerate(ws.iter_rows(), start=1):
+            if number > MAX_SCANNED_ROWS:
+                _refuse(f"工作表「{ws.title}」行数过多")
+            found += [f"{ws.title}!{cell.coordinate}" for cell in cells if getattr(cell, "data_type", None) == "f"]
+    return found
 
 
 def _row_key(message: str):
