@@ -453,7 +453,7 @@ def _date(value):
         if 36526 <= value <= 73415:  # 2000-01-01 … 2100-12-31 as Excel day numbers
             return from_excel(value).date().isoformat()
         raise ValueError
-    text = str(value).strip().replace("/", "-").replace(".", "-")
+    text = str(value).strip().replace("T", " ").split(" ")[0].replace("/", "-").replace(".", "-")
     text = text.replace("年", "-").replace("月", "-").replace("日", "")
     parts = text.split("-")
     if len(parts) != 3 or not all(p.strip().isdigit() for p in parts):
@@ -601,9 +601,8 @@ def _parse(wb, county_unit_id: int, report) -> tuple[list[dict], list[int]]:
     row_numbers: list[int] = []
     errors: list[str] = []
     formulas: list[str] = []
-    width = len(COLUMNS) + 10  # cells far to the right are never read
     try:
-        for number, cells in enumerate(ws.iter_rows(max_col=width), start=1):
+        for number, cells in enumerate(ws.iter_rows(), start=1):
             if number > TEMPLATE_HEADER_ROW + MAX_SCANNED_ROWS:
                 _refuse(f"行数过多：一次最多导入 {MAX_LINES} 行")
             for cell in cells:
@@ -640,7 +639,8 @@ def _parse(wb, county_unit_id: int, report) -> tuple[list[dict], list[int]]:
         formulas += _formulas_elsewhere(wb, ws)
     except UploadRefused:
         raise
-    except Exception:
+    except Exception:  # a damaged sheet part surfaces while the rows stream
+        current_app.logger.warning("unreadable screening upload", exc_info=True)
         _refuse("文件无法读取：不是有效的 Excel（.xlsx）文件")
     if formulas:
         shown = "、".join(formulas[:20]) + ("等" if len(formulas) > 20 else "")

@@ -188,8 +188,9 @@ def test_files_that_are_not_plain_templates_are_refused(app, sheets, clock):
     formula = load_workbook(io.BytesIO(good))
     formula.active["E4"] = "=1+1"
     formula.active["H4"] = '=HYPERLINK("http://example.com","点我")'
+    formula.active["AZ9"] = "=NOW()"  # far to the right, below the lines: still refused
     text = refused(upload(sheets, "e1_liaison", sheet, as_bytes(formula)))
-    assert "含有公式" in text and "E4" in text and "H4" in text
+    assert "含有公式" in text and "E4" in text and "H4" in text and "AZ9" in text
     hidden = load_workbook(io.BytesIO(good))
     hidden[excel.LISTS_NAME]["F1"] = "=SUM(A1:A3)"  # on the hidden lists sheet: refused all the same
     assert "代码表!F1" in refused(upload(sheets, "e1_liaison", sheet, as_bytes(hidden)))
