@@ -102,6 +102,7 @@ class Config:
     # Attachments live here, outside the database (default: instance/attachments).
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR")
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    SCREENING_UPLOAD_MAX_BYTES = 10 * 1024 * 1024  # an uploaded 矛盾纠纷排查表 (.xlsx)
     # `flask backup` / `flask restore` (docs/operations.md). On PostgreSQL the backup reads as a role that
     # bypasses row-level security (default: MIGRATION_DATABASE_URL, then DATABASE_URL); restore writes as the owner.
     BACKUP_DATABASE_URL = os.environ.get("BACKUP_DATABASE_URL")

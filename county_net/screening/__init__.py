@@ -3,13 +3,11 @@ immediate reports, lateness and reminders, Excel both ways."""
 
 
 def init_app(app):
-    from county_net.screening import (api, cli, info_api, info_views, models, rollup_api,  # noqa: F401
-                                      rollup_views, views)
+    from county_net.screening import (api, cli, excel_api, excel_views, info_api, info_views,  # noqa: F401
+                                      models, rollup_api, rollup_views, views)
 
     app.cli.add_command(cli.screening_cli)
-    app.register_blueprint(views.bp)
-    app.register_blueprint(info_views.bp)
-    app.register_blueprint(rollup_views.bp)
-    api.register(app)
-    info_api.register(app)
-    rollup_api.register(app)
+    for blueprint in (views.bp, info_views.bp, rollup_views.bp, excel_views.bp):
+        app.register_blueprint(blueprint)
+    for module in (api, info_api, rollup_api, excel_api):
+        module.register(app)
