@@ -104,11 +104,10 @@ def baseline_sql(ph: str) -> list[str]:
     lines = ("SELECT r.unit_id, d.dispute_type, d.status, d.scale_band, d.is_major, count(d.id) FROM disputes d "
              "JOIN screening_reports r ON d.report_id = r.id WHERE r.county_unit_id = {ph} AND r.counted = {t} "
              "AND r.period_start >= {ph} AND r.period_end <= {ph} GROUP BY 1, 2, 3, 4, 5")
-    ytd = ("SELECT l.unit_id, d.dispute_type, d.status, d.scale_band, d.is_major, count(d.id) FROM disputes d JOIN ("
-           "SELECT d2.id AS dispute_id, r.unit_id, row_number() OVER (PARTITION BY d2.origin_key ORDER BY "
-           "r.period_end DESC, r.id DESC, d2.id DESC) AS rank FROM disputes d2 JOIN screening_reports r "
-           "ON d2.report_id = r.id WHERE r.county_unit_id = {ph} AND r.counted = {t} AND r.period_start >= {ph} "
-           "AND r.period_end <= {ph}) l ON l.dispute_id = d.id AND l.rank = 1 GROUP BY 1, 2, 3, 4, 5")
+    ytd = ("SELECT r.unit_id, d.dispute_type, d.status, d.scale_band, d.is_major, count(d.id) FROM disputes d "
+           "JOIN screening_reports r ON d.report_id = r.id WHERE r.county_unit_id = {ph} AND r.counted = {t} "
+           "AND r.period_start >= {ph} AND r.period_end <= {ph} "
+           "AND (d.superseded_on IS NULL OR d.superseded_on > {ph}) GROUP BY 1, 2, 3, 4, 5")
     sheets = ("SELECT unit_id, period_start, state, late, is_nil FROM screening_reports WHERE county_unit_id = {ph} "
               "AND counted = {t} AND period_start >= {ph} AND period_end <= {ph}")
     return [s.replace("{ph}", ph) for s in (lines, ytd, sheets)]
@@ -128,7 +127,7 @@ def time_baseline(ds: Dataset, county: int, start: str, end: str, n: int) -> lis
         for i in range(n + 10):
             t = time.perf_counter()
             conn.execute(lines, (county, start, end)).fetchall()
-            conn.execute(ytd, (county, year_start, end)).fetchall()
+            conn.execute(ytd, (county, year_start, end, end)).fetchall()
             conn.execute(lines, (county, prev_start, prev_end)).fetchall()
             conn.execute(sheets, (county, start, end)).fetchall()
             conn.execute(sheets, (county, prev_start, prev_end)).fetchall()

@@ -749,6 +749,13 @@ class Generator:
             self.counts["disputes"] += len(lines)
             progress.step(1)
         progress.close()
+        # superseded_on, as the services keep it when a sheet is signed: the next counted line's period end.
+        self.w.execute("""UPDATE disputes SET superseded_on = nxt.next_end FROM (
+            SELECT d.id AS id, LEAD(r.period_end) OVER (PARTITION BY d.origin_key
+                                                        ORDER BY r.period_end, r.id, d.id) AS next_end
+            FROM disputes d JOIN screening_reports r ON r.id = d.report_id WHERE r.counted) AS nxt
+            WHERE disputes.id = nxt.id AND nxt.next_end IS NOT NULL""")
+        self.w.commit()
 
     def write_counters(self) -> None:
         self.w.write("petition_counters", ("county_unit_id", "year", "last_seq"),

@@ -146,6 +146,10 @@ class Dispute(UnitOwned, db.Model):
     responsible_leader: Mapped[str] = mapped_column(String(60))
     status: Mapped[str] = mapped_column(String(10), default="screened")
     target_date: Mapped[date | None] = mapped_column(Date)
+    # On a counted sheet: the period end of the next counted sheet that carries the same dispute (None: this is
+    # its newest line). 年度累计 as of a period counts the lines not yet superseded by then: a plain aggregate
+    # instead of ranking the year's lines on every read. Kept by services.refresh_successions.
+    superseded_on: Mapped[date | None] = mapped_column(Date)
     petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id", ondelete="SET NULL"), index=True)
 
     report: Mapped[ScreeningReport] = relationship(back_populates="disputes")

@@ -278,30 +278,22 @@ def _status_counts(county_unit_id: int, period: RollupPeriod):
         .group_by(ScreeningReport.unit_id, Dispute.status)).all()
 
 
-def _latest_lines(county_unit_id: int, period: RollupPeriod):
-    """The year's lines to the span's end, ranked per dispute (`origin_key`) newest sheet first: rank 1 is the
-    dispute at its latest status. Carries what the counts group by, so they need not read the lines again."""
-    return (select(Dispute.id.label("dispute_id"), ScreeningReport.unit_id.label("unit_id"),
-                   Dispute.dispute_type.label("dispute_type"), Dispute.status.label("status"),
-                   Dispute.scale_band.label("scale_band"), Dispute.is_major.label("is_major"),
-                   func.row_number().over(partition_by=Dispute.origin_key,
-                                          order_by=(ScreeningReport.period_end.desc(), ScreeningReport.id.desc(),
-                                                    Dispute.id.desc())).label("rank"))
-            .join(ScreeningReport, Dispute.report_id == ScreeningReport.id)
-            .where(ScreeningReport.county_unit_id == county_unit_id, ScreeningReport.counted.is_(True),
-                   ScreeningReport.period_start >= period.year_start, ScreeningReport.period_end <= period.end)
-            .subquery())
+def _year_to_date(period: RollupPeriod):
+    """The lines 年度累计 counts as of the span's end: on the year's counted sheets up to the span's end, and not
+    yet carried into a later counted sheet by then (`superseded_on`), i.e. each dispute at its latest status."""
+    return and_(ScreeningReport.counted.is_(True), ScreeningReport.period_start >= period.year_start,
+                ScreeningReport.period_end <= period.end,
+                or_(Dispute.superseded_on.is_(None), Dispute.superseded_on > period.end))
 
 
 def _ytd_counts(county_unit_id: int, period: RollupPeriod):
-    # The tenancy criteria narrow the ORM entities inside the subquery (tests hold a township's view to it).
-    latest = _latest_lines(county_unit_id, period)
     return db.session.execute(
-        select(latest.c.unit_id, latest.c.dispute_type, latest.c.status, latest.c.scale_band, latest.c.is_major,
-               func.count())
-        .where(latest.c.rank == 1)
-        .group_by(latest.c.unit_id, latest.c.dispute_type, latest.c.status, latest.c.scale_band,
-                  latest.c.is_major)).all()
+        select(ScreeningReport.unit_id, Dispute.dispute_type, Dispute.status, Dispute.scale_band, Dispute.is_major,
+               func.count(Dispute.id))
+        .join(ScreeningReport, Dispute.report_id == ScreeningReport.id)
+        .where(ScreeningReport.county_unit_id == county_unit_id, _year_to_date(period))
+        .group_by(ScreeningReport.unit_id, Dispute.dispute_type, Dispute.status, Dispute.scale_band,
+                  Dispute.is_major)).all()
 
 
 def _sheets(county_unit_id: int, period: RollupPeriod):
@@ -417,11 +409,8 @@ def dispute_query(filters: dict):
                    if u.path.startswith(unit.path) and (scope is None or scope.may_see(u.id))]
         owners = ScreeningReport.unit_id.in_(members)
     if filters.get("span") == "ytd":
-        latest = _latest_lines(county, period)
-        stmt = (select(Dispute)
-                .join(latest, and_(latest.c.dispute_id == Dispute.id, latest.c.rank == 1))
-                .join(ScreeningReport, Dispute.report_id == ScreeningReport.id)
-                .where(owners))
+        stmt = (select(Dispute).join(ScreeningReport, Dispute.report_id == ScreeningReport.id)
+                .where(ScreeningReport.county_unit_id == county, _year_to_date(period), owners))
     else:
         stmt = (select(Dispute).join(ScreeningReport, Dispute.report_id == ScreeningReport.id)
                 .where(ScreeningReport.county_unit_id == county, ScreeningReport.counted.is_(True),

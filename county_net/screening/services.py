@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from county_net.audit import services as audit
 from county_net.core.errors import Conflict, IllegalTransition, InvalidInput, RoleRequired, StaleVersion
@@ -255,6 +255,33 @@ def _major_codes(report: ScreeningReport):
     return settings.major_codes
 
 
+def refresh_successions(origin_keys) -> None:
+    """Recompute `superseded_on` of every counted line of these disputes (after a sheet starts or stops
+    counting). All lines of a dispute belong to one unit, so the actor's scope sees them all."""
+    keys = sorted(set(origin_keys))
+    if not keys:
+        return
+    db.session.flush()
+    rows = db.session.execute(
+        select(Dispute.id, Dispute.origin_key, Dispute.superseded_on, ScreeningReport.period_end, ScreeningReport.id)
+        .join(ScreeningReport, Dispute.report_id == ScreeningReport.id)
+        .where(Dispute.origin_key.in_(keys), ScreeningReport.counted.is_(True))
+        .order_by(Dispute.origin_key, ScreeningReport.period_end, ScreeningReport.id, Dispute.id)).all()
+    changes = []
+    for index, row in enumerate(rows):
+        after = rows[index + 1] if index + 1 < len(rows) else None
+        wanted = after.period_end if after is not None and after.origin_key == row.origin_key else None
+        if row.superseded_on != wanted:
+            changes.append({"id": row.id, "superseded_on": wanted})
+    if changes:
+        db.session.execute(update(Dispute), changes)
+
+
+def _origins(*reports) -> set[str]:
+    return set(db.session.scalars(select(Dispute.origin_key).where(
+        Dispute.report_id.in_([r.id for r in reports if r is not None]))))
+
+
 def _lines(report: ScreeningReport) -> list[Dispute]:
     return list(db.session.scalars(select(Dispute).where(Dispute.report_id == report.id).order_by(Dispute.seq)))
 
@@ -461,6 +488,8 @@ def sign(actor, report: ScreeningReport, version: int | None, note: str = "") ->
         db.session.flush()
     report.state = "filed"
     report.counted = True
+    db.session.flush()
+    refresh_successions(_origins(report, previous))
     report.signed_by_id, report.signed_by_name = actor.id, actor.name
     if report.submitted_at is None:
         report.submitted_at = now
@@ -505,7 +534,8 @@ def return_sheet(actor, report: ScreeningReport, version: int | None, note: str)
         if previous is not None and previous.state == "superseded":
             previous.state, previous.counted = "accepted", True  # the accepted revision counts again
             previous.version += 1
-            db.session.flush()
+        db.session.flush()
+        refresh_successions(_origins(report, previous))
     _bump(report)
     _event(report, actor, f"return_{stage}", before, note.strip())
     audit.record("screening.returned", **_about(actor, report, stage=stage))

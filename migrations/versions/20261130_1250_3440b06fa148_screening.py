@@ -143,6 +143,7 @@ def upgrade():
     sa.Column('responsible_leader', sa.String(length=60), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('target_date', sa.Date(), nullable=True),
+    sa.Column('superseded_on', sa.Date(), nullable=True),
     sa.Column('petition_id', sa.Integer(), nullable=True),
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.CheckConstraint("scale_band IN ('lt50', '50_100', '100_500', 'gt500')", name=op.f('ck_disputes_scale_band')),

@@ -76,6 +76,9 @@ def seed(app, units: dict) -> dict:
                                           starts_on=date(2026, 1, 1), created_by_name="县信访局", version=1,
                                           revoked_at=datetime(2026, 2, 1, tzinfo=timezone.utc),
                                           revoked_by_name="县信访局"))
+        from county_net.screening.services import refresh_successions
+
+        refresh_successions(["k1", "k2", "k3", "k4", "k5", "k6", "k7", "k9", "kx"])  # as signing would keep them
         db.session.commit()
         db.session.remove()
     return units
