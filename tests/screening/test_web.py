@@ -85,3 +85,17 @@ def test_editing_and_deleting_a_line(sheets, clock, login):
     assert [(d["seq"], d["dispute_type"]) for d in sheet["lines"]] == [(1, "家庭")]
     assert second["id"] == sheet["lines"][0]["id"]
     assert login("e2_liaison").get(f"/screening/disputes/{second['id']}/edit").status_code == 404
+
+
+def test_the_liaisons_pages(sheets, clock, login, net):
+    clock(2026, 11, 12)
+    web = login("e1_liaison")
+    home = web.get("/").get_data(as_text=True)
+    assert 'id="info-report-new"' in home and 'id="screening-file"' in home
+    assert "督办" not in home and "事项检索" not in home  # nothing a liaison cannot use
+    screening = web.get("/screening").get_data(as_text=True)
+    assert 'id="link-history"' in screening and 'id="link-rollup"' not in screening
+    assert web.get(f"/screening/history/{net.units['E1']}").status_code == 200
+    assert web.get(f"/screening/history/{net.units['E2']}").status_code == 404
+    township = login("t1_head").get("/screening").get_data(as_text=True)
+    assert 'id="link-rollup"' in township and 'id="link-late"' in township
