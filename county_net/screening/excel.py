@@ -579,6 +579,20 @@ def parse_upload(stream, county_unit_id: int, report=None) -> list[dict]:
     return parse_rows(stream, county_unit_id, report)[0]
 
 
+def _seq_of(row: dict) -> int | None:
+    """The 序号 a downloaded template wrote for a line already on the sheet: the row keeps that dispute's
+    identity wherever the clerk moves it. Blank, or anything but a whole number, means a new dispute."""
+    for column, value in row.items():
+        if column.key == "seq":
+            if isinstance(value, bool):
+                return None
+            if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+                return int(value) if value > 0 else None
+            if isinstance(value, str) and value.strip().isdigit():
+                return int(value.strip())
+    return None
+
+
 def parse_rows(stream, county_unit_id: int, report=None) -> tuple[list[dict], list[int]]:
     """As parse_upload, with each line's row number in the file."""
     data = _read_limited(stream)
@@ -634,6 +648,8 @@ def _parse(wb, county_unit_id: int, report) -> tuple[list[dict], list[int]]:
                 bad.update({k: v for k, v in _list_errors(body, lists).items() if k not in bad})
             for field, message in bad.items():
                 errors.append(f"{where(number, field)}：{message}")
+            if loaded is not None:
+                loaded["_seq"] = _seq_of(row)
             lines.append(loaded)
             row_numbers.append(number)
         formulas += _formulas_elsewhere(wb, ws)

@@ -358,20 +358,37 @@ def _editable(actor, report: ScreeningReport, version: int | None, what: str = "
 
 def put_lines(actor, report: ScreeningReport, version: int | None, lines: list[dict], note: str | None = None,
               source: str = "edit") -> ScreeningReport:
-    """Replace every line of a draft (the Excel upload, an API client). Lines that match an existing one by
-    position keep its identity (carried-over lines keep their origin and petition link)."""
+    """Replace every line of a draft (the Excel upload, an API client). A line that names an existing one by
+    its 序号 (`_seq`, read from the uploaded template) keeps that dispute's identity wherever the row moved
+    (a carried-over line keeps its origin and petition link); without it, lines match by position. Existing
+    lines no row names are removed; the lines are numbered 1..n in the order given."""
     _editable(actor, report, version, "导入" if source == "import" else "修改")
     checked = _check_lines(report, lines)
     majors = _major_codes(report)
     old = _lines(report)
-    for dispute in old[len(checked):]:
-        db.session.delete(dispute)
-    db.session.flush()
+    by_seq = {d.seq: d for d in old}
+    named = any(line.get("_seq") is not None for line in checked)
+    chosen: list[Dispute | None] = []
+    taken: set[int] = set()
     for index, line in enumerate(checked):
-        if index < len(old):
-            _apply_line(old[index], line, majors)
-        else:
+        match = by_seq.get(line.get("_seq")) if named else (old[index] if index < len(old) else None)
+        if match is not None and match.id in taken:
+            match = None  # a 序号 typed twice: the second row is a new dispute
+        if match is not None:
+            taken.add(match.id)
+        chosen.append(match)
+    for dispute in old:
+        if dispute.id not in taken:
+            db.session.delete(dispute)
+    for index, dispute in enumerate(d for d in chosen if d is not None):
+        dispute.seq = -(index + 1)  # out of the way of the final numbers (unique per sheet)
+    db.session.flush()
+    for index, (line, dispute) in enumerate(zip(checked, chosen)):
+        if dispute is None:
             db.session.add(_new_dispute(report, index + 1, line, majors))
+        else:
+            _apply_line(dispute, line, majors)
+            dispute.seq = index + 1
     if checked:
         report.is_nil = False
     if note is not None:

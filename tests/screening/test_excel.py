@@ -325,3 +325,34 @@ def test_the_upload_is_documented_as_multipart(app):
     assert {"file", "version"} <= set(schema["properties"]) and schema["properties"]["file"]["format"] == "binary"
     assert "413" in op["responses"]
     assert XLSX in doc["paths"]["/api/v1/screening/reports/{report_id}/xlsx"]["get"]["responses"]["200"]["content"]
+
+
+def test_a_moved_row_keeps_its_dispute(sheets, clock):
+    """The template's 序号 names the line a row was: moving rows in Excel keeps each dispute's identity (a
+    carried dispute keeps its origin); a row without 序号 is new; a line no row names is removed."""
+    clock(2026, 10, 14)
+    sheets.file("e1_liaison", "e1_head", sheets.open("e1_liaison"), line(summary="上月欠薪", status="mediating"))
+    clock(2026, 11, 10)
+    sheet = sheets.open("e1_liaison")
+    sheet = sheets.add("e1_liaison", sheet, dispute_type="家庭", people_count=2, summary="本月家庭纠纷")
+    carried, fresh = sheet["lines"]
+    assert carried["carried"] and not fresh["carried"]
+    wb = template(sheets, "e1_liaison", sheet)
+    ws = wb[excel.SHEET_NAME]
+    first, second = excel.TEMPLATE_FIRST_ROW, excel.TEMPLATE_FIRST_ROW + 1
+    for column in range(1, ws.max_column + 1):  # the clerk swaps the two rows
+        a, b = ws.cell(first, column), ws.cell(second, column)
+        a.value, b.value = b.value, a.value
+    fill(ws, second + 1, **ROW)  # and adds a new one with no 序号
+    resp = upload(sheets, "e1_liaison", sheet, as_bytes(wb))
+    assert resp.status_code == 200, resp.get_json()
+    lines = resp.get_json()["lines"]
+    assert [(d["seq"], d["summary"], d["carried"]) for d in lines] == [
+        (1, "本月家庭纠纷", False), (2, "上月欠薪", True), (3, ROW["简况及原因"], False)]
+    assert (lines[0]["id"], lines[1]["id"]) == (fresh["id"], carried["id"])
+    wb = template(sheets, "e1_liaison", sheets.show("e1_liaison", sheet["id"]))
+    ws = wb[excel.SHEET_NAME]
+    ws.delete_rows(excel.TEMPLATE_FIRST_ROW)  # the clerk deletes the first row
+    resp = upload(sheets, "e1_liaison", sheets.show("e1_liaison", sheet["id"]), as_bytes(wb))
+    assert resp.status_code == 200, resp.get_json()
+    assert [(d["id"], d["seq"]) for d in resp.get_json()["lines"]] == [(carried["id"], 1), (lines[2]["id"], 2)]
