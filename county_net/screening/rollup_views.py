@@ -236,7 +236,15 @@ def history(unit_id: int):
 @bp.get("/screening/compare")
 @login_required
 def compare():
-    args = load_args(s.CompareArgsSchema, request.args)
+    """Two periods side by side; with nothing chosen, the viewer's unit this month against the month before."""
+    from county_net.deadlines.periods import MONTH, period_of, previous_period
+
+    raw = {k: v for k, v in request.args.items() if v != ""}
+    this_month = period_of(MONTH, local_today())
+    raw.setdefault("unit", str(_me().unit_id))
+    raw.setdefault("b", this_month.code)
+    raw.setdefault("a", previous_period(this_month).code)
+    args = load_args(s.CompareArgsSchema, raw)
     data = load_compare(args)
     return render_template("screening/compare.html", c=data, measures=r.MEASURES, bands=SCALE_BANDS,
                            fmt=r.format_rate)
