@@ -81,11 +81,9 @@ def _notify(**kwargs) -> None:
 
 def _link(endpoint: str, **values) -> str:
     """A relative URL, also from the command line (the sweep runs outside any request)."""
-    from flask import current_app, has_request_context, url_for
+    from county_net.core.links import relative_url
 
-    if has_request_context():
-        return url_for(endpoint, _external=False, **values)
-    return current_app.url_map.bind("localhost").build(endpoint, values)
+    return relative_url(endpoint, **values)
 
 
 def _meeting_link(meeting_id: int) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
 from county_net.core.errors import IllegalTransition, InvalidInput, RoleRequired, StaleVersion
@@ -144,9 +143,9 @@ def record_follow_up(actor, follow_up: FollowUp, petition: Petition, *, version:
 
 
 def _follow_up_link(follow_up_id: int) -> str:
-    if has_request_context():
-        return url_for("desk.follow_up", follow_up_id=follow_up_id, _external=False)
-    return current_app.url_map.bind("localhost").build("desk.follow_up", {"follow_up_id": follow_up_id})
+    from county_net.core.links import relative_url
+
+    return relative_url("desk.follow_up", follow_up_id=follow_up_id)
 
 
 def sweep_followups(today: date | None = None, batch: int = 500) -> dict:

@@ -8,6 +8,7 @@ from county_net.core.pagination import paginate
 from county_net.extensions import db
 from county_net.screening import queries, services
 from county_net.screening import schemas as s
+from county_net.screening.steps import STEPS
 
 blp = ApiBlueprint("screening_api", __name__, url_prefix="/api/v1",
                    description="矛盾纠纷排查表：填报、零报告、签发上报、上级接收或退回、更正")
@@ -117,65 +118,20 @@ def delete_line(body, dispute_id):
     return _answer(_guarded(report, lambda: services.delete_line(_me(), dispute, body["version"])))
 
 
-@blp.post("/screening/reports/<int:report_id>/nil")
-@auth_required
-@blp.arguments(s.SheetNilSchema)
-@blp.response(200, s.SheetSchema)
-def set_nil(body, report_id):
-    """零报告：本期无矛盾纠纷（仍须一把手签发）；is_nil=false 取消。"""
-    item = queries.get_report(report_id)
-    return _answer(_guarded(item, lambda: services.set_nil(_me(), item, body["version"], body["is_nil"],
-                                                           body["note"])))
+def _sheet_step(slug, step):
+    def view(body, report_id):
+        item = queries.get_report(report_id)
+        return _answer(_guarded(item, lambda: step.call(_me(), item, body)))
+
+    view.__name__ = f"sheet_{slug}"
+    view.__doc__ = step.doc
+    return view
 
 
-@blp.post("/screening/reports/<int:report_id>/submit")
-@auth_required
-@blp.arguments(s.SheetVersionSchema)
-@blp.response(200, s.SheetSchema)
-def submit(body, report_id):
-    """信息员提交本单位一把手签发。"""
-    item = queries.get_report(report_id)
-    return _answer(_guarded(item, lambda: services.submit(_me(), item, body["version"])))
-
-
-@blp.post("/screening/reports/<int:report_id>/sign")
-@auth_required
-@blp.arguments(s.SheetNoteSchema)
-@blp.response(200, s.SheetSchema)
-def sign(body, report_id):
-    """一把手签发，报送上级单位；截止日后签发的照常报送并标记“过期录入”。"""
-    item = queries.get_report(report_id)
-    return _answer(_guarded(item, lambda: services.sign(_me(), item, body["version"], body["note"])))
-
-
-@blp.post("/screening/reports/<int:report_id>/return")
-@auth_required
-@blp.arguments(s.SheetReturnSchema)
-@blp.response(200, s.SheetSchema)
-def return_sheet(body, report_id):
-    """退回修改：一把手退回待签发的表，或上级单位退回已报送的表（须写意见）。"""
-    item = queries.get_report(report_id)
-    return _answer(_guarded(item, lambda: services.return_sheet(_me(), item, body["version"], body["note"])))
-
-
-@blp.post("/screening/reports/<int:report_id>/accept")
-@auth_required
-@blp.arguments(s.SheetNoteSchema)
-@blp.response(200, s.SheetSchema)
-def accept(body, report_id):
-    """上级单位接收；接收后锁定，只能更正为新版本。"""
-    item = queries.get_report(report_id)
-    return _answer(_guarded(item, lambda: services.accept(_me(), item, body["version"], body["note"])))
-
-
-@blp.post("/screening/reports/<int:report_id>/correct")
-@auth_required
-@blp.arguments(s.SheetCorrectSchema)
-@blp.response(201, s.SheetSchema)
-def correct(body, report_id):
-    """更正已接收的表：生成新版本草稿（原版本保留可查，新版本签发前原版本仍计入汇总）。"""
-    item = queries.get_report(report_id)
-    return _answer(_guarded(item, lambda: services.correct(_me(), item, body["version"], body["note"])))
+# The steps of a sheet, from the table the web forms use too (views.STEPS): one service call each.
+for _slug, _step in STEPS.items():
+    blp.post(f"/screening/reports/<int:report_id>/{_slug}")(auth_required(blp.arguments(_step.schema)(
+        blp.response(201 if _slug == "correct" else 200, s.SheetSchema)(_sheet_step(_slug, _step)))))
 
 
 def register(app):

@@ -162,11 +162,9 @@ def _about(actor, report: ScreeningReport, **detail) -> dict:
 
 
 def _link(report_id: int) -> str:
-    from flask import current_app, has_request_context, url_for
+    from county_net.core.links import relative_url
 
-    if has_request_context():
-        return url_for("screening.report", report_id=report_id)
-    return current_app.url_map.bind("localhost").build("screening.report", {"report_id": report_id})
+    return relative_url("screening.report", report_id=report_id)
 
 
 def _notify(report: ScreeningReport, kind: str, step: str, unit_id: int, title: str, audience: str,

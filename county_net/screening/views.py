@@ -15,6 +15,7 @@ from county_net.extensions import db
 from county_net.screening import queries, services
 from county_net.screening import schemas as s
 from county_net.screening.models import STATES
+from county_net.screening.steps import STEPS
 from county_net.units.directory import unit_info
 
 bp = Blueprint("screening", __name__)
@@ -104,16 +105,6 @@ def _line_body(form) -> dict:
     return body
 
 
-STEPS = {  # slug -> (schema, service call, message when done)
-    "nil": (s.SheetNilSchema, lambda me, r, b: services.set_nil(me, r, b["version"], b["is_nil"], b["note"]), "已保存"),
-    "submit": (s.SheetVersionSchema, lambda me, r, b: services.submit(me, r, b["version"]), "已提交一把手签发"),
-    "sign": (s.SheetNoteSchema, lambda me, r, b: services.sign(me, r, b["version"], b["note"]), "已签发，报送上级单位"),
-    "return": (s.SheetReturnSchema, lambda me, r, b: services.return_sheet(me, r, b["version"], b["note"]), "已退回"),
-    "accept": (s.SheetNoteSchema, lambda me, r, b: services.accept(me, r, b["version"], b["note"]), "已接收"),
-    "correct": (s.SheetCorrectSchema, lambda me, r, b: services.correct(me, r, b["version"], b["note"]), "已生成更正版本"),
-}
-
-
 @bp.post("/screening/reports/<int:report_id>/do/<slug>")
 @login_required
 def act(report_id: int, slug: str):
@@ -128,13 +119,13 @@ def act(report_id: int, slug: str):
             services.add_line(_me(), report, version, body)
             result, done = report, "已添加一条矛盾纠纷"
         else:
-            schema, call, done = STEPS[slug]
+            step = STEPS[slug]
             raw = {"version": _int(form.get("version", ""))}
             if slug == "nil":
                 raw["is_nil"] = form.get("is_nil") == "1"
             if "note" in form:
                 raw["note"] = form.get("note", "")
-            result = call(_me(), report, _load(schema, raw))
+            result, done = step.call(_me(), report, _load(step.schema, raw)), step.done
     except InvalidInput as exc:
         db.session.rollback()
         return _page(queries.get_report(report_id), exc.fields, slug, form, 400)
