@@ -1,7 +1,7 @@
 """JSON twins of the roll-up pages: the table, the disputes behind a figure, the workbook, a unit's history and
 two periods side by side. Reads only; the same queries as the pages."""
 
-from county_net.api import ApiBlueprint, auth_required, page_body
+from county_net.api import ApiBlueprint, ErrorSchema, auth_required, page_body
 from county_net.api import register as register_blueprint
 from county_net.core.pagination import paginate
 from county_net.screening import rollup as r
@@ -9,10 +9,12 @@ from county_net.screening import rollup_schemas as s
 from county_net.screening import rollup_views as views
 
 blp = ApiBlueprint("screening_rollup_api", __name__, url_prefix="/api/v1", description="矛盾纠纷排查：汇总与历史")
+UNSEEN = "unit 所指的单位不存在或不可见"
 # `unit_id` is loaded by units/api.py's id_loader (get_unit): a unit one may not see is 404.
 
 
 @blp.get("/screening/rollup")
+@blp.alt_response(404, schema=ErrorSchema, description=UNSEEN)
 @auth_required
 @blp.arguments(s.RollupArgsSchema, location="query")
 @blp.response(200, s.RollupSchema)
@@ -23,6 +25,7 @@ def rollup(args):
 
 
 @blp.get("/screening/rollup/disputes")
+@blp.alt_response(404, schema=ErrorSchema, description=UNSEEN)
 @auth_required
 @blp.arguments(s.DisputeListArgsSchema, location="query")
 @blp.response(200, s.DisputePageSchema)
@@ -34,6 +37,7 @@ def rollup_disputes(args):
 
 
 @blp.get("/screening/rollup.xlsx")
+@blp.alt_response(404, schema=ErrorSchema, description=UNSEEN)
 @auth_required
 @blp.arguments(s.RollupArgsSchema, location="query")
 @blp.response(200, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -53,6 +57,7 @@ def history(args, unit_id):
 
 
 @blp.get("/screening/compare")
+@blp.alt_response(404, schema=ErrorSchema, description=UNSEEN)
 @auth_required
 @blp.arguments(s.CompareArgsSchema, location="query")
 @blp.response(200, s.CompareSchema)
