@@ -18,6 +18,8 @@ from county_net.screening.models import (FILED_STATES, MEDIATED_STATUSES, SCALE_
                                          ScreeningReport)
 from county_net.screening.settings import screening_settings
 from county_net.tenancy.context import active_scope
+from county_net.core.timeutil import local_today
+from county_net.screening import services
 from county_net.units.directory import UnitInfo, county_directory, unit_info
 
 YEAR = "year"
@@ -215,6 +217,7 @@ class Row:
     nil_sheets: int = 0
     previous_sheets: int = 0
     missing: list = field(default_factory=list)  # [(UnitInfo, [period labels])]
+    pending: int = 0  # units whose sheets of the span are not due yet and not filed: neither expected nor missing
 
     @property
     def on_time_share(self) -> Decimal | None:
@@ -367,12 +370,23 @@ def build_rollup(county_unit_id: int, top_unit_id: int, period: RollupPeriod) ->
             if row is not None and unit_id in total.members:
                 row.previous_sheets += 1
 
+    today = local_today()
+    dues: dict = {}  # a period's due day depends on the county, not the unit (county_net/deadlines)
     for expected in expected_units(county_unit_id, period):
         unit = expected.unit
         if unit.id not in total.members:
             continue
-        absent = [p for p in expected.slots if (unit.id, p.start) not in filed]
-        late = any(filed.get((unit.id, p.start)) for p in expected.slots)
+        # A sheet counts as expected once it is filed or its due day has passed: before the 20th nobody is
+        # 缺报 for this month.
+        due = [p for p in expected.slots if (unit.id, p.start) in filed
+               or today > dues.setdefault(p, services.due_on(unit.id, p))]
+        if not due:
+            for row in (by_unit.get(unit.id), total):
+                if row is not None:
+                    row.pending += 1
+            continue
+        absent = [p for p in due if (unit.id, p.start) not in filed]
+        late = any(filed.get((unit.id, p.start)) for p in due)
         for row in (by_unit.get(unit.id), total):
             if row is None:
                 continue
@@ -528,7 +542,7 @@ def row_dict(row: Row, types: list) -> dict:
         "unit_id": row.unit.id, "unit_name": row.unit.name, "unit_kind": row.unit.kind, "label": row.label,
         "own": row.own, "missing": row.is_missing,
         "missing_units": [{"unit_id": u.id, "name": u.name, "periods": periods} for u, periods in row.missing],
-        "expected": row.expected, "filed": row.filed, "on_time": row.on_time,
+        "expected": row.expected, "filed": row.filed, "on_time": row.on_time, "pending": row.pending,
         "on_time_share": _rate_text(row.on_time_share), "sheets": row.sheets, "nil_sheets": row.nil_sheets,
         "period": figures_dict(row.period, types, row.is_missing),
         "ytd": figures_dict(row.ytd, types),

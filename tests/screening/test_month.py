@@ -87,6 +87,8 @@ def test_a_month_of_a_township_and_three_enterprises(app, net, month, clock):
     _sweep(app, date(2026, 11, 18))  # two days before the 20th: who has not filed is reminded
     assert _kinds(app, "e4_liaison") == ["screening_due"] and _kinds(app, "e4_head") == ["screening_due"]
     assert _kinds(app, "e3_liaison") == []  # filed already
+    early = sheets.api.get("t1_head", "/api/v1/screening/rollup?period=2026-11").get_json()["total"]
+    assert (early["pending"], early["missing_units"], early["expected"]) == (1, [], 3)  # 四厂 is not late yet
     # The 21st: the township and the county center see who is late; 四厂 is reminded again, once.
     clock(2026, 11, 21)
     _sweep(app, date(2026, 11, 21))

@@ -8,6 +8,7 @@ import pytest
 from flask import g
 
 from county_net.extensions import db
+from tests.screening.helpers import clock  # noqa: F401
 from tests.screening.rollup_seed import seed
 
 
@@ -108,7 +109,7 @@ def test_county_figures_by_hand(units, as_user):
         assert _row(r, units["T1"]).period.total == {"screened": 5, "mediated": 4, "resolved": 2}
 
 
-def test_a_village_is_expected_for_both_halves(units, app, as_user):
+def test_a_village_is_expected_for_both_halves(units, app, as_user, clock):
     from county_net.deadlines.periods import parse_period
     from county_net.screening.rollup import expected_units
     from county_net.tenancy import system_scope
@@ -122,6 +123,10 @@ def test_a_village_is_expected_for_both_halves(units, app, as_user):
         expected = {e.unit.short_name: [p.code for p in e.slots]
                     for e in expected_units(units["C0"], parse_period("2026-12"))}
         assert expected["甲村"] == ["2026-12-1", "2026-12-2"] and "东镇六厂" not in expected
+        clock(2026, 12, 10)  # the second half is not due yet: nobody is missing it
+        r = _rollup(units, "T1", "2026-12")
+        assert "甲村" not in [u.short_name for u, _ in r.missing]
+        clock(2027, 1, 5)  # now it is
         r = _rollup(units, "T1", "2026-12")
         assert ("甲村", ["2026年12月下半月"]) in [(u.short_name, p) for u, p in r.missing]
         assert _row(r, units["V1"]).sheets == 1 and not _row(r, units["V1"]).is_missing
