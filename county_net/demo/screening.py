@@ -1,4 +1,5 @@
-"""The demo county's screening sheets: last month's all filed and accepted, this month's mostly filed on time,
+"""The demo county's screening sheets: the month before all filed and accepted, the newest month that is due
+mostly filed on time,
 with one late, one nil report returned and re-signed, one returned and waiting, and a few units missing, so
 the roll-up, the late list and the liaisons' pages show something at once. Written through the services as
 each unit's own staff would, on the days they would have done it (services.backdated)."""
@@ -72,9 +73,14 @@ def load_demo_screening(county_unit_id: int) -> int:
                          .limit(1)) is not None:
         return 0
     today = local_today()
-    this_month = period_of(MONTH, today)
-    last_month = previous_period(this_month)
     units = [u for u in county_directory(county_unit_id) if u.id != county_unit_id and u.is_active]
+    # "This month" is the newest month whose sheets are due: before the 20th that is last month, so the
+    # roll-up and the late list have a full month to show on any day.
+    this_month = period_of(MONTH, today)
+    monthly = next((u for u in units if services.cadence_of(u.id) == MONTH), None)
+    if monthly is not None and today <= services.due_on(monthly.id, this_month):
+        this_month = previous_period(this_month)
+    last_month = previous_period(this_month)
     # Last month's sheets for the townships, the bureaus and the first two townships' units: enough for the
     # month-on-month column, carried disputes and a history, without a long demo load.
     first_towns = {u.id for u in units if u.kind == "township"}

@@ -99,3 +99,18 @@ def test_the_liaisons_pages(sheets, clock, login, net):
     assert web.get(f"/screening/history/{net.units['E2']}").status_code == 404
     township = login("t1_head").get("/screening").get_data(as_text=True)
     assert 'id="link-rollup"' in township and 'id="link-late"' in township
+
+
+def test_a_past_period_is_filed_late_from_the_screening_page(sheets, clock, login):
+    clock(2026, 12, 3)
+    web = login("e1_liaison")
+    page = web.get("/screening").get_data(as_text=True)
+    assert 'id="other-period"' in page
+    resp = web.post("/screening/reports/new", {"period": "2026-11"}, form_page="/screening")
+    assert resp.status_code == 302
+    sheet = sheets.show("e1_liaison", int(resp.headers["Location"].rstrip("/").split("/")[-1]))
+    assert sheet["period"] == "2026-11" and sheet["due_on"] == "2026-11-20"
+    sheet = sheets.file("e1_liaison", "e1_head", sheet)
+    assert sheet["late"] and sheet["state"] == "filed"
+    bad = web.post("/screening/reports/new", {"period": "2027-01"}, form_page="/screening")
+    assert bad.status_code == 302 and "/screening" in bad.headers["Location"]  # refused with a message
