@@ -55,6 +55,8 @@ class _Actor:
         return any(r in self.roles for r in roles)
 
 
+# The day offsets below (drafted the day before filing, filed two days early or late, accepted the next day, a
+# 30-day target) are the demo's invented timing, not legal dates: every due day comes from services.due_on.
 def _at(day: date, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=COUNTY_TZ)
 

@@ -100,6 +100,7 @@ def resolve_period(unit_id: int, code: str | None) -> Period:
     if period.start > today:
         raise InvalidInput(fields={"period": ["不能填报尚未开始的周期"]})
     settings, _ = screening_settings(county_of(unit_id))
+    # An input sanity bound on how far back a sheet may be opened (the county's history depth), not a legal window.
     if period.start < today - timedelta(days=31 * settings["history_periods"]):
         raise InvalidInput(fields={"period": [f"只能补报最近 {settings['history_periods']} 个月内的周期"]})
     return period
