@@ -62,6 +62,10 @@ class Window(UnitOwned, db.Model):
     number: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(60))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Triage: the category codes and township codes this window takes (JSON lists; empty = any).
+    subjects: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    localities: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    room_number: Mapped[int | None] = mapped_column(Integer)
 
     stations: Mapped[list[WindowStation]] = relationship(
         back_populates="window", cascade="all, delete-orphan", lazy="selectin", order_by="WindowStation.id"

@@ -154,7 +154,7 @@ SETTING_KEYS = {"number_pattern": str, "collective_threshold": int, "max_represe
                 "repeat_window_days": int, "repeat_threshold": float, "due_soon_days": int,
                 "holiday_rollover": bool, "deadline_rules": list, "calendar": dict,
                 "review_organ_above_county": str, "county_government": str, "supervision": dict,
-                "digest_rising_min": int, "screening": dict}
+                "digest_rising_min": int, "screening": dict, "hall": dict}
 
 
 def _parse_settings(raw: dict, entries: dict) -> dict:
@@ -196,6 +196,14 @@ def _parse_settings(raw: dict, entries: dict) -> dict:
         try:
             check_screening(raw["screening"])
         except ScreeningSettingsError as exc:
+            raise NetworkFileError(str(exc)) from exc
+    if "hall" in raw:
+        from county_net.hall.settings import SettingsError as HallSettingsError
+        from county_net.hall.settings import check as check_hall
+
+        try:
+            check_hall(raw["hall"])
+        except HallSettingsError as exc:
             raise NetworkFileError(str(exc)) from exc
     pattern = raw.get("number_pattern")
     if pattern is not None:
