@@ -356,6 +356,24 @@ def _open_file(actor, person: dict, petition: Petition | None = None) -> Petitio
     return petitioner
 
 
+def open_petitioner_files(actor, people: list[dict]) -> list[Petitioner]:
+    """Find or open the files of the people a desk registers before any matter exists (the hall's check-in):
+    the same checks and the same lookup as a registration. Never commits; the caller's service does."""
+    if not actor.has_role("receptionist", "head"):
+        raise RoleRequired("登记信访人需要接访员或一把手角色")
+    cleaned = validate_people(people, county_settings(unit_info(actor.unit_id).county_id))
+    return [_open_file(actor, person) for person in cleaned]
+
+
+def people_of_files(petitioner_ids: list[int]) -> list[dict]:
+    """The people of files already open, in the shape `register_petition` takes, so that a matter registered
+    later from a visit finds the same files (by the keyed hash) rather than opening new ones."""
+    rows = {p.id: p for p in db.session.scalars(select(Petitioner).where(Petitioner.id.in_(petitioner_ids or [-1])))}
+    return [{"name": rows[i].name, "id_number": crypto.decrypt(rows[i].id_number_enc, "id_number"),
+             "phone": crypto.decrypt(rows[i].phone_enc, "phone"), "address": rows[i].address}
+            for i in petitioner_ids if i in rows]
+
+
 def _set_phone(petitioner: Petitioner, phone: str) -> None:
     petitioner.phone_enc = crypto.encrypt(phone, "phone")
     petitioner.phone_hash = crypto.lookup_hash(phone, "phone")
