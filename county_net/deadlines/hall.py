@@ -11,26 +11,29 @@ from county_net.core.timeutil import to_local
 
 
 def _hm(text: str) -> time:
+    if text == "24:00":
+        return time.max
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))
 
 
-def open_spans(day: date, hours, calendar) -> list[tuple[time, time]]:
-    """The hall's opening spans on a day: none on a weekend or holiday (make-up working days open)."""
-    if not calendar.is_workday(day):
+def open_spans(day: date, hours, calendar, every_day: bool = False) -> list[tuple[time, time]]:
+    """The hall's opening spans on a day: none on a weekend or holiday (make-up working days open), unless the
+    county keeps it open every day."""
+    if not every_day and not calendar.is_workday(day):
         return []
     return [(_hm(a), _hm(b)) for a, b in hours]
 
 
-def is_open(moment: datetime, hours, calendar) -> bool:
+def is_open(moment: datetime, hours, calendar, every_day: bool = False) -> bool:
     """Is the hall open at this UTC moment (counted on the Asia/Shanghai clock)?"""
     local = to_local(moment)
     now = local.time().replace(tzinfo=None)
-    return any(a <= now < b for a, b in open_spans(local.date(), hours, calendar))
+    return any(a <= now < b for a, b in open_spans(local.date(), hours, calendar, every_day))
 
 
-def closing_time(day: date, hours, calendar) -> time | None:
-    spans = open_spans(day, hours, calendar)
+def closing_time(day: date, hours, calendar, every_day: bool = False) -> time | None:
+    spans = open_spans(day, hours, calendar, every_day)
     return spans[-1][1] if spans else None
 
 

@@ -3,4 +3,7 @@ the public display board, leaders' reception days, collective visits, incidents 
 
 
 def init_app(app):
-    from county_net.hall import models  # noqa: F401
+    from county_net.hall import api, hooks, models, views  # noqa: F401
+
+    app.register_blueprint(views.bp)
+    api.register(app)

@@ -75,9 +75,10 @@ def _bump(visit: Visit) -> None:
 
 def _require_open(county_id: int, at: datetime | None = None) -> None:
     settings, county = hall_settings(county_id)
-    if not hall_dates.is_open(at or utcnow(), settings["hours"], county.calendar()):
+    if not hall_dates.is_open(at or utcnow(), settings["hours"], county.calendar(), settings.every_day):
         hours = "、".join(f"{a}–{b}" for a, b in settings["hours"])
-        raise Conflict("接待中心现在不在接待时间（工作日 " + hours + "），不能取号", fields={
+        days = "每天" if settings.every_day else "工作日"
+        raise Conflict(f"接待中心现在不在接待时间（{days} {hours}），不能取号", fields={
             "hall": ["接待中心现在不在接待时间，不能取号"]})
 
 
@@ -258,10 +259,11 @@ def check_in(actor, data: dict) -> Visit:
     triage = _triage_fields(county_id, data, errors)
     reason, note = _priority(data, errors)
     concerned = _concerned(county_id, data, triage, errors)
+    if not errors:
+        _require_open(county_id)
     files = _people(actor, data, county, errors)
     if errors:
         raise InvalidInput(fields=errors)
-    _require_open(county_id)
     day = local_today()
     visit = Visit(unit_id=county_id, day=day, booked=False, registered_by_id=actor.id,
                   registered_by_name=actor.name or "", id_checked=bool(data.get("id_checked")), version=1)
@@ -316,7 +318,7 @@ def book(actor, data: dict) -> Visit:
     today = local_today()
     if not isinstance(day, date) or day < today or day > today + timedelta(days=BOOKING_MAX_DAYS):
         errors["day"] = [f"预约日期须为今天起 {BOOKING_MAX_DAYS} 日内"]
-    elif not hall_dates.open_spans(day, settings["hours"], calendar):
+    elif not hall_dates.open_spans(day, settings["hours"], calendar, settings.every_day):
         errors["day"] = [f"{cn_date(day)}不是工作日，接待中心不接待"]
     booked_time = (data.get("booked_time") or "").strip()
     if booked_time and not _valid_slot(booked_time, settings["hours"]):
@@ -416,16 +418,11 @@ def queue_order():
 
 def call_next(actor, window_id: int) -> Visit:
     """叫号: the first waiting ticket of the window (put-first, then booked, then walk-ins, each by arrival).
-    The claim is an UPDATE guarded by state = 'waiting': of two windows (or two clerks) calling at once, one
+    A window may have several clerks, each calling for themself. The claim is an UPDATE guarded by state = 'waiting': of two windows (or two clerks) calling at once, one
     wins the row and the other moves on to the next ticket, so no ticket is handed out twice."""
     window = _window(actor, window_id)
     day = local_today()
-    busy = db.session.scalar(select(func.count()).select_from(Visit).where(
-        Visit.unit_id == window.unit_id, Visit.day == day, Visit.window_id == window.id,
-        Visit.state.in_(("called", "interviewing"))))
-    if busy:
-        raise IllegalTransition("本窗口还有正在接待的号，请先结束接谈或标记未到")
-    for _ in range(25):
+    for _ in range(50):
         candidate = db.session.scalar(select(Visit.id).where(
             Visit.unit_id == window.unit_id, Visit.day == day, Visit.window_id == window.id,
             Visit.state == "waiting").order_by(*queue_order()).limit(1))
@@ -473,7 +470,7 @@ def mark_no_show(actor, visit: Visit, *, version: int, window_id: int | None = N
     return visit
 
 
-def requeue(actor, visit: Visit, *, version: int) -> Visit:
+def requeue(actor, visit: Visit, *, version: int, window_id: int | None = None) -> Visit:
     """A visitor marked absent comes back the same day: back into the queue with the same ticket."""
     _begin(actor, visit, version, ("no_show",), "重新排队")
     if visit.day != local_today() or visit.ticket_no is None:

@@ -11,6 +11,9 @@ from county_net.petitions.settings import county_settings
 DEFAULTS = {
     # Working days (the deadline calendar decides which); a bureau's rules in domain.md §11.3.
     "hours": [["08:30", "11:30"], ["14:30", "17:00"]],
+    # "workdays" (the deadline calendar's working days) or "every_day" (a hall that never closes its door; the
+    # demo county uses it so that a walk through the demo works at any hour).
+    "open_on": "workdays",
     "interview_minutes": 15,  # the estimated wait is this × the tickets ahead at the window
     "reception_day": 15,  # the county leaders' day of the month (domain-practice §3.3), rolled to a working day
     "unit_reception_day": 10,  # townships' and bureaus' own day
@@ -20,7 +23,7 @@ DEFAULTS = {
     "board_poll_seconds": 2,
     "hall_name": "",  # shown on the board and tickets; empty: the county center's name
 }
-_HM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_HM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 
 
 class SettingsError(ValueError):
@@ -48,6 +51,8 @@ def check(raw) -> None:
         value = raw.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high):
             raise SettingsError(f"{where}.{key}：应为 {low}–{high} 的整数")
+    if raw.get("open_on", "workdays") not in ("workdays", "every_day"):
+        raise SettingsError(f"{where}.open_on：应为 workdays 或 every_day")
     name = raw.get("hall_name")
     if name is not None and (not isinstance(name, str) or len(name) > 60):
         raise SettingsError(f"{where}.hall_name：应为不超过 60 字的名称")
@@ -59,6 +64,10 @@ class HallSettings:
 
     def __getitem__(self, key):
         return self.values.get(key, DEFAULTS[key])
+
+    @property
+    def every_day(self) -> bool:
+        return self["open_on"] == "every_day"
 
 
 def hall_settings(county_unit_id: int):

@@ -1,0 +1,235 @@
+"""Read-only: a visit presented with what the desk may do next, a window's queue, the hall's morning at a
+glance. Every read goes through the scoped session: only the county center that runs the hall sees its rows."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+
+from county_net.core.timeutil import local_today, to_local
+from county_net.extensions import db
+from county_net.hall.labels import ticket_label
+from county_net.hall.models import (COMPLEXITIES, OUTCOMES, PRIORITY_REASONS, PURPOSES, ROUTES, VISIT_STATES,
+                                    HallRoom, Visit, VisitEvent, VisitPerson)
+from county_net.hall.settings import hall_settings
+from county_net.petitions.models import Category, Petition, Petitioner
+from county_net.units.directory import unit_info
+from county_net.units.models import Window
+
+# action slug -> (label, the states it applies to), in the order the buttons show.
+ACTIONS = {
+    "arrive": ("到达取号", ("registered",)),
+    "prioritise": ("优先接待", ("waiting",)),
+    "recall": ("重新叫号", ("called",)),
+    "start": ("开始接谈", ("called",)),
+    "no_show": ("过号未到", ("called",)),
+    "interview": ("保存接谈记录", ("interviewing",)),
+    "finish": ("结束接谈", ("called", "interviewing")),
+    "requeue": ("重新排队", ("no_show",)),
+    "leave": ("登记离开", ("done",)),
+    "cancel": ("取消预约", ("registered",)),
+}
+
+
+def get_visit(visit_id: int) -> Visit:
+    return db.one_or_404(select(Visit).where(Visit.id == visit_id))
+
+
+def get_window(window_id: int) -> Window:
+    return db.one_or_404(select(Window).where(Window.id == window_id))
+
+
+def _minutes(a, b) -> int | None:
+    if a is None or b is None:
+        return None
+    return max(0, round((b - a).total_seconds() / 60))
+
+
+def people(visit_ids) -> dict[int, list[dict]]:
+    """The people of each visit: names, and ID and phone masked (the hall never shows them whole)."""
+    out: dict[int, list[dict]] = {}
+    rows = db.session.execute(
+        select(VisitPerson.visit_id, VisitPerson.is_representative, Petitioner.id, Petitioner.name,
+               Petitioner.id_number_masked, Petitioner.phone_masked)
+        .join(Petitioner, Petitioner.id == VisitPerson.petitioner_id)
+        .where(VisitPerson.visit_id.in_(list(visit_ids) or [-1])).order_by(VisitPerson.visit_id, VisitPerson.position))
+    for visit_id, rep, pid, name, id_masked, phone_masked in rows:
+        out.setdefault(visit_id, []).append({"petitioner_id": pid, "name": name, "id_number": id_masked,
+                                             "phone": phone_masked, "is_representative": rep})
+    return out
+
+
+def queue_position(visit: Visit) -> tuple[int | None, int | None]:
+    """(position in the window's queue, estimated wait in minutes) for a waiting ticket."""
+    if visit.state != "waiting" or visit.window_id is None:
+        return None, None
+    ahead = db.session.scalar(select(func.count()).select_from(Visit).where(
+        Visit.unit_id == visit.unit_id, Visit.day == visit.day, Visit.window_id == visit.window_id,
+        Visit.state == "waiting",
+        or_(Visit.queue_rank < visit.queue_rank,
+            and_(Visit.queue_rank == visit.queue_rank, Visit.checked_in_at < visit.checked_in_at),
+            and_(Visit.queue_rank == visit.queue_rank, Visit.checked_in_at == visit.checked_in_at,
+                 Visit.id < visit.id))))
+    busy = db.session.scalar(select(func.count()).select_from(Visit).where(
+        Visit.unit_id == visit.unit_id, Visit.day == visit.day, Visit.window_id == visit.window_id,
+        Visit.state.in_(("called", "interviewing"))))
+    settings, _ = hall_settings(visit.unit_id)
+    return ahead + 1, (ahead + (1 if busy else 0)) * settings["interview_minutes"]
+
+
+def actions_for(viewer, visit: Visit) -> list[dict]:
+    if not viewer.has_role("receptionist", "head") or unit_info(viewer.unit_id).kind != "county_center":
+        return []
+    today = local_today()
+    out = []
+    for slug, (label, states) in ACTIONS.items():
+        if visit.state not in states:
+            continue
+        if slug in ("arrive",) and visit.day != today:
+            continue
+        out.append({"action": slug, "label": label})
+    return out
+
+
+def present(viewer, visit: Visit, *, with_events: bool = True) -> dict:
+    window = db.session.get(Window, visit.window_id) if visit.window_id else None
+    room = db.session.get(HallRoom, visit.room_id) if visit.room_id else None
+    category = db.session.get(Category, visit.category_id) if visit.category_id else None
+    locality = unit_info(visit.locality_unit_id) if visit.locality_unit_id else None
+    position, wait = queue_position(visit)
+    petition_number = None
+    if visit.petition_id:
+        petition_number = db.session.scalar(select(Petition.number).where(Petition.id == visit.petition_id))
+    detail = json.loads(visit.outcome_detail or "{}")
+    body = {
+        "id": visit.id, "version": visit.version, "day": visit.day, "ticket": ticket_label(visit),
+        "ticket_no": visit.ticket_no, "state": visit.state, "state_label": VISIT_STATES[visit.state],
+        "booked": visit.booked, "booked_time": visit.booked_time, "booking_note": visit.booking_note,
+        "queue_rank": visit.queue_rank, "priority_reason": visit.priority_reason,
+        "priority_label": PRIORITY_REASONS.get(visit.priority_reason or "", ""), "priority_note": visit.priority_note,
+        "head_count": visit.head_count, "is_collective": visit.is_collective,
+        "purpose_kind": visit.purpose_kind, "purpose_label": PURPOSES.get(visit.purpose_kind, ""),
+        "purpose": visit.purpose, "demands": visit.demands,
+        "category": {"id": category.id, "name": category.name} if category else None,
+        "locality": {"id": locality.id, "name": locality.name} if locality else None,
+        "complexity": visit.complexity, "complexity_label": COMPLEXITIES.get(visit.complexity or "", ""),
+        "route_to": visit.route_to, "route_label": ROUTES.get(visit.route_to or "", ""), "is_joint": visit.is_joint,
+        "id_checked": visit.id_checked,
+        "window": {"id": window.id, "number": window.number, "name": window.name} if window else None,
+        "room": {"id": room.id, "name": room.name} if room else None,
+        "reception_day_id": visit.reception_day_id,
+        "queue_position": position, "estimated_wait_minutes": wait,
+        "checked_in_at": visit.checked_in_at, "called_at": visit.called_at, "call_count": visit.call_count,
+        "interview_started_at": visit.interview_started_at, "interview_ended_at": visit.interview_ended_at,
+        "left_at": visit.left_at, "wait_minutes": _minutes(visit.checked_in_at, visit.called_at),
+        "interview_minutes": _minutes(visit.interview_started_at, visit.interview_ended_at),
+        "interviewer_name": visit.interviewer_name,
+        "interview_who": visit.interview_who, "interview_said": visit.interview_said,
+        "interview_agreed": visit.interview_agreed,
+        "outcome": visit.outcome, "outcome_label": OUTCOMES.get(visit.outcome or "", ""), "outcome_detail": detail,
+        "petition": {"id": visit.petition_id, "number": petition_number} if visit.petition_id else None,
+        "flagged_digest": visit.flagged_digest,
+        "people": people([visit.id]).get(visit.id, []),
+        "registered_by_name": visit.registered_by_name,
+        "actions": actions_for(viewer, visit),
+    }
+    if with_events:
+        body["events"] = [{"kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
+                           "actor_name": e.actor_name, "occurred_at": e.occurred_at, "note": e.note,
+                           "payload": json.loads(e.payload or "{}")}
+                          for e in db.session.scalars(select(VisitEvent).where(VisitEvent.visit_id == visit.id)
+                                                      .order_by(VisitEvent.id))]
+    return body
+
+
+def _row(visit: Visit, names: dict, windows: dict) -> dict:
+    window = windows.get(visit.window_id)
+    return {"id": visit.id, "version": visit.version, "ticket": ticket_label(visit), "state": visit.state,
+            "state_label": VISIT_STATES[visit.state], "booked": visit.booked, "booked_time": visit.booked_time,
+            "priority_label": PRIORITY_REASONS.get(visit.priority_reason or "", ""),
+            "head_count": visit.head_count, "is_collective": visit.is_collective,
+            "purpose": visit.purpose[:80], "route_label": ROUTES.get(visit.route_to or "", ""),
+            "window": {"id": window.id, "number": window.number, "name": window.name} if window else None,
+            "checked_in_at": visit.checked_in_at, "called_at": visit.called_at,
+            "checked_in_local": to_local(visit.checked_in_at).strftime("%H:%M") if visit.checked_in_at else "",
+            "outcome_label": OUTCOMES.get(visit.outcome or "", ""), "day": visit.day,
+            "people": [p["name"] for p in names.get(visit.id, [])]}
+
+
+def window_map(county_id: int) -> dict[int, Window]:
+    return {w.id: w for w in db.session.scalars(select(Window).where(Window.unit_id == county_id)
+                                                .order_by(Window.number))}
+
+
+def visit_rows(county_id: int, *, day: date, states=None, window_id: int | None = None,
+               booked: bool | None = None) -> list[dict]:
+    query = select(Visit).where(Visit.unit_id == county_id, Visit.day == day)
+    if states:
+        query = query.where(Visit.state.in_(list(states)))
+    if window_id is not None:
+        query = query.where(Visit.window_id == window_id)
+    if booked is not None:
+        query = query.where(Visit.booked.is_(booked))
+    visits = list(db.session.scalars(query.order_by(Visit.queue_rank, Visit.checked_in_at, Visit.booked_time,
+                                                    Visit.id).limit(1000)))
+    names = people([v.id for v in visits])
+    windows = window_map(county_id)
+    return [_row(v, names, windows) for v in visits]
+
+
+def window_desk(viewer, window: Window, day: date | None = None) -> dict:
+    """A window clerk's screen: the ticket at the window now, the queue in calling order, today's done."""
+    day = day or local_today()
+    serving = list(db.session.scalars(select(Visit).where(
+        Visit.unit_id == window.unit_id, Visit.day == day, Visit.window_id == window.id,
+        Visit.state.in_(("called", "interviewing"))).order_by(Visit.called_at)))
+    # A window may have several clerks: each sees the ticket they called; the others are listed.
+    current = next((v for v in serving if v.interviewer_id == viewer.id), None)
+    queue = visit_rows(window.unit_id, day=day, states=("waiting",), window_id=window.id)
+    settings, _ = hall_settings(window.unit_id)
+    for position, row in enumerate(queue, start=1):
+        row["position"] = position
+        row["estimated_wait_minutes"] = (position - 1 + (1 if current else 0)) * settings["interview_minutes"]
+    done = visit_rows(window.unit_id, day=day, states=("done", "left", "no_show"), window_id=window.id)
+    names = people([v.id for v in serving])
+    windows = {window.id: window}
+    return {"window": {"id": window.id, "number": window.number, "name": window.name},
+            "day": day, "current": present(viewer, current) if current else None, "queue": queue, "done": done,
+            "others": [_row(v, names, windows) | {"interviewer_name": v.interviewer_name}
+                       for v in serving if v is not current]}
+
+
+def hall_today(county_id: int, day: date | None = None) -> dict:
+    """The registration desk's overview: each window's queue length and ticket at the window, today's bookings
+    still to arrive, and the tickets still open."""
+    day = day or local_today()
+    windows = window_map(county_id)
+    counts = {}
+    for window_id, state, count in db.session.execute(
+            select(Visit.window_id, Visit.state, func.count()).where(Visit.unit_id == county_id, Visit.day == day)
+            .group_by(Visit.window_id, Visit.state)):
+        counts.setdefault(window_id, {})[state] = count
+    serving = {}
+    for visit in db.session.scalars(select(Visit).where(Visit.unit_id == county_id, Visit.day == day,
+                                                        Visit.state.in_(("called", "interviewing")))):
+        serving[visit.window_id] = ticket_label(visit)
+    return {
+        "day": day,
+        "windows": [{"id": w.id, "number": w.number, "name": w.name, "waiting": counts.get(w.id, {}).get("waiting", 0),
+                     "serving": serving.get(w.id), "done": sum(counts.get(w.id, {}).get(s, 0)
+                                                              for s in ("done", "left"))}
+                    for w in windows.values() if w.is_active],
+        "bookings": visit_rows(county_id, day=day, states=("registered",), booked=True),
+        "open": visit_rows(county_id, day=day, states=("waiting", "called", "interviewing")),
+    }
+
+
+def bookings(county_id: int, *, since: date) -> list[dict]:
+    """Bookings not yet kept, from a day on."""
+    query = select(Visit).where(Visit.unit_id == county_id, Visit.booked.is_(True), Visit.state == "registered",
+                                Visit.day >= since).order_by(Visit.day, Visit.booked_time, Visit.id).limit(500)
+    visits = list(db.session.scalars(query))
+    names = people([v.id for v in visits])
+    windows = window_map(county_id)
+    return [_row(v, names, windows) for v in visits]
