@@ -72,6 +72,9 @@ def test_scope_applies_to_every_scoped_model(app, net, api_token):
     from tests.screening.helpers import seed_rows
 
     seed_rows(app, net.units["T2"])  # a screening sheet, its line, timeline, exemption and immediate report
+    from tests.hall.seed import seed_hall
+
+    seed_hall(app, net.units["C0"], net.units["T2"])  # the center's hall; a reception day of T2
     models = sorted((m.class_ for m in db.Model.registry.mappers if issubclass(m.class_, Scoped)),
                     key=lambda c: c.__name__)
     assert len(models) >= 8, models

@@ -84,6 +84,11 @@ FOREIGN = {
     **{t: ("id", f"SELECT id FROM {t} WHERE NOT unit_id = ANY(:tree)")
        for t in ("screening_reports", "disputes", "screening_events", "screening_exemptions", "info_reports",
                  "info_report_events")},
+    # 联合接待中心: every row is the hall's county center's (a reception day: the unit that holds it).
+    **{t: ("id", f"SELECT id FROM {t} WHERE NOT unit_id = ANY(:tree)")
+       for t in ("hall_rooms", "hall_stations", "hall_station_rotas", "hall_ticket_counters", "hall_visits",
+                 "hall_visit_people", "hall_visit_events", "hall_incidents", "hall_reception_days",
+                 "hall_reception_items")},
 }
 # Tables where the principal must also see something of its own (the sweep is not vacuous).
 OWN_ROWS = {"units", "users", "petitions", "petitioners", "petition_parties", "petition_events", "audit_records",
@@ -97,6 +102,10 @@ def province(app, net, api_token):
     town = neighbour["K1"]
     _digest_issues(app, [net.units["C0"], neighbour["K0"]])
     _screening_rows(app, [net.units["E1"], net.units["E2"], net.units["V1"], town])
+    from tests.hall.seed import seed_hall
+
+    seed_hall(app, net.units["C0"], net.units["T2"])
+    seed_hall(app, neighbour["K0"], town)
     api = Api(app, api_token)
     mine = api.register("t1_recv", petitioners=[{"name": "东镇甲", "phone": "13700001111"}])
     api.register("t2_recv")

@@ -21,6 +21,8 @@ ID_ARGS = {
     "dispute_id": ("disputes", "E2"),
     "exemption_id": ("screening_exemptions", "E2"),
     "info_report_id": ("info_reports", "T2"),
+    "visit_id": ("hall_visits", "C0"),  # the county center's hall: T1 and its units never see it
+    "window_id": ("hall_windows", "C0"),
 }
 # Other URL arguments get a value that would be valid for an object one may see.
 OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form", "action": "receive",
@@ -85,6 +87,10 @@ def foreign(app, net, api_token):
     resp = api.post("t2_recv", "/api/v1/info-reports", {"title": "西镇的即时报告", "content": "西镇某村聚集苗头。"})
     assert resp.status_code == 201, resp.get_json()
     net.info_reports = {"T2": resp.get_json()["id"]}
+    from tests.hall.seed import seed_hall
+
+    hall = seed_hall(app, net.units["C0"], net.units["T2"])
+    net.hall_visits, net.hall_windows = {"C0": hall["visit_id"]}, {"C0": hall["window_id"]}
     with app.app_context():
         from county_net.extensions import db
         from county_net.petitions.models import PetitionParty
