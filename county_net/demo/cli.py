@@ -58,6 +58,9 @@ def load_demo(network_path: Path, users_path: Path) -> tuple[str, int]:
         root = db.session.scalar(select(Unit.id).where(Unit.parent_id.is_(None), Unit.code == "339901000000"))
         if root is not None:
             load_demo_screening(root)
+            from county_net.demo.hall import load_demo_hall
+
+            load_demo_hall(root)
         db.session.commit()  # end the last read's transaction: it would hold its locks while the CLI lives on
         return report.summary(), created, changed
 

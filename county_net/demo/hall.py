@@ -1,0 +1,73 @@
+"""The demo county's hall this morning: three visitors booked for today (one a group of seven with its
+representatives), one for the next working day, and walk-ins waiting at their windows, so the desk, the windows
+and the board show a working hall at once. Written through the hall's services as the center's receptionist
+would; runs again each day the demo is loaded (a day with visits already is left alone)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from county_net.accounts.models import User
+from county_net.core.timeutil import local_today
+from county_net.extensions import db
+from county_net.hall import services
+from county_net.hall.models import Visit
+from county_net.hall.settings import hall_settings
+from county_net.petitions.models import Category
+from county_net.units.models import Unit
+
+# (name, phone, category, township code, what they come about, head count)
+BOOKED = [
+    ("赵某英", "13905710031", "劳动社保", "339901100000", "预约反映某服装厂拖欠 2026 年 8 至 10 月工资，要求人社部门督促支付。", 1, "09:00"),
+    ("孙某平", "13905710026", "农村农业", "339901100000", "预约反映河湾村 3 组土地流转租金两年未付，要求村委会兑现。", 1, "09:30"),
+    ("冯某军", "13905710032", "房屋拆迁", "339901100000", "老街改造片区住户对安置房面积和过渡费标准有异议，推选代表预约反映。", 7, "10:00"),
+]
+WALK_INS = [
+    ("卫某", "13905710033", "城乡建设", "339901101000", "青石镇某小区电梯长期故障，物业不修，要求住建部门处理。", 1),
+    ("蒋某红", "13905710034", "民政", "339901102000", "母亲年老多病，申请低保被村里退回，要求说明理由。", 1),
+    ("沈某", "13905710035", "劳动社保", "339901103000", "在某物流公司工作受伤，公司不给申报工伤。", 1),
+    ("韩某", "13905710036", "涉法涉诉", "339901104000", "民间借贷案件已判决一年仍未执行到位，要求法院执行。", 2),
+]
+
+
+def _category(name: str) -> int | None:
+    return db.session.scalar(select(Category.id).where(Category.name == name))
+
+
+def _unit(code: str) -> int | None:
+    return db.session.scalar(select(Unit.id).where(Unit.code == code))
+
+
+def load_demo_hall(county_id: int) -> int:
+    """Runs inside system_scope. Returns how many visits were written."""
+    today = local_today()
+    if db.session.scalar(select(Visit.id).where(Visit.unit_id == county_id, Visit.day == today).limit(1)):
+        return 0
+    desk = db.session.scalar(select(User).where(User.username == "center_reception"))
+    if desk is None:
+        return 0
+    settings, county = hall_settings(county_id)
+    calendar = county.calendar()
+    written = 0
+    for name, phone, category, town, purpose, head_count, slot in BOOKED:
+        people = [{"name": name, "phone": phone}]
+        if head_count > 1:
+            people += [{"name": "卫某东"}, {"name": "褚某兰"}]  # the group's three representatives
+        services.book(desk, {"day": today, "booked_time": slot, "people": people, "head_count": head_count,
+                             "purpose": purpose, "category_id": _category(category), "locality_unit_id": _unit(town),
+                             "purpose_kind": "difficulty", "booking_note": "电话预约"})
+        written += 1
+    services.book(desk, {"day": calendar.next_workday(today + timedelta(days=1)),
+                         "booked_time": "09:00", "people": [{"name": "杨某", "phone": "13905710037"}],
+                         "purpose": "预约反映宅基地审批久拖不决。", "category_id": _category("自然资源"),
+                         "locality_unit_id": _unit("339901105000"), "purpose_kind": "difficulty"})
+    written += 1
+    if services.hall_dates.is_open(services.utcnow(), settings["hours"], calendar, settings.every_day):
+        for name, phone, category, town, purpose, head_count in WALK_INS:
+            services.check_in(desk, {"people": [{"name": name, "phone": phone}], "head_count": head_count,
+                                     "purpose": purpose, "category_id": _category(category),
+                                     "locality_unit_id": _unit(town), "purpose_kind": "difficulty",
+                                     "id_checked": True})
+            written += 1
+    return written
