@@ -60,6 +60,27 @@ def people(visit_ids) -> dict[int, list[dict]]:
     return out
 
 
+def earlier_matters(viewer, visit_people: list[dict]) -> list[dict]:
+    """What each visitor raised before and what was answered (口径一致: the same matter gets the same answer),
+    read through the petition package's own rule of who may know whom."""
+    from county_net.core.errors import NotVisible
+    from county_net.petitions.queries import LOOKUP_MATTERS, petitioner_file_view
+
+    out = []
+    for person in visit_people:
+        petitioner = db.session.get(Petitioner, person["petitioner_id"])
+        if petitioner is None:
+            continue
+        try:
+            view = petitioner_file_view(viewer, petitioner, limit=LOOKUP_MATTERS)
+        except NotVisible:
+            continue
+        if view["matters"]:
+            out.append({"name": view["name"], "petitioner_id": view["id"], "matters": view["matters"][:5],
+                        "replies": view["replies"][:2]})
+    return out
+
+
 def queue_position(visit: Visit) -> tuple[int | None, int | None]:
     """(position in the window's queue, estimated wait in minutes) for a waiting ticket."""
     if visit.state != "waiting" or visit.window_id is None:

@@ -159,7 +159,9 @@ def bookings():
 def visit(visit_id):
     visit = queries.get_visit(visit_id)
     county_id = _county()
-    return render_template("hall/visit.html", v=queries.present(_me(), visit), **_choices(county_id))
+    v = queries.present(_me(), visit)
+    return render_template("hall/visit.html", v=v, earlier=queries.earlier_matters(_me(), v["people"]),
+                           **_choices(county_id))
 
 
 @bp.get("/hall/visits/<int:visit_id>/slip")
@@ -217,7 +219,9 @@ def step(visit_id, slug):
 def window(window_id):
     window = queries.get_window(window_id)
     county_id = _county()
-    return render_template("hall/window.html", desk=queries.window_desk(_me(), window),
+    desk = queries.window_desk(_me(), window)
+    earlier = queries.earlier_matters(_me(), desk["current"]["people"]) if desk["current"] else []
+    return render_template("hall/window.html", desk=desk, earlier=earlier,
                            all_windows=[w for w in queries.window_map(county_id).values() if w.is_active],
                            **_choices(county_id))
 

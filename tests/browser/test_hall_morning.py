@@ -87,3 +87,23 @@ def test_the_walk_in_morning(page, app, net, clock):
     page.click("nav.mainnav a:text-is('收件箱')")
     page.wait_for_url(page.base + "/inbox*")
     assert "拖欠赵某" in page.content() or "八千元" in page.content()
+
+
+def test_the_desk_and_the_window_see_what_was_answered_before(page, app, net, api_token, clock):
+    from tests.petitions.helpers import Api, id_number
+
+    api = Api(app, api_token)
+    earlier = api.register("c_recv", summary="张某明反映东镇某厂拖欠工资，要求支付。")
+    clock(2026, 11, 30, 10, 0)
+    login_as(page, "c_recv")
+    page.wait_for_url(page.base + "/")
+    page.goto(page.base + "/hall/check-in")
+    page.fill("#people-0-id_number", id_number(1))
+    page.wait_for_selector("#history strong")
+    assert earlier["number"] in page.inner_text("#history")
+    assert page.input_value("#people-0-name") == "张某明"  # the name comes from the file
+    page.fill("#purpose", "又来反映工资仍未支付。")
+    page.click("#issue-ticket")
+    page.wait_for_selector("#earlier-matters")
+    assert earlier["number"] in page.inner_text("#earlier-matters")
+    assert page.console_errors == []
