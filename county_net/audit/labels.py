@@ -56,6 +56,12 @@ ACTIONS = {
     "info_report.closed": "办结即时报告",
     "dispute.escalated": "矛盾纠纷转为信访事项",
     "dispute.linked": "矛盾纠纷关联信访事项",
+    "reception_day.created": "安排领导接访日",
+    "reception_day.updated": "修改领导接访安排",
+    "reception_day.published": "公布领导接访安排",
+    "reception_day.cancelled": "取消领导接访安排",
+    "reception_day.held": "记录领导接访情况",
+    "reception_item.recorded": "记录领导接访事项",
 }
 
 TARGETS = {
@@ -69,6 +75,7 @@ TARGETS = {
     "screening_report": "矛盾纠纷排查表",
     "info_report": "即时报告",
     "dispute": "矛盾纠纷",
+    "reception_day": "领导接访日",
 }
 
 # Keys of the `detail` JSON, as a reader would name them.
@@ -113,6 +120,10 @@ DETAIL_KEYS = {
     "from": "起",
     "until": "止",
     "level": "风险等级",
+    "day": "日期",
+    "leader": "接访领导",
+    "moved": "改期",
+    "whom": "来访人",
 }
 
 # Who acted when no user did.

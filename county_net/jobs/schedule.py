@@ -17,6 +17,8 @@ PERIODIC: list[tuple[str, str, str]] = [
     ("screening-reminders", "county_net.screening.jobs.daily_reminders", "0 0 * * *"),
     # Every 15 minutes: an immediate report's limit is hours, not days.
     ("info-report-sweep", "county_net.screening.jobs.info_report_sweep", "*/15 * * * *"),
+    # 07:30 Asia/Shanghai: leaders told of their reception session ahead, the briefing list the day before.
+    ("reception-sweep", "county_net.hall.rota_jobs.daily_sweep", "30 23 * * *"),
     # Monday 00:05 Asia/Shanghai, just after the week closes (publish_weekly is idempotent).
     ("digest-weekly", "county_net.digest.jobs.weekly_issue", "5 16 * * 0"),
 ]

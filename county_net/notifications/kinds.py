@@ -37,6 +37,10 @@ KINDS = {
     "info_report_overdue": "即时报告超时未签收",
     "info_report_progress": "即时报告办理进展",
     "hall_collective": "集体访到大厅",
+    "reception_notice": "领导接访提醒",
+    "reception_briefing": "领导接访预约名单",
+    "reception_published": "领导接访日公布",
+    "reception_cancelled": "领导接访日取消",
 }
 
 

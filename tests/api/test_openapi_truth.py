@@ -61,6 +61,9 @@ def test_a_missing_body_is_a_400_with_a_field_on_every_operation_that_takes_one(
 
     hall = seed_hall(app, net.units["C0"])
     ids.update(visit_id=hall["visit_id"], window_id=hall["window_id"])
+    from tests.hall.seed_rota import seed_rota
+
+    ids["reception_day_id"] = seed_rota(app, net, unit="C0")["reception_day_id"]
     answered = {}
     for method, path, _ in _json_body_operations(spec):
         url = path.format(**ids)

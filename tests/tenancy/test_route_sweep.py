@@ -23,10 +23,11 @@ ID_ARGS = {
     "info_report_id": ("info_reports", "T2"),
     "visit_id": ("hall_visits", "C0"),  # the county center's hall: T1 and its units never see it
     "window_id": ("hall_windows", "C0"),
+    "reception_day_id": ("reception_days", "T2"),
 }
 # Other URL arguments get a value that would be valid for an object one may see.
 OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form", "action": "receive",
-              "verdict": "approve"}
+              "verdict": "approve", "rota_action": "publish"}
 
 
 def id_rules(app):
@@ -91,6 +92,9 @@ def foreign(app, net, api_token):
 
     hall = seed_hall(app, net.units["C0"], net.units["T2"])
     net.hall_visits, net.hall_windows = {"C0": hall["visit_id"]}, {"C0": hall["window_id"]}
+    from tests.hall.seed_rota import seed_rota
+
+    net.reception_days = {"T2": seed_rota(app, net)["reception_day_id"]}  # 西镇's own reception day
     with app.app_context():
         from county_net.extensions import db
         from county_net.petitions.models import PetitionParty
