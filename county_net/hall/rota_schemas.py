@@ -113,7 +113,7 @@ class ReceptionItemSchema(Schema):
     created_at = LocalDateTime()
 
 
-class BookingSchema(Schema):
+class SessionBookingSchema(Schema):
     id = Int()
     booked_time = fields.String(allow_none=True)
     head_count = Int()
@@ -157,7 +157,7 @@ class ReceptionDaySummarySchema(Schema):
 
 class ReceptionDaySchema(ReceptionDaySummarySchema):
     items = fields.List(fields.Nested(ReceptionItemSchema), metadata={"description": "接访记录"})
-    bookings = fields.List(fields.Nested(BookingSchema), metadata={"description": "预约来访（约访）"})
+    bookings = fields.List(fields.Nested(SessionBookingSchema), metadata={"description": "预约来访（约访）"})
 
 
 class ReceptionDayPageSchema(Schema):
