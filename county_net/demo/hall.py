@@ -12,7 +12,7 @@ from county_net.accounts.models import User
 from county_net.core.timeutil import local_today
 from county_net.extensions import db
 from county_net.hall import services
-from county_net.hall.models import Visit
+from county_net.hall.models import ReceptionDay, Visit
 from county_net.hall.settings import hall_settings
 from county_net.petitions.models import Category
 from county_net.units.models import Unit
@@ -39,14 +39,57 @@ def _unit(code: str) -> int | None:
     return db.session.scalar(select(Unit.id).where(Unit.code == code))
 
 
+# This week's county leaders in the hall (fictional): (weekday, leader, post, portfolio, form, place, topic)
+LEADERS = [
+    (0, "周建国", "县委副书记", "分管政法、信访", "fixed", "县领导接待室", ""),
+    (2, "李文华", "副县长", "分管人社、民政", "appointment", "县领导接待室", ""),
+    (3, "张志强", "县人大常委会副主任", "联系城关镇", "down", "城关镇人民政府", ""),
+    (4, "吴红梅", "副县长", "分管自然资源、住建", "themed", "县自然资源和规划局", "征地拆迁和安置补偿"),
+]
+
+
+def _rota(county_id: int) -> int:
+    """This week's sessions, drawn up and published the week before (as a county would), and the next
+    reception day by the county's rule, planned. Left alone once this week has any."""
+    from county_net.hall import rota_services
+
+    today = local_today()
+    monday = today - timedelta(days=today.weekday())
+    if db.session.scalar(select(ReceptionDay.id).where(ReceptionDay.unit_id == county_id,
+                                                       ReceptionDay.day >= monday).limit(1)):
+        return 0
+    head = db.session.scalar(select(User).where(User.username == "center_head"))
+    if head is None:
+        return 0
+    sitting = [u for u in (_unit("11339901MB00100001"), _unit("339901100000")) if u]
+    written = 0
+    with rota_services.drawn_up_on(monday - timedelta(days=7)):
+        for weekday, name, post, portfolio, form, place, topic in LEADERS:
+            row = rota_services.create_day(head, {
+                "day": monday + timedelta(days=weekday), "starts": "09:00", "ends": "11:30", "form": form,
+                "place": place, "topic": topic, "leader_name": name, "leader_post": post,
+                "leader_portfolio": portfolio, "sitting_unit_ids": sitting})
+            rota_services.publish_day(head, row, row.version)
+            written += 1
+    suggested = rota_services.suggest_days(head, months=2)
+    upcoming = [s for s in suggested if s["day"] > today + timedelta(days=7)]
+    if upcoming:
+        rota_services.create_day(head, {"day": upcoming[0]["day"], "form": "fixed", "place": "县领导接待室",
+                                        "leader_name": "陈国栋", "leader_post": "县信访局局长",
+                                        "sitting_unit_ids": sitting})
+        written += 1
+    return written
+
+
 def load_demo_hall(county_id: int) -> int:
-    """Runs inside system_scope. Returns how many visits were written."""
+    """Runs inside system_scope. Returns how many visits and reception days were written."""
+    rota = _rota(county_id)
     today = local_today()
     if db.session.scalar(select(Visit.id).where(Visit.unit_id == county_id, Visit.day == today).limit(1)):
-        return 0
+        return rota
     desk = db.session.scalar(select(User).where(User.username == "center_reception"))
     if desk is None:
-        return 0
+        return rota
     settings, county = hall_settings(county_id)
     calendar = county.calendar()
     written = 0
@@ -70,4 +113,4 @@ def load_demo_hall(county_id: int) -> int:
                                      "locality_unit_id": _unit(town), "purpose_kind": "difficulty",
                                      "id_checked": True})
             written += 1
-    return written
+    return written + rota

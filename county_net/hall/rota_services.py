@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime, time, timezone
 
 from sqlalchemy import select
 
@@ -29,12 +31,29 @@ _HM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 SUGGEST_MONTHS_MAX = 12
 
 
+# The demo county's rota is drawn up "last week" (demo/hall.py), so that this week's sessions are published
+# in time like a real county's; nothing else sets it.
+_drawn_up_on: ContextVar[date | None] = ContextVar("county_net_rota_drawn_up_on", default=None)
+
+
+@contextmanager
+def drawn_up_on(day: date):
+    token = _drawn_up_on.set(day)
+    try:
+        yield
+    finally:
+        _drawn_up_on.reset(token)
+
+
 def _now():
+    day = _drawn_up_on.get()
+    if day is not None:
+        return datetime.combine(day, time(9), timeutil.COUNTY_TZ).astimezone(timezone.utc)
     return timeutil.utcnow()
 
 
 def _today() -> date:
-    return timeutil.local_today()
+    return _drawn_up_on.get() or timeutil.local_today()
 
 
 # ---- dates ------------------------------------------------------------------------------------------
