@@ -4,3 +4,7 @@ the public display board, leaders' reception days, collective visits, incidents 
 
 def init_app(app):
     from county_net.hall import models  # noqa: F401
+    from county_net.hall import setup_api, setup_views
+
+    app.register_blueprint(setup_views.bp)
+    setup_api.register(app)

@@ -128,7 +128,7 @@ def may_edit(actor) -> bool:
     return actor.has_role("admin") or (actor.has_role("head") and actor.unit.kind == "county_center")
 
 
-def _require_editor(actor) -> None:
+def require_editor(actor) -> None:
     if not may_edit(actor):
         raise RoleRequired("只有县信访局一把手或系统管理员可以修改大厅设置")
 
@@ -142,7 +142,7 @@ def _station_label(station: HallStation) -> str:
 def update_station(actor, station: HallStation, *, mode: str, contact_person: str | None = None,
                    contact_phone: str | None = None, response_minutes: int | None = None) -> HallStation:
     """入驻方式、联系人、联系电话、到达时限 of one station."""
-    _require_editor(actor)
+    require_editor(actor)
     contact_person = (contact_person or "").strip() or None
     contact_phone = (contact_phone or "").strip() or None
     errors: dict[str, list[str]] = {}
@@ -177,7 +177,7 @@ def update_station(actor, station: HallStation, *, mode: str, contact_person: st
 
 def add_rota(actor, station: HallStation, *, starts_on: date, ends_on: date, staff: str = "") -> HallStationRota:
     """One more span of the station's rota; spans of one station never overlap."""
-    _require_editor(actor)
+    require_editor(actor)
     staff = (staff or "").strip()
     errors: dict[str, list[str]] = {}
     if starts_on > ends_on:
@@ -202,7 +202,7 @@ def add_rota(actor, station: HallStation, *, starts_on: date, ends_on: date, sta
 
 
 def remove_rota(actor, station: HallStation, row: HallStationRota) -> None:
-    _require_editor(actor)
+    require_editor(actor)
     if row.station_id != station.id:
         from county_net.core.errors import NotVisible
 
@@ -221,7 +221,7 @@ def update_window_routing(actor, window, *, category_ids: list[int], township_id
     from county_net.petitions.models import Category
     from county_net.units.models import Unit
 
-    _require_editor(actor)
+    require_editor(actor)
     errors: dict[str, list[str]] = {}
     categories = {c.id: c.code for c in db.session.scalars(
         select(Category).where(Category.id.in_(category_ids or [0]), Category.is_active.is_(True)))}
