@@ -96,10 +96,11 @@ def sync_hall(hall: HallEntry | None, owner_id: int, unit_ids: dict[str, int]) -
                 changed.append(f"更新驻厅单位 {entry.unit}")
         if _replace_rota(station, [(r.starts_on, r.ends_on, r.staff) for r in entry.rota]):
             changed.append(f"更新轮驻安排 {entry.unit}")
+    codes = {unit_id: code for code, unit_id in unit_ids.items()}
     for station in stations.values():
         if station.is_active:
             station.is_active = False
-            changed.append(f"停用驻厅单位 {station.stationed_unit_id}")
+            changed.append(f"停用驻厅单位 {codes.get(station.stationed_unit_id, station.stationed_unit_id)}")
     return changed
 
 

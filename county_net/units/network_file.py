@@ -329,6 +329,21 @@ def _codes(raw: dict, key: str, where: str, what: str) -> list[str]:
     return values
 
 
+def _tables(raw: dict, key: str, allowed: set[str]):
+    """(index, table, its name for messages) of [[hall.<key>]], each checked to be a table of known fields."""
+    items = raw.get(key) or []
+    if not isinstance(items, list):
+        raise NetworkFileError(f"[[hall.{key}]] 格式错误")
+    for index, item in enumerate(items):
+        where = f"hall.{key}[{index}]"
+        if not isinstance(item, dict):
+            raise NetworkFileError(f"{where}：格式错误")
+        extra = set(item) - allowed
+        if extra:
+            raise NetworkFileError(f"{where}：未知字段 {sorted(extra)}")
+        yield index, item, where
+
+
 def _parse_hall(raw, entries: dict, raw_windows) -> HallEntry:
     from county_net.hall.models import ROOM_KINDS, STATION_MODES
 
@@ -339,16 +354,7 @@ def _parse_hall(raw, entries: dict, raw_windows) -> HallEntry:
         raise NetworkFileError(f"[hall]：未知字段 {sorted(unknown)}")
     rooms: list[RoomEntry] = []
     numbers: set[int] = set()
-    raw_rooms = raw.get("rooms") or []
-    if not isinstance(raw_rooms, list):
-        raise NetworkFileError("[[hall.rooms]] 格式错误")
-    for index, item in enumerate(raw_rooms):
-        where = f"hall.rooms[{index}]"
-        if not isinstance(item, dict):
-            raise NetworkFileError(f"{where}：格式错误")
-        extra = set(item) - {"number", "kind", "name"}
-        if extra:
-            raise NetworkFileError(f"{where}：未知字段 {sorted(extra)}")
+    for index, item, where in _tables(raw, "rooms", {"number", "kind", "name"}):
         number = item.get("number")
         if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 999:
             raise NetworkFileError(f"{where}：房间号 number 必须是 1–999 的整数")
@@ -366,16 +372,8 @@ def _parse_hall(raw, entries: dict, raw_windows) -> HallEntry:
                   if isinstance(w, dict) and isinstance(w.get("stationed"), list) for c in w["stationed"]}
     stations: list[StationEntry] = []
     seen: set[str] = set()
-    raw_stations = raw.get("stations") or []
-    if not isinstance(raw_stations, list):
-        raise NetworkFileError("[[hall.stations]] 格式错误")
-    for index, item in enumerate(raw_stations):
-        where = f"hall.stations[{index}]"
-        if not isinstance(item, dict):
-            raise NetworkFileError(f"{where}：格式错误")
-        extra = set(item) - {"unit", "mode", "contact_person", "contact_phone", "response_minutes", "rota"}
-        if extra:
-            raise NetworkFileError(f"{where}：未知字段 {sorted(extra)}")
+    fields = {"unit", "mode", "contact_person", "contact_phone", "response_minutes", "rota"}
+    for index, item, where in _tables(raw, "stations", fields):
         code = _text(item, "unit", where, max_len=32)
         where = f"hall.stations[{index}]（单位 {code}）"
         if code not in entries:

@@ -72,7 +72,8 @@ RULES = [
      lambda d: _station(d, rota=[{"from": "2026-03-01", "to": "2026-02-01"}])),
     ("须为日期", "hall.stations[0]（单位 B1）.rota[0]", lambda d: _station(d, rota=[{"from": "soon", "to": "2026-02-01"}])),
     ("轮驻时段重叠", "hall.stations[0]（单位 B1）",
-     lambda d: _station(d, rota=[{"from": "2026-01-01", "to": "2026-03-01"}, {"from": "2026-02-01", "to": "2026-04-01"}])),
+     lambda d: _station(d, rota=[{"from": "2026-01-01", "to": "2026-03-01"},
+                                 {"from": "2026-02-01", "to": "2026-04-01"}])),
     ("事项类别编码 '0 3' 格式无效", "windows[0]（窗口 1）", lambda d: d["windows"][0].update(subjects=["0 3"])),
     ("不是本文件中的乡镇", "windows[0]（窗口 1）", lambda d: d["windows"][0].update(localities=["B1"])),
     ("不是本文件中的乡镇", "windows[0]（窗口 1）", lambda d: d["windows"][0].update(localities=["ZZ"])),
@@ -150,7 +151,7 @@ def test_sync_replaces_a_changed_rota_and_deactivates_what_the_file_drops(app, n
     data["windows"][1].pop("room")
     data["hall"]["stations"].pop(1)
     report = _sync(app, data)
-    assert set(report.hall_changed) == {"停用房间 1", "更新轮驻安排 B1", f"停用驻厅单位 {net.units['C0']}"}
+    assert set(report.hall_changed) == {"停用房间 1", "更新轮驻安排 B1", "停用驻厅单位 C0"}
     assert 2 in report.windows_changed
     rooms, stations, rotas, _, _ = _hall_rows(app)
     assert [r.is_active for r in rooms] == [False, True] and [s.is_active for s in stations] == [True, False]
