@@ -356,3 +356,8 @@ def test_the_setup_page_and_its_forms(app, hall, login):
     assert "增加轮驻时段" not in clerk.get("/hall/setup").get_data(as_text=True)
     assert clerk.post(url, data={"mode": "whole"}, form_page="/hall/setup").status_code == 403
     assert login("t1_head").get("/hall/setup").status_code == 403
+
+
+def test_the_county_centers_unit_page_links_the_setup(app, hall, login):
+    page = login("c_recv").get(f"/units/{hall.units['C0']}").get_data(as_text=True)
+    assert 'id="hall-setup-link"' in page
