@@ -5,9 +5,12 @@ the public display board, leaders' reception days, collective visits, incidents 
 def init_app(app):
     from county_net.hall import api, hooks, models, views  # noqa: F401
     from county_net.hall import rota_api, rota_cli, rota_views  # leaders' reception days
+    from county_net.hall import setup_api, setup_views  # the hall as data
 
     app.register_blueprint(views.bp)
     api.register(app)
     app.register_blueprint(rota_views.bp)
     rota_api.register(app)
     app.cli.add_command(rota_cli.hall_reception_cli)
+    app.register_blueprint(setup_views.bp)
+    setup_api.register(app)

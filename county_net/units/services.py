@@ -20,17 +20,20 @@ class SyncReport:
     deactivated: list[str] = field(default_factory=list)
     windows_changed: list[int] = field(default_factory=list)
     settings_changed: bool = False
+    hall_changed: list[str] = field(default_factory=list)  # rooms, stations, rotas ([hall]), in words
 
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.deactivated or self.windows_changed
-                    or self.settings_changed)
+                    or self.settings_changed or self.hall_changed)
 
     def summary(self) -> str:
         if not self.changed:
             return "无变化：数据库已与文件一致"
         return (f"新增 {len(self.created)} 个单位，更新 {len(self.updated)} 个，停用 {len(self.deactivated)} 个，"
-                f"窗口变更 {len(self.windows_changed)} 个" + ("，设置已更新" if self.settings_changed else ""))
+                f"窗口变更 {len(self.windows_changed)} 个" + ("，设置已更新" if self.settings_changed else "")
+                + (f"，大厅设置变更 {len(self.hall_changed)} 项（{'；'.join(self.hall_changed[:10])}）"
+                   if self.hall_changed else ""))
 
 
 def sync_units(network: Network, actor=None) -> SyncReport:
@@ -38,6 +41,9 @@ def sync_units(network: Network, actor=None) -> SyncReport:
     Units of the same tree missing from the file are deactivated, never deleted (history points at them)."""
     if not current_scope().sees_all:
         raise PermissionError("tenants sync runs in system scope")
+    from county_net.hall.setup_services import check_window_subjects
+
+    check_window_subjects(network)
     report = SyncReport()
     codes = [e.code for e in network.units]
     existing = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(codes)))}
@@ -90,8 +96,15 @@ def sync_units(network: Network, actor=None) -> SyncReport:
             unit.is_active = False
             report.deactivated.append(unit.code)
 
-    _sync_windows(network, by_code, report)
+    windows = _sync_windows(network, by_code, report)
     root = by_code[network.root.code]
+    from county_net.hall.setup_services import sync_hall, sync_window_routing
+
+    db.session.flush()  # new windows need their rows before routing and rooms are compared
+    for number in sync_window_routing(network, windows):
+        if number not in report.windows_changed:
+            report.windows_changed.append(number)
+    report.hall_changed = sync_hall(network.hall, root.id, {code: unit.id for code, unit in by_code.items()})
     settings = json.dumps({**network.settings, "county_name": network.county}, ensure_ascii=False, sort_keys=True)
     if (root.settings or "{}") != settings:
         root.settings = settings
@@ -107,16 +120,18 @@ def sync_units(network: Network, actor=None) -> SyncReport:
                      target_id=root_entry.code,
                      detail={"version": network.version, "created": len(report.created),
                              "updated": report.updated[:50], "deactivated": report.deactivated,
-                             "windows": report.windows_changed})
+                             "windows": report.windows_changed, "hall": report.hall_changed[:50]})
         db.session.commit()
     else:
         db.session.rollback()
     return report
 
 
-def _sync_windows(network: Network, by_code: dict[str, Unit], report: SyncReport) -> None:
+def _sync_windows(network: Network, by_code: dict[str, Unit], report: SyncReport) -> dict[int, Window]:
+    """The file's windows by number (new ones added to the session)."""
     root = by_code[network.root.code]
     current = {w.number: w for w in db.session.scalars(select(Window).where(Window.unit_id == root.id))}
+    kept: dict[int, Window] = {}
     for entry in network.windows:
         window = current.pop(entry.number, None)
         stationed = [by_code[c].id for c in entry.stationed]
@@ -125,7 +140,9 @@ def _sync_windows(network: Network, by_code: dict[str, Unit], report: SyncReport
             window.stations = [WindowStation(stationed_unit_id=i) for i in stationed]
             db.session.add(window)
             report.windows_changed.append(entry.number)
+            kept[entry.number] = window
             continue
+        kept[entry.number] = window
         changed = False
         if window.name != entry.name or not window.is_active:
             window.name, window.is_active, changed = entry.name, True, True
@@ -138,3 +155,4 @@ def _sync_windows(network: Network, by_code: dict[str, Unit], report: SyncReport
         if window.is_active:
             window.is_active = False
             report.windows_changed.append(window.number)
+    return kept

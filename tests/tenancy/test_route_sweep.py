@@ -22,8 +22,10 @@ ID_ARGS = {
     "exemption_id": ("screening_exemptions", "E2"),
     "info_report_id": ("info_reports", "T2"),
     "visit_id": ("hall_visits", "C0"),  # the county center's hall: T1 and its units never see it
-    "window_id": ("hall_windows", "C0"),
     "reception_day_id": ("reception_days", "T2"),
+    "station_id": ("hall_stations", "T2"),  # hall rows owned by the sibling (tests/hall/seed.py)
+    "rota_id": ("hall_rotas", "T2"),
+    "window_id": ("windows", "T2"),
 }
 # Other URL arguments get a value that would be valid for an object one may see.
 OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form", "action": "receive",
@@ -88,13 +90,15 @@ def foreign(app, net, api_token):
     resp = api.post("t2_recv", "/api/v1/info-reports", {"title": "西镇的即时报告", "content": "西镇某村聚集苗头。"})
     assert resp.status_code == 201, resp.get_json()
     net.info_reports = {"T2": resp.get_json()["id"]}
-    from tests.hall.seed import seed_hall
+    from tests.hall.seed import seed_hall, seed_setup
 
     hall = seed_hall(app, net.units["C0"], net.units["T2"])
-    net.hall_visits, net.hall_windows = {"C0": hall["visit_id"]}, {"C0": hall["window_id"]}
+    net.hall_visits = {"C0": hall["visit_id"]}
     from tests.hall.seed_rota import seed_rota
 
     net.reception_days = {"T2": seed_rota(app, net)["reception_day_id"]}  # 西镇's own reception day
+    hall = seed_setup(app, net.units["T2"])
+    net.hall_stations, net.hall_rotas, net.windows = ({"T2": hall[k]} for k in ("station_id", "rota_id", "window_id"))
     with app.app_context():
         from county_net.extensions import db
         from county_net.petitions.models import PetitionParty
