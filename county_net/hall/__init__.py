@@ -4,3 +4,6 @@ the public display board, leaders' reception days, collective visits, incidents 
 
 def init_app(app):
     from county_net.hall import models  # noqa: F401
+    from county_net.hall import public_views
+
+    app.register_blueprint(public_views.bp)
