@@ -13,9 +13,10 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from county_net.core.models import utcnow
@@ -88,34 +89,40 @@ def forget_counties(app) -> None:
     app.extensions.pop(_EXTENSION, None)
 
 
-def _windows_with_tickets(county_id: int, day: date):
-    """Statement 1: every active window, its serving tickets (outer join, newest call first) and how many wait."""
+@lru_cache(maxsize=1)
+def _windows_statement():
+    """Statement 1, built once (a poll only binds its values): every active window of the hall, its serving
+    tickets (outer join, newest call first) and how many wait (a correlated count), both on ix_hall_visits_queue."""
     serving = aliased(Visit, name="serving")
     queued = aliased(Visit, name="queued")
+    county, day = bindparam("county"), bindparam("day")
     waiting = (select(func.count(queued.id))
-               .where(queued.unit_id == county_id, queued.day == day, queued.window_id == Window.id,
+               .where(queued.unit_id == county, queued.day == day, queued.window_id == Window.id,
                       queued.state == "waiting")
                .correlate(Window).scalar_subquery())
-    stmt = (select(Window.id, Window.number, Window.name, serving.ticket_no, serving.booked, serving.state,
+    return (select(Window.id, Window.number, Window.name, serving.ticket_no, serving.booked, serving.state,
                    serving.called_at, waiting.label("waiting"))
-            .outerjoin(serving, and_(serving.unit_id == county_id, serving.day == day,
+            .outerjoin(serving, and_(serving.unit_id == county, serving.day == day,
                                      serving.window_id == Window.id, serving.state.in_(SERVING_STATES)))
-            .where(Window.unit_id == county_id, Window.is_active.is_(True))
+            .where(Window.unit_id == county, Window.is_active.is_(True))
             .order_by(Window.number, serving.called_at.desc(), serving.id.desc()))
-    return db.session.execute(stmt).all()
 
 
-def _published_sessions(county_id: int, first: date, last: date):
-    """Statement 2: the county center's published sessions from `first` to `last` (held ones only on `first`,
-    today, so the board still shows who received this morning)."""
-    stmt = (select(ReceptionDay.day, ReceptionDay.starts, ReceptionDay.ends, ReceptionDay.form, ReceptionDay.place,
-                   ReceptionDay.topic, ReceptionDay.leader_name, ReceptionDay.leader_post,
-                   ReceptionDay.leader_portfolio, ReceptionDay.state)
-            .where(ReceptionDay.unit_id == county_id, ReceptionDay.published_at.is_not(None),
-                   ReceptionDay.day >= first, ReceptionDay.day <= last,
+_SESSION_COLUMNS = (ReceptionDay.day, ReceptionDay.starts, ReceptionDay.ends, ReceptionDay.form, ReceptionDay.place,
+                    ReceptionDay.topic, ReceptionDay.leader_name, ReceptionDay.leader_post,
+                    ReceptionDay.leader_portfolio, ReceptionDay.state)
+
+
+@lru_cache(maxsize=1)
+def _sessions_statement():
+    """Statement 2, built once: the county center's published sessions from `first` (today) to `last`; held ones
+    only today, so the board still shows who received this morning."""
+    first = bindparam("first")
+    return (select(*_SESSION_COLUMNS)
+            .where(ReceptionDay.unit_id == bindparam("county"), ReceptionDay.published_at.is_not(None),
+                   ReceptionDay.day >= first, ReceptionDay.day <= bindparam("last"),
                    (ReceptionDay.state == "published") | ((ReceptionDay.state == "held") & (ReceptionDay.day == first)))
             .order_by(ReceptionDay.day, ReceptionDay.starts, ReceptionDay.id))
-    return db.session.execute(stmt).all()
 
 
 def _session(row) -> dict:
@@ -130,8 +137,9 @@ def board_state(county: BoardCounty, now: datetime | None = None) -> dict:
     now = now or utcnow()
     day = to_local(now).date()
     with system_scope("hall board"):
-        rows = _windows_with_tickets(county.id, day)
-        sessions = _published_sessions(county.id, day, day + timedelta(days=ROTA_DAYS))
+        rows = db.session.execute(_windows_statement(), {"county": county.id, "day": day}).all()
+        sessions = db.session.execute(_sessions_statement(), {"county": county.id, "first": day,
+                                                              "last": day + timedelta(days=ROTA_DAYS)}).all()
         db.session.rollback()  # read only: end the transaction (and on PostgreSQL the published scope) here
     windows, by_id, calling = [], {}, []
     for row in rows:
@@ -162,9 +170,7 @@ def public_rota(county: BoardCounty, today: date | None = None) -> list[dict]:
     today = today or local_today()
     with system_scope("public rota"):
         rows = db.session.execute(
-            select(ReceptionDay.day, ReceptionDay.starts, ReceptionDay.ends, ReceptionDay.form, ReceptionDay.place,
-                   ReceptionDay.topic, ReceptionDay.leader_name, ReceptionDay.leader_post,
-                   ReceptionDay.leader_portfolio, ReceptionDay.state)
+            select(*_SESSION_COLUMNS)
             .where(ReceptionDay.unit_id == county.id, ReceptionDay.state == "published",
                    ReceptionDay.published_at.is_not(None), ReceptionDay.day >= today)
             .order_by(ReceptionDay.day, ReceptionDay.starts, ReceptionDay.id)).all()
