@@ -97,8 +97,12 @@ def product_app(ds: Dataset):
     return create_app()
 
 
-def seed(app, county: int, day: date) -> list[int]:
-    """20 windows, 200 visits for `day`, leaders' sessions; through the ORM in system scope."""
+def seed(app, county: int, day: date, history_days: int) -> list[int]:
+    """20 windows, 200 visits for `day`, leaders' sessions, and `history_days` past days of 200 finished visits
+    each (a hall's table after months of use: the poll must find today's rows by index, not scan a window's
+    history); through the ORM in system scope, the history as one bulk insert."""
+    from sqlalchemy import insert
+
     from county_net.extensions import db
     from county_net.hall.models import RANK_BOOKED, RANK_PRIORITY, RANK_WALK_IN, ReceptionDay, Visit
     from county_net.tenancy import system_scope
@@ -123,6 +127,12 @@ def seed(app, county: int, day: date) -> list[int]:
                     checked_in_at=now - timedelta(minutes=rng.randint(1, 180)),
                     called_at=now - timedelta(seconds=rng.randint(0, 600)) if state != "waiting" else None,
                     purpose="基准来访事项", registered_by_name="基准"))
+        past = [dict(unit_id=county, day=day - timedelta(days=d), ticket_no=n, state="left",
+                     window_id=windows[n % WINDOWS].id, queue_rank=RANK_WALK_IN, checked_in_at=now - timedelta(days=d), purpose="基准来访事项",
+                     registered_by_name="基准", outcome="oral")
+                for d in range(1, history_days + 1) for n in range(1, VISITS + 1)]
+        if past:
+            db.session.execute(insert(Visit), past)
         for offset, state in ((0, "held"), (0, "published"), (1, "published"), (7, "published"), (10, "planned")):
             db.session.add(ReceptionDay(unit_id=county, day=day + timedelta(days=offset), state=state,
                                         leader_name="基准领导", leader_post="副县长", place="县领导接待室",
@@ -271,6 +281,8 @@ def main() -> int:
     p.add_argument("--rounds", type=int, default=15, help="timed polls per poller")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=4)
+    p.add_argument("--history-days", type=int, default=120,
+                   help="past days of 200 finished visits each, seeded beside today's")
     p.add_argument("--regenerate", action="store_true")
     args = p.parse_args()
 
@@ -282,10 +294,11 @@ def main() -> int:
     day = hall_today()
     clear_hall(ds, county)
     app = product_app(ds)
-    windows = seed(app, county, day)
+    windows = seed(app, county, day, args.history_days)
     analyse(ds)
     statements = count_poll_statements(app, code)
-    log(f"county {code} ({county}): {len(windows)} windows, {VISITS} visits on {day}; {statements} statements a poll")
+    log(f"county {code} ({county}): {len(windows)} windows, {VISITS} visits on {day} "
+        f"(+{VISITS * args.history_days} past); {statements} statements a poll")
 
     from county_net.extensions import db
     from county_net.hall import board
@@ -315,7 +328,8 @@ def main() -> int:
         return read, bare.close
 
     result = {"engine": args.engine, "size": args.size, "county_unit_id": county, "day": day.isoformat(),
-              "windows": WINDOWS, "visits": VISITS, "pollers": args.pollers, "period_s": args.period,
+              "windows": WINDOWS, "visits": VISITS,
+              "past_visits": VISITS * args.history_days, "pollers": args.pollers, "period_s": args.period,
               "statements_per_poll": statements, "budget_ms": BUDGET_MS, "ops": {}}
 
     def timed(name: str, poller, queue_reader) -> dict:
@@ -344,6 +358,10 @@ def main() -> int:
     finally:
         stop_all()
     result["baseline"] = base
+    # Latency on a shared machine follows its load: recorded beside the figures.
+    result["load_average"] = [round(v, 2) for v in os.getloadavg()]
+    result["cpus"] = os.cpu_count()
+    print(f"machine: {result['cpus']} CPUs, load average {result['load_average']} (1, 5, 15 min)")
     print(f"statements per poll: {statements} (budget {BUDGET_STATEMENTS})"
           + ("" if statements <= BUDGET_STATEMENTS else "  OVER BUDGET"))
     for op in ("board_poll", "window_queue"):

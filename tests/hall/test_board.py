@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from county_net.core.models import utcnow
 from county_net.core.timeutil import local_today
@@ -138,3 +139,18 @@ def test_window_queue_order(app, net, hall):
         db.session.remove()
     # Put first, then the booked, then ticket 5 (a walk-in who came an hour earlier).
     assert order == [20, 21, 5]
+
+
+def test_now_calling_lasts_half_a_minute(app, hall):
+    """B002 is "now calling" for 30 s after its call, then only served (the instant is passed in: no test waits)."""
+    with app.test_request_context():
+        county = board.county_by_code("C0")
+        with system_scope("test"):
+            called_at = db.session.scalar(sa.select(Visit.called_at).where(Visit.ticket_no == 2,
+                                                                             Visit.unit_id == county.id))
+        soon = board.board_state(county, now=called_at + timedelta(seconds=29))
+        later = board.board_state(county, now=called_at + timedelta(seconds=31))
+    assert [c["ticket"] for c in soon["calling"]] == ["B002"]
+    assert later["calling"] == []
+    serving = {s["ticket"]: s for w in later["windows"] for s in w["serving"]}
+    assert serving["B002"] == {"ticket": "B002", "state": "called", "calling": False}
