@@ -37,6 +37,15 @@ PRODUCT_OPS = ("matter_page", "matter_page_nocrit", "matter_page_rls_off", "inbo
                "timeline", "lookup", "api_list", "register", "transfer", "mix")
 
 
+def latency_stats(ms: list[float], digits: int = 1) -> dict:
+    """n, p50, p95 (nearest rank), max and mean of timed requests, in ms (the scripts that time requests
+    one by one, outside wrk)."""
+    ordered = sorted(ms)
+    p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    return {"n": len(ms), "p50_ms": round(statistics.median(ordered), digits), "p95_ms": round(p95, digits),
+            "max_ms": round(ordered[-1], digits), "mean_ms": round(statistics.fmean(ordered), digits)}
+
+
 def med(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None

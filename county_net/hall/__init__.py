@@ -6,6 +6,7 @@ def init_app(app):
     from county_net.hall import api, hooks, models, views  # noqa: F401
     from county_net.hall import rota_api, rota_cli, rota_views  # leaders' reception days
     from county_net.hall import setup_api, setup_views  # the hall as data
+    from county_net.hall import public_views  # the display board and the published rota
 
     app.register_blueprint(views.bp)
     api.register(app)
@@ -14,3 +15,4 @@ def init_app(app):
     app.cli.add_command(rota_cli.hall_reception_cli)
     app.register_blueprint(setup_views.bp)
     setup_api.register(app)
+    app.register_blueprint(public_views.bp)

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select
 
 from county_net.core.timeutil import local_today, to_local
 from county_net.extensions import db
-from county_net.hall.labels import ticket_label
+from county_net.hall.labels import visit_ticket
 from county_net.hall.models import (COMPLEXITIES, OUTCOMES, PRIORITY_REASONS, PURPOSES, ROUTES, VISIT_STATES,
                                     HallRoom, Visit, VisitEvent, VisitPerson)
 from county_net.hall.settings import hall_settings
@@ -124,7 +124,7 @@ def present(viewer, visit: Visit, *, with_events: bool = True) -> dict:
         petition_number = db.session.scalar(select(Petition.number).where(Petition.id == visit.petition_id))
     detail = json.loads(visit.outcome_detail or "{}")
     body = {
-        "id": visit.id, "version": visit.version, "day": visit.day, "ticket": ticket_label(visit),
+        "id": visit.id, "version": visit.version, "day": visit.day, "ticket": visit_ticket(visit),
         "ticket_no": visit.ticket_no, "state": visit.state, "state_label": VISIT_STATES[visit.state],
         "booked": visit.booked, "booked_time": visit.booked_time, "booking_note": visit.booking_note,
         "queue_rank": visit.queue_rank, "priority_reason": visit.priority_reason,
@@ -166,7 +166,7 @@ def present(viewer, visit: Visit, *, with_events: bool = True) -> dict:
 
 def _row(visit: Visit, names: dict, windows: dict) -> dict:
     window = windows.get(visit.window_id)
-    return {"id": visit.id, "version": visit.version, "ticket": ticket_label(visit), "state": visit.state,
+    return {"id": visit.id, "version": visit.version, "ticket": visit_ticket(visit), "state": visit.state,
             "state_label": VISIT_STATES[visit.state], "booked": visit.booked, "booked_time": visit.booked_time,
             "priority_label": PRIORITY_REASONS.get(visit.priority_reason or "", ""),
             "head_count": visit.head_count, "is_collective": visit.is_collective,
@@ -234,7 +234,7 @@ def hall_today(county_id: int, day: date | None = None) -> dict:
     serving = {}
     for visit in db.session.scalars(select(Visit).where(Visit.unit_id == county_id, Visit.day == day,
                                                         Visit.state.in_(("called", "interviewing")))):
-        serving[visit.window_id] = ticket_label(visit)
+        serving[visit.window_id] = visit_ticket(visit)
     return {
         "day": day,
         "windows": [{"id": w.id, "number": w.number, "name": w.name, "waiting": counts.get(w.id, {}).get("waiting", 0),

@@ -17,7 +17,7 @@ from county_net.core.schemas import valid_id
 from county_net.core.timeutil import cn_date, local_today
 from county_net.deadlines import hall as hall_dates
 from county_net.extensions import db
-from county_net.hall.labels import ticket_label
+from county_net.hall.labels import visit_ticket
 from county_net.hall.models import (COMPLEXITIES, OUTCOMES, PRIORITY_REASONS, PURPOSES, RANK_BOOKED,
                                     RANK_PRIORITY, RANK_WALK_IN, ROUTES, HallRoom, TicketCounter, Visit, VisitEvent,
                                     VisitPerson)
@@ -230,7 +230,7 @@ def _alert_collective(visit: Visit, county_id: int, concerned_unit_ids) -> None:
     from county_net.notifications.services import notify
 
     units = [county_id] + [u for u in dict.fromkeys(concerned_unit_ids) if u != county_id]
-    title = f"集体访：{visit.head_count} 人到联合接待中心（{ticket_label(visit)}号）"
+    title = f"集体访：{visit.head_count} 人到联合接待中心（{visit_ticket(visit)}号）"
     for unit_id in units:
         notify(kind="hall_collective", event_key=f"hall_visit:{visit.id}:collective", unit_id=unit_id,
                title=title, link=f"/hall/visits/{visit.id}" if unit_id == county_id else "/notifications",
@@ -303,7 +303,7 @@ def _issue_ticket(visit: Visit, actor, county_id: int, triage: dict, reason: str
     visit.checked_in_at = utcnow()
     visit.state = "waiting"
     _event(visit, actor, "check_in", from_state, payload={
-        "ticket": ticket_label(visit), "window": window.number, "route_to": visit.route_to,
+        "ticket": visit_ticket(visit), "window": window.number, "route_to": visit.route_to,
         "priority": PRIORITY_REASONS.get(reason or "", "")}, note=note)
 
 
@@ -436,7 +436,7 @@ def call_next(actor, window_id: int) -> Visit:
             .returning(Visit.id)).scalar_one_or_none()
         if claimed is not None:
             visit = db.session.get(Visit, claimed, populate_existing=True)
-            _event(visit, actor, "call", "waiting", window_id=window.id, payload={"ticket": ticket_label(visit)})
+            _event(visit, actor, "call", "waiting", window_id=window.id, payload={"ticket": visit_ticket(visit)})
             db.session.commit()
             return visit
     raise Conflict("叫号繁忙，请重试")
