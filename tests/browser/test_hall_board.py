@@ -17,7 +17,7 @@ def test_a_call_shows_on_the_board_without_a_reload(app, net, api_token, page):
     board.forget_counties(app)
     seed_board_hall(app, net, api_token)
     page.goto(page.base + "/hall/board/C0")
-    assert "B002" in page.inner_text("#board-calling")
+    assert "Y002" in page.inner_text("#board-calling")
     assert page.inner_text("#board-windows tr[data-window='1'] .w-waiting") == "2"
     page.evaluate("window.boardNotReloaded = true")  # gone if the page were ever loaded again
     loaded_at = page.evaluate("window.hallBoard.loadedAt")

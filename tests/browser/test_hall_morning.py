@@ -20,6 +20,9 @@ def _check_in(page, name, purpose):
 
 
 def test_the_walk_in_morning(page, app, net, clock):
+    from county_net.hall import board
+
+    board.forget_counties(app)
     clock(2026, 11, 30, 8, 40)
     login_as(page, "c_recv")
     page.wait_for_url(page.base + "/")
@@ -52,6 +55,12 @@ def test_the_walk_in_morning(page, app, net, clock):
     page.wait_for_selector("text=已保存")
     assert page.inner_text("#ticket") == "Y003"
     assert "第 1 位" in page.inner_text("#queue-position")
+    # The hall's TV on a second screen: window 1 has three waiting, no names anywhere.
+    tv = page.context.new_page()
+    tv.goto(page.base + "/hall/board/C0")
+    tv.wait_for_selector("#board-windows tr[data-window='1']")
+    assert tv.inner_text("#board-windows tr[data-window='1'] .w-waiting") == "3"
+    assert "现场的赵某" not in tv.content() and "预约的钱某" not in tv.content()
     page.click("#visit-window a")
     page.wait_for_selector("#window-queue")
     assert [t.get_attribute("data-ticket") for t in page.query_selector_all("#window-queue tbody tr")] == \
@@ -59,6 +68,9 @@ def test_the_walk_in_morning(page, app, net, clock):
     page.click("#call-next")
     page.wait_for_selector("#current-ticket")
     assert page.inner_text("#current-ticket") == "Y003"
+    # The board shows the call within a poll, without reloading.
+    tv.wait_for_selector("#board-windows tr[data-window='1'] .ticket:text-is('Y003')", timeout=3000)
+    assert tv.inner_text("#board-windows tr[data-window='1'] .w-waiting") == "2"
     page.click("#do-start")
     page.wait_for_selector("#finish-form")
     page.select_option("#outcome", "oral")

@@ -22,7 +22,7 @@ SECRETS = [NAME, PHONE, ID_NO, mask_phone(PHONE), mask_id(ID_NO), "独特事项�
 
 
 def seed_board_hall(app, net, api_token) -> dict:
-    """C0's hall today: window 1 serving A001 (interviewing) and B002 (just called) with A003, B004 waiting;
+    """C0's hall today: window 1 serving A001 (interviewing) and Y002 (just called) with A003, Y004 waiting;
     window 2 serving nothing with A005 waiting; window 3 inactive; finished, other-day and other-unit rows
     that must not count; the leaders' sessions in every state."""
     api = Api(app, api_token)

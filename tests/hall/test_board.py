@@ -40,11 +40,11 @@ def test_state_json_shows_tickets_and_waiting_counts(app, hall):
     windows = {w["number"]: w for w in state["windows"]}
     assert sorted(windows) == [1, 2]
     assert windows[1]["name"] == "人社窗口" and windows[1]["waiting"] == 2
-    assert [s["ticket"] for s in windows[1]["serving"]] == ["B002", "A001"]  # the newest call first
+    assert [s["ticket"] for s in windows[1]["serving"]] == ["Y002", "A001"]  # the newest call first
     assert [(s["state"], s["calling"]) for s in windows[1]["serving"]] == [("called", True), ("interviewing", False)]
     assert windows[2] == {"number": 2, "name": "综合受理窗口", "serving": [], "waiting": 1}
     assert state["waiting_total"] == 3
-    assert state["calling"] == [{"ticket": "B002", "window": 1, "window_name": "人社窗口"}]
+    assert state["calling"] == [{"ticket": "Y002", "window": 1, "window_name": "人社窗口"}]
     assert [s["leader_name"] for s in state["leaders_today"]] == ["今晨领导", "今日县长"]
     assert [s["held"] for s in state["leaders_today"]] == [True, False]
     assert [s["leader_name"] for s in state["rota"]] == ["明日书记"]
@@ -61,7 +61,7 @@ def test_board_and_json_never_show_people_or_matters(app, hall):
         for secret in SECRETS:
             assert secret not in text, (path, secret)
     page = client.get("/hall/board/C0").get_data(as_text=True)
-    for label in ("A001", "B002", "人社窗口", "综合受理窗口", "今日县长", "明日书记"):
+    for label in ("A001", "Y002", "人社窗口", "综合受理窗口", "今日县长", "明日书记"):
         assert label in page
     assert "停用窗口" not in page
 
@@ -142,7 +142,7 @@ def test_window_queue_order(app, net, hall):
 
 
 def test_now_calling_lasts_half_a_minute(app, hall):
-    """B002 is "now calling" for 30 s after its call, then only served (the instant is passed in: no test waits)."""
+    """Y002 is "now calling" for 30 s after its call, then only served (the instant is passed in: no test waits)."""
     with app.test_request_context():
         county = board.county_by_code("C0")
         with system_scope("test"):
@@ -150,7 +150,7 @@ def test_now_calling_lasts_half_a_minute(app, hall):
                                                                              Visit.unit_id == county.id))
         soon = board.board_state(county, now=called_at + timedelta(seconds=29))
         later = board.board_state(county, now=called_at + timedelta(seconds=31))
-    assert [c["ticket"] for c in soon["calling"]] == ["B002"]
+    assert [c["ticket"] for c in soon["calling"]] == ["Y002"]
     assert later["calling"] == []
     serving = {s["ticket"]: s for w in later["windows"] for s in w["serving"]}
-    assert serving["B002"] == {"ticket": "B002", "state": "called", "calling": False}
+    assert serving["Y002"] == {"ticket": "Y002", "state": "called", "calling": False}
