@@ -16,8 +16,8 @@ def clock(monkeypatch):
     """Sets the services' clock to a Beijing-time moment: `clock(2026, 11, 30, 10)`."""
     def set_to(year, month, day, hour=10, minute=0, second=0):
         moment = datetime(year, month, day, hour, minute, second, tzinfo=COUNTY_TZ).astimezone(timezone.utc)
-        for target in ("county_net.core.timeutil.utcnow", "county_net.hall.services.utcnow", "county_net.hall.board.utcnow",
-                       "county_net.petitions.services.utcnow"):
+        for target in ("county_net.core.timeutil.utcnow", "county_net.hall.services.utcnow",
+                       "county_net.hall.board.utcnow", "county_net.petitions.services.utcnow"):
             monkeypatch.setattr(target, lambda: moment)
         return moment
 
