@@ -41,12 +41,13 @@ def _text(value, field: str, label: str, max_len: int, *, required: bool = False
 
 
 def hall_of(actor) -> int:
-    """The county center whose hall the actor works in: only the center's receptionists and heads run it."""
-    if not actor.has_role("receptionist", "head"):
-        raise RoleRequired("接待大厅的操作需要接访员或一把手角色")
+    """The county center whose hall the actor works in: only the center's receptionists and heads run it. A
+    unit that runs no hall has none to see (404); at the center, another role is refused (403)."""
     unit = unit_info(actor.unit_id)
     if unit is None or unit.kind != "county_center":
-        raise RoleRequired("只有县联合接待中心的工作人员可以操作接待大厅")
+        raise NotVisible()
+    if not actor.has_role("receptionist", "head"):
+        raise RoleRequired("接待大厅的操作需要接访员或一把手角色")
     return unit.id
 
 

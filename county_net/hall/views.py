@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from county_net.core.errors import Conflict, IllegalTransition, InvalidInput, RoleRequired, StaleVersion
+from county_net.core.errors import Conflict, IllegalTransition, InvalidInput, NotVisible, RoleRequired, StaleVersion
 from county_net.core.timeutil import local_today
 from county_net.extensions import db
 from county_net.hall import queries, services
@@ -65,6 +65,8 @@ def _county():
         return services.hall_of(_me())
     except RoleRequired:
         abort(403)
+    except NotVisible:
+        abort(404)
 
 
 def _choices(county_id: int) -> dict:

@@ -81,8 +81,8 @@ def test_a_closed_hall_says_so_on_the_form(app, net, login, clock):
 
 
 def test_a_township_has_no_hall(app, net, login, morning):
-    assert login("t1_recv").get("/hall").status_code == 403
-    assert login("t1_recv").get("/hall/check-in").status_code == 403
+    assert login("t1_recv").get("/hall").status_code == 404
+    assert login("t1_recv").get("/hall/check-in").status_code == 404
 
 
 def test_a_booking_for_a_day_in_the_past_or_a_holiday_is_refused(app, net, login, morning):
