@@ -2,7 +2,7 @@
 outcome. The same service functions as the web pages."""
 from flask_login import current_user
 
-from county_net.api import ApiBlueprint, auth_required, id_loader
+from county_net.api import ApiBlueprint, ErrorSchema, auth_required, id_loader
 from county_net.api import register as register_blueprint
 from county_net.core.errors import Conflict, IllegalTransition, StaleVersion
 from county_net.core.timeutil import local_today
@@ -12,6 +12,8 @@ from county_net.hall import schemas as s
 
 blp = ApiBlueprint("hall_api", __name__, url_prefix="/api/v1",
                    description="联合接待中心：登记分流、取号、窗口叫号、接谈记录和处理方式")
+
+NO_HALL = "本单位不设接待大厅（只有县联合接待中心设有）"
 
 id_loader("visit_id")(queries.get_visit)
 id_loader("window_id")(queries.get_window)
@@ -35,6 +37,7 @@ def _guarded(visit, fn):
 
 @blp.get("/hall/today")
 @auth_required
+@blp.alt_response(404, schema=ErrorSchema, description=NO_HALL)
 @blp.response(200, s.HallTodaySchema)
 def today():
     """今日大厅：各窗口候谈人数和正在接待的号、今天待到的预约、尚未结束的号。"""
@@ -43,6 +46,7 @@ def today():
 
 @blp.get("/hall/visits")
 @auth_required
+@blp.alt_response(404, schema=ErrorSchema, description=NO_HALL)
 @blp.arguments(s.VisitListArgsSchema, location="query")
 @blp.response(200, s.VisitRowSchema(many=True))
 def visits(args):
@@ -55,6 +59,7 @@ def visits(args):
 
 @blp.post("/hall/visits")
 @auth_required
+@blp.alt_response(404, schema=ErrorSchema, description=NO_HALL)
 @blp.arguments(s.CheckInSchema)
 @blp.response(201, s.VisitSchema)
 def check_in(body):
@@ -65,6 +70,7 @@ def check_in(body):
 
 @blp.post("/hall/bookings")
 @auth_required
+@blp.alt_response(404, schema=ErrorSchema, description=NO_HALL)
 @blp.arguments(s.BookingSchema)
 @blp.response(201, s.VisitSchema)
 def book(body):
