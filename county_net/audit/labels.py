@@ -56,6 +56,8 @@ ACTIONS = {
     "info_report.closed": "办结即时报告",
     "dispute.escalated": "矛盾纠纷转为信访事项",
     "dispute.linked": "矛盾纠纷关联信访事项",
+    "hall_incident.recorded": "记录接待大厅突发情况",
+    "hall_incident.outcome_updated": "填写突发情况处置结果",
 }
 
 TARGETS = {
@@ -69,6 +71,7 @@ TARGETS = {
     "screening_report": "矛盾纠纷排查表",
     "info_report": "即时报告",
     "dispute": "矛盾纠纷",
+    "hall_incident": "接待大厅突发情况",
 }
 
 # Keys of the `detail` JSON, as a reader would name them.
@@ -113,6 +116,8 @@ DETAIL_KEYS = {
     "from": "起",
     "until": "止",
     "level": "风险等级",
+    "visit_id": "来访批次",
+    "responders": "处置力量",
 }
 
 # Who acted when no user did.

@@ -4,3 +4,11 @@ the public display board, leaders' reception days, collective visits, incidents 
 
 def init_app(app):
     from county_net.hall import models  # noqa: F401
+
+    # Incidents and the day in figures.
+    from county_net.hall import figures_api, figures_views, incident_api, incident_views
+
+    app.register_blueprint(incident_views.bp)
+    app.register_blueprint(figures_views.bp)
+    incident_api.register(app)
+    figures_api.register(app)

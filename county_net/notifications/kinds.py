@@ -36,6 +36,7 @@ KINDS = {
     "info_report_sent": "即时报告",
     "info_report_overdue": "即时报告超时未签收",
     "info_report_progress": "即时报告办理进展",
+    "hall_incident": "接待大厅突发情况",
 }
 
 
