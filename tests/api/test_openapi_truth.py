@@ -57,6 +57,9 @@ def test_a_missing_body_is_a_400_with_a_field_on_every_operation_that_takes_one(
 
     seeded = seed_rows(app, net.units["E1"])
     ids.update(report_id=seeded["report_id"], exemption_id=seeded["exemption_id"])
+    from tests.hall.seed_incident import seed_incident
+
+    ids["incident_id"] = seed_incident(app, net.units["C0"])["incident_id"]
     answered = {}
     for method, path, _ in _json_body_operations(spec):
         url = path.format(**ids)
