@@ -76,16 +76,10 @@ def new():
     try:
         body = s.IncidentCreateSchema().load(_form_body(request.form))
         incident = services.record_incident(_me(), **body)
-    except ValidationError as exc:
+    except (ValidationError, InvalidInput) as exc:
         db.session.rollback()
-        messages = dict(exc.messages)
-        if "occurred_at" in messages:
-            messages["occurred_at_local"] = messages.pop("occurred_at")
-        return render_template("hall/incident_new.html", form=request.form, **{**context, "errors": messages}), 400
-    except InvalidInput as exc:
-        db.session.rollback()
-        messages = dict(exc.fields)
-        if "occurred_at" in messages:
+        messages = dict(exc.messages if isinstance(exc, ValidationError) else exc.fields)
+        if "occurred_at" in messages:  # the form's field is the local time
             messages["occurred_at_local"] = messages.pop("occurred_at")
         return render_template("hall/incident_new.html", form=request.form, **{**context, "errors": messages}), 400
     flash("已记录突发情况", "success")
@@ -114,12 +108,9 @@ def outcome(incident_id: int):
     try:
         body = s.IncidentOutcomeSchema().load(form_to_body(s.IncidentOutcomeSchema, request.form))
         services.update_outcome(_me(), incident, version=body["version"], outcome=body["outcome"])
-    except ValidationError as exc:
+    except (ValidationError, InvalidInput) as exc:
         db.session.rollback()
-        return _render_detail(incident, exc.messages, 400)
-    except InvalidInput as exc:
-        db.session.rollback()
-        return _render_detail(incident, exc.fields, 400)
+        return _render_detail(incident, exc.messages if isinstance(exc, ValidationError) else exc.fields, 400)
     except StaleVersion as exc:
         db.session.rollback()
         flash(exc.message, "warning")

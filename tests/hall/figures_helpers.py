@@ -5,28 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from county_net.core.timeutil import COUNTY_TZ
-from tests.conftest import PASSWORD
-
-
-def add_users(app, units: dict, users) -> dict:
-    """users: (username, unit code, roles); returns {username: id}."""
-    from county_net.accounts.models import User
-    from county_net.accounts.passwords import hash_password
-    from county_net.extensions import db
-    from county_net.tenancy import system_scope
-
-    ids = {}
-    with app.app_context(), system_scope("test seed"):
-        for username, code, roles in users:
-            user = User(username=username, name=username, unit_id=units[code], password_hash=hash_password(PASSWORD),
-                        version=1)
-            user.roles = roles
-            db.session.add(user)
-            db.session.flush()
-            ids[username] = user.id
-        db.session.commit()
-        db.session.remove()
-    return ids
 
 
 def at(day: date, hm: str) -> datetime:

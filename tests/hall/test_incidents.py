@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from county_net.core.models import utcnow
 from county_net.core.timeutil import local_today, to_local
 from county_net.extensions import db
-from tests.hall.figures_helpers import add_users, make_visits
+from tests.hall.figures_helpers import make_visits
 from tests.hall.seed_incident import seed_incident
+from tests.petitions.helpers import add_user
 from tests.tenancy.seed import neighbour_county
 
 URL = "/api/v1/hall/incidents"
@@ -20,8 +21,8 @@ URL = "/api/v1/hall/incidents"
 
 @pytest.fixture
 def hall(app, net):
-    net.users.update(add_users(app, net.units, [("c_head", "C0", ["head"]), ("c_head2", "C0", ["head"]),
-                                                ("c_liaison", "C0", ["liaison"])]))
+    for username, roles in (("c_head", ["head"]), ("c_head2", ["head"]), ("c_liaison", ["liaison"])):
+        add_user(app, net, username, "C0", roles)
     today = local_today()
     net.visit_id = make_visits(app, net.units["C0"], [
         {"day": today, "ticket_no": 7, "state": "waiting", "head_count": 1, "checked_in_at": utcnow()}])[0]
