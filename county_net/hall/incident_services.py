@@ -65,7 +65,10 @@ def _moment(value) -> datetime:
         raise InvalidInput(fields={"occurred_at": ["请填写发生时间（含时区）"]})
     if value > utcnow() + CLOCK_SLACK:
         raise InvalidInput(fields={"occurred_at": ["发生时间不能晚于现在"]})
-    day = to_local(value).date()
+    try:
+        day = to_local(value).date()
+    except (OverflowError, ValueError):  # year 1 with an eastern offset falls off the calendar
+        raise InvalidInput(fields={"occurred_at": ["发生时间无效"]}) from None
     if day > local_today():
         raise InvalidInput(fields={"occurred_at": ["发生时间须在今天或以前"]})
     if day < local_today() - timedelta(days=MAX_AGE_DAYS):

@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 
 from county_net.core.errors import InvalidInput, RoleRequired, StaleVersion
 from county_net.core.models import utcnow
+from county_net.core.schemas import valid_id
 from county_net.core.timeutil import COUNTY_TZ, local_today, to_local
 from county_net.extensions import db
 from county_net.hall import incident_queries as queries
@@ -68,7 +69,7 @@ def new():
     raw_visit = request.values.get("visit_id", "").strip()
     context = {"kinds": INCIDENT_KINDS, "responders": INCIDENT_RESPONDERS, "errors": {},
                "visit_id": raw_visit, "ticket_no": None}
-    if raw_visit.isdigit() and len(raw_visit) <= 10:
+    if raw_visit.isdigit() and len(raw_visit) <= 10 and valid_id(int(raw_visit)):
         context["ticket_no"] = queries.visit_ticket(int(raw_visit))
     if request.method == "GET":
         now = to_local(utcnow()).strftime("%Y-%m-%dT%H:%M")

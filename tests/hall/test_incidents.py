@@ -122,6 +122,7 @@ def test_a_visit_of_another_hall_is_404(app, hall, api_token):
     ({"occurred_at": (utcnow() + timedelta(hours=2)).isoformat()}, "occurred_at"),
     ({"occurred_at": "2026-01-05T10:00:00"}, "occurred_at"),  # no time zone
     ({"occurred_at": "1999-01-05T10:00:00+08:00"}, "occurred_at"),
+    ({"occurred_at": "0001-01-01T00:00:00+14:00"}, "occurred_at"),
     ({"who": ""}, "who"),
     ({"who": "张" * 201}, "who"),
     ({"what": "  "}, "what"),
@@ -180,6 +181,7 @@ def test_a_day_list_and_the_outcome_with_its_version(app, hall, api_token):
 
 def test_the_web_form_from_a_visit_the_list_and_the_outcome(app, hall, login):
     web = login("c_recv")
+    assert web.get("/hall/incidents/new?visit_id=9999999999").status_code == 200  # out of range: no lookup
     page = web.get(f"/hall/incidents/new?visit_id={hall.visit_id}")
     assert page.status_code == 200 and "候谈号" in page.get_data(as_text=True)
     local = to_local(utcnow() - timedelta(minutes=3)).strftime("%Y-%m-%dT%H:%M")
