@@ -1,7 +1,7 @@
 """JSON: the hall's day in figures (the same numbers as the A4 page and the .xlsx)."""
 from flask_login import current_user
 
-from county_net.api import ApiBlueprint, auth_required
+from county_net.api import ApiBlueprint, ErrorSchema, auth_required
 from county_net.api import register as register_blueprint
 from county_net.core.timeutil import local_today
 from county_net.hall.figures import as_json, day_figures
@@ -12,6 +12,7 @@ blp = ApiBlueprint("hall_figures_api", __name__, url_prefix="/api/v1", descripti
 
 
 @blp.get("/hall/day")
+@blp.alt_response(404, schema=ErrorSchema, description="本单位不设联合接待中心（只有县信访局设）")
 @auth_required
 @blp.arguments(DayArgsSchema, location="query")
 @blp.response(200, DayFiguresSchema)

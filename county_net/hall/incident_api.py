@@ -1,7 +1,7 @@
 """JSON: hall incidents (record, a day's list, one, its outcome), calling the same services as the web form."""
 from flask_login import current_user
 
-from county_net.api import ApiBlueprint, auth_required, id_loader
+from county_net.api import ApiBlueprint, ErrorSchema, auth_required, id_loader
 from county_net.api import register as register_blueprint
 from county_net.core.errors import RoleRequired, StaleVersion
 from county_net.core.timeutil import local_today
@@ -14,6 +14,7 @@ blp = ApiBlueprint("hall_incidents_api", __name__, url_prefix="/api/v1",
                    description="联合接待中心：突发情况（记录、按日列表、处置结果）")
 
 id_loader("incident_id")(queries.get_incident)
+NO_HALL = "本单位不设联合接待中心（只有县信访局设）"
 
 
 def _me():
@@ -28,6 +29,7 @@ def _readable(me) -> int:
 
 
 @blp.post("/hall/incidents")
+@blp.alt_response(404, schema=ErrorSchema, description=NO_HALL + "；或 visit_id 所指的来访批次不属于本大厅")
 @auth_required
 @blp.arguments(s.IncidentCreateSchema)
 @blp.response(201, s.IncidentSchema)
@@ -37,6 +39,7 @@ def create(body):
 
 
 @blp.get("/hall/incidents")
+@blp.alt_response(404, schema=ErrorSchema, description=NO_HALL)
 @auth_required
 @blp.arguments(s.IncidentDayArgsSchema, location="query")
 @blp.response(200, s.IncidentListSchema)
