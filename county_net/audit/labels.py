@@ -66,6 +66,8 @@ ACTIONS = {
     "reception_day.cancelled": "取消领导接访安排",
     "reception_day.held": "记录领导接访情况",
     "reception_item.recorded": "记录领导接访事项",
+    "hall_incident.recorded": "记录接待大厅突发情况",
+    "hall_incident.outcome_updated": "填写突发情况处置结果",
 }
 
 TARGETS = {
@@ -80,6 +82,7 @@ TARGETS = {
     "info_report": "即时报告",
     "dispute": "矛盾纠纷",
     "reception_day": "领导接访日",
+    "hall_incident": "接待大厅突发情况",
 }
 
 # Keys of the `detail` JSON, as a reader would name them.
@@ -128,6 +131,8 @@ DETAIL_KEYS = {
     "leader": "接访领导",
     "moved": "改期",
     "whom": "来访人",
+    "visit_id": "来访批次",
+    "responders": "处置力量",
 }
 
 # Who acted when no user did.

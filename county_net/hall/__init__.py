@@ -7,6 +7,7 @@ def init_app(app):
     from county_net.hall import rota_api, rota_cli, rota_views  # leaders' reception days
     from county_net.hall import setup_api, setup_views  # the hall as data
     from county_net.hall import public_views  # the display board and the published rota
+    from county_net.hall import figures_api, figures_views, incident_api, incident_views  # incidents, the day
 
     app.register_blueprint(views.bp)
     api.register(app)
@@ -16,3 +17,7 @@ def init_app(app):
     app.register_blueprint(setup_views.bp)
     setup_api.register(app)
     app.register_blueprint(public_views.bp)
+    app.register_blueprint(incident_views.bp)
+    app.register_blueprint(figures_views.bp)
+    incident_api.register(app)
+    figures_api.register(app)

@@ -41,6 +41,7 @@ KINDS = {
     "reception_briefing": "领导接访预约名单",
     "reception_published": "领导接访日公布",
     "reception_cancelled": "领导接访日取消",
+    "hall_incident": "接待大厅突发情况",
 }
 
 

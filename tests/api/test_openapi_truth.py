@@ -66,6 +66,9 @@ def test_a_missing_body_is_a_400_with_a_field_on_every_operation_that_takes_one(
     ids["reception_day_id"] = seed_rota(app, net, unit="C0")["reception_day_id"]
     setup = seed_setup(app, net.units["C0"])
     ids.update(station_id=setup["station_id"], rota_id=setup["rota_id"], window_id=setup["window_id"])
+    from tests.hall.seed_incident import seed_incident
+
+    ids["incident_id"] = seed_incident(app, net.units["C0"])["incident_id"]
     answered = {}
     for method, path, _ in _json_body_operations(spec):
         url = path.format(**ids)

@@ -26,6 +26,7 @@ ID_ARGS = {
     "station_id": ("hall_stations", "T2"),  # hall rows owned by the sibling (tests/hall/seed.py)
     "rota_id": ("hall_rotas", "T2"),
     "window_id": ("windows", "T2"),
+    "incident_id": ("incidents", "C0"),  # the county center's hall: no township sees it
 }
 # Other URL arguments get a value that would be valid for an object one may see.
 OTHER_ARGS = {"slug": "accept", "decision": "confirm", "kind": "registration_form", "action": "receive",
@@ -99,6 +100,9 @@ def foreign(app, net, api_token):
     net.reception_days = {"T2": seed_rota(app, net)["reception_day_id"]}  # 西镇's own reception day
     hall = seed_setup(app, net.units["T2"])
     net.hall_stations, net.hall_rotas, net.windows = ({"T2": hall[k]} for k in ("station_id", "rota_id", "window_id"))
+    from tests.hall.seed_incident import seed_incident
+
+    net.incidents = {"C0": seed_incident(app, net.units["C0"])["incident_id"]}
     with app.app_context():
         from county_net.extensions import db
         from county_net.petitions.models import PetitionParty
