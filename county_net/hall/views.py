@@ -110,7 +110,8 @@ def _triage_body(form) -> dict:
 @login_required
 def index():
     county_id = _county()
-    return render_template("hall/index.html", hall=queries.hall_today(county_id), today=local_today())
+    return render_template("hall/index.html", hall=queries.hall_today(county_id), today=local_today(),
+                           center_code=unit_info(county_id).code)
 
 
 @bp.route("/hall/check-in", methods=["GET", "POST"])

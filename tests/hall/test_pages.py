@@ -23,7 +23,12 @@ def _visit_id(resp) -> int:
 
 def test_check_in_through_the_form_and_run_the_window(app, net, login, morning):
     desk = login("c_recv")
-    assert "登记分流" in desk.get("/hall").get_data(as_text=True)
+    home = desk.get("/hall").get_data(as_text=True)
+    for link in ('href="/hall/check-in"', 'href="/hall/day"', 'href="/hall/incidents"', 'href="/hall/board/C0"',
+                 'href="/hall/reception-days"', 'href="/hall/setup"'):
+        assert link in home, link
+    for path in ("/hall/day", "/hall/incidents", "/hall/setup", "/hall/reception-days", "/hall/bookings"):
+        assert desk.get(path).status_code == 200, path
     resp = desk.post("/hall/check-in", _form())
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     visit_id = _visit_id(resp)
