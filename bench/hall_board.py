@@ -13,6 +13,8 @@ connection each) poll like the hall's TVs, every `--period` seconds:
   board_poll    GET /hall/board/<code>/state.json        (no login; two statements)
   window_queue  county_net.hall.board.window_queue(…)     (in this process through the product's ORM, tenancy
                                                           criteria and on PostgreSQL RLS, during the polls)
+  window_desk   GET /api/v1/hall/windows/<id>/queue      (each of the 20 windows' screens, signed in as the
+                                                          center's receptionist, at the boards' pace)
 The baseline runs the same statements as bare SQL on DB-API connections as the owner (no Flask, ORM,
 criteria, RLS or JSON), paced the same way. Also counts the statements of one poll. Results JSON in
 bench/results/. On PostgreSQL the database is `<BENCH_PG_PREFIX or hall_board_bench>_<size>`.
@@ -38,6 +40,7 @@ os.environ.setdefault("BENCH_PG_PREFIX", "hall_board_bench")
 from bench.harness.dataset import Dataset  # noqa: E402
 from bench.harness.procs import Server, stop_all  # noqa: E402
 from bench.harness.report import latency_stats  # noqa: E402
+from bench.harness.workload import api_login  # noqa: E402
 
 WINDOWS, VISITS, SEED = 20, 200, 1
 BUDGET_MS, BUDGET_STATEMENTS = 30.0, 2
@@ -234,6 +237,61 @@ def http_poller(port: int, path: str):
     return make
 
 
+def desk_poller(port: int, token: str, windows: list[int]):
+    """The window clerks' screens: poller i reads window i's desk (`GET /api/v1/hall/windows/<id>/queue`: the
+    ticket at the window, the queue with positions and waits, today's done) with a bearer token."""
+    turn = iter(range(10 ** 6))
+    lock = threading.Lock()
+
+    def make():
+        with lock:
+            window_id = windows[next(turn) % len(windows)]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        path = f"/api/v1/hall/windows/{window_id}/queue"
+
+        def call():
+            conn.request("GET", path, headers={"Accept": "application/json", "Authorization": f"Bearer {token}"})
+            resp = conn.getresponse()
+            body = resp.read()
+            if resp.status != 200:
+                raise RuntimeError(f"GET {path}: {resp.status} {body[:200]!r}")
+
+        return call, conn.close
+    return make
+
+
+def baseline_desk(ds: Dataset, county: int, day: date, windows: list[int]):
+    """The bare counterpart of a desk read: the window's queue statement."""
+    sql = baseline_sql(ds)
+    turn = iter(range(10 ** 6))
+    lock = threading.Lock()
+
+    def make():
+        with lock:
+            window_id = windows[next(turn) % len(windows)]
+        conn = ds.dbapi_connect()
+
+        def call():
+            conn.execute(sql["queue"], (county, day.isoformat(), window_id)).fetchall()
+            if ds.engine == "sqlite":
+                conn.rollback()
+
+        return call, conn.close
+    return make
+
+
+def center_receptionist(ds: Dataset, county: int) -> str:
+    conn = ds.dbapi_connect()
+    try:
+        row = conn.execute(f"SELECT username FROM users WHERE unit_id = {ds.placeholder()} AND roles = 'receptionist' "
+                           "AND is_enabled ORDER BY id LIMIT 1", (county,)).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        raise SystemExit("the county center has no receptionist in this dataset")
+    return row[0]
+
+
 def baseline_poller(ds: Dataset, county: int, day: date):
     sql = baseline_sql(ds)
     d, last = day.isoformat(), (day + timedelta(days=14)).isoformat()
@@ -332,18 +390,30 @@ def main() -> int:
               "past_visits": VISITS * args.history_days, "pollers": args.pollers, "period_s": args.period,
               "statements_per_poll": statements, "budget_ms": BUDGET_MS, "ops": {}}
 
-    def timed(name: str, poller, queue_reader) -> dict:
+    def timed(name: str, poller, queue_reader, desks) -> dict:
         stop = threading.Event()
         reads: list[float] = []
+        desk_times: list[float] = []
+        desk_errors: list[str] = []
         reader = threading.Thread(target=lambda: reads.extend(queue_reads(queue_reader, windows, stop, 0.05)),
                                   daemon=True)
         reader.start()
+        # The windows' screens poll their desks as the boards poll theirs, at the same pace.
+        def desk_polls() -> None:
+            got, failed = paced(desks, len(windows), args.period, args.rounds)
+            desk_times.extend(got)
+            desk_errors.extend(failed)
+
+        desk_thread = threading.Thread(target=desk_polls, daemon=True)
+        desk_thread.start()
         polls, errors = paced(poller, args.pollers, args.period, args.rounds)
+        desk_thread.join()
         stop.set()
         reader.join()
-        if errors:
-            raise SystemExit(f"{name}: {len(errors)} poller errors, first: {errors[0]}")
-        return {"board_poll": stats(polls), "window_queue": stats(reads)}
+        if errors or desk_errors:
+            first = (errors or desk_errors)[0]
+            raise SystemExit(f"{name}: {len(errors) + len(desk_errors)} poller errors, first: {first}")
+        return {"board_poll": stats(polls), "window_queue": stats(reads), "window_desk": stats(desk_times)}
 
     env = ds.product_env()
     env.setdefault("COUNTY_NET_INSTANCE", str(REPO / "instance"))
@@ -352,9 +422,13 @@ def main() -> int:
     try:
         server.wait_ready()
         log(f"baseline: {args.pollers} pollers × {args.rounds} rounds every {args.period} s …")
-        base = timed("baseline", baseline_poller(ds, county, day), baseline_reader)
-        log(f"product: {args.pollers} pollers × {args.rounds} rounds every {args.period} s …")
-        prod = timed("product", http_poller(server.port, f"/hall/board/{code}/state.json"), product_reader)
+        base = timed("baseline", baseline_poller(ds, county, day), baseline_reader,
+                     baseline_desk(ds, county, day, windows))
+        token = api_login(server.port, center_receptionist(ds, county), ds.manifest()["password"])
+        log(f"product: {args.pollers} pollers × {args.rounds} rounds every {args.period} s, "
+            f"{len(windows)} window desks likewise …")
+        prod = timed("product", http_poller(server.port, f"/hall/board/{code}/state.json"), product_reader,
+                     desk_poller(server.port, token, windows))
     finally:
         stop_all()
     result["baseline"] = base
@@ -364,7 +438,7 @@ def main() -> int:
     print(f"machine: {result['cpus']} CPUs, load average {result['load_average']} (1, 5, 15 min)")
     print(f"statements per poll: {statements} (budget {BUDGET_STATEMENTS})"
           + ("" if statements <= BUDGET_STATEMENTS else "  OVER BUDGET"))
-    for op in ("board_poll", "window_queue"):
+    for op in ("board_poll", "window_queue", "window_desk"):
         s, b = prod[op], base[op]
         s["ratio_p50_vs_baseline"] = round(s["p50_ms"] / b["p50_ms"], 1) if b["p50_ms"] else None
         s["ratio_p95_vs_baseline"] = round(s["p95_ms"] / b["p95_ms"], 1) if b["p95_ms"] else None

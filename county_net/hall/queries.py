@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from flask import g, has_request_context
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from county_net.core.timeutil import local_today, to_local
 from county_net.extensions import db
@@ -37,7 +39,13 @@ def get_visit(visit_id: int) -> Visit:
 
 
 def get_window(window_id: int) -> Window:
-    return db.one_or_404(select(Window).where(Window.id == window_id))
+    """Loaded once per request (the API's id preloader and the view both ask), without its stations, which a
+    window's desk never reads (they load when touched)."""
+    cache = g.setdefault("_hall_windows", {}) if has_request_context() else {}
+    if window_id not in cache:
+        cache[window_id] = db.one_or_404(select(Window).where(Window.id == window_id)
+                                         .options(lazyload(Window.stations)))
+    return cache[window_id]
 
 
 def _minutes(a, b) -> int | None:
@@ -200,21 +208,25 @@ def visit_rows(county_id: int, *, day: date, states=None, window_id: int | None 
 
 
 def window_desk(viewer, window: Window, day: date | None = None) -> dict:
-    """A window clerk's screen: the ticket at the window now, the queue in calling order, today's done."""
+    """A window clerk's screen: the ticket at the window now, the queue in calling order, today's done. One read
+    of the window's visits of the day and one of their people (a clerk's screen polls, so it stays cheap)."""
     day = day or local_today()
-    serving = list(db.session.scalars(select(Visit).where(
-        Visit.unit_id == window.unit_id, Visit.day == day, Visit.window_id == window.id,
-        Visit.state.in_(("called", "interviewing"))).order_by(Visit.called_at)))
+    visits = list(db.session.scalars(select(Visit).where(
+        Visit.unit_id == window.unit_id, Visit.day == day, Visit.window_id == window.id)
+        .order_by(Visit.queue_rank, Visit.checked_in_at, Visit.id)))
+    names = people([v.id for v in visits])
+    windows = {window.id: window}
+    serving = sorted((v for v in visits if v.state in ("called", "interviewing")), key=lambda v: v.called_at)
     # A window may have several clerks: each sees the ticket they called; the others are listed.
     current = next((v for v in serving if v.interviewer_id == viewer.id), None)
-    queue = visit_rows(window.unit_id, day=day, states=("waiting",), window_id=window.id)
     settings, _ = hall_settings(window.unit_id)
-    for position, row in enumerate(queue, start=1):
+    queue = []
+    for position, visit in enumerate((v for v in visits if v.state == "waiting"), start=1):
+        row = _row(visit, names, windows)
         row["position"] = position
         row["estimated_wait_minutes"] = (position - 1 + (1 if current else 0)) * settings["interview_minutes"]
-    done = visit_rows(window.unit_id, day=day, states=("done", "left", "no_show"), window_id=window.id)
-    names = people([v.id for v in serving])
-    windows = {window.id: window}
+        queue.append(row)
+    done = [_row(v, names, windows) for v in visits if v.state in ("done", "left", "no_show")]
     return {"window": {"id": window.id, "number": window.number, "name": window.name},
             "day": day, "current": present(viewer, current) if current else None, "queue": queue, "done": done,
             "others": [_row(v, names, windows) | {"interviewer_name": v.interviewer_name}

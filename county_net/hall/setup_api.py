@@ -18,7 +18,7 @@ blp = ApiBlueprint("hall_setup_api", __name__, url_prefix="/api/v1",
 
 id_loader("station_id")(queries.get_station)
 id_loader("rota_id")(queries.get_rota)
-id_loader("window_id")(queries.get_window)
+# window_id's preloader is hall.api's (one per argument); these views then load the window as they need it.
 
 
 def _me():

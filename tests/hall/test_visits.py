@@ -223,3 +223,22 @@ def test_twenty_concurrent_calls_hand_out_twenty_different_tickets(app, net, api
     assert len(set(tickets)) == 20
     assert _count(app, Visit, Visit.state == "called") == 20
     assert _count(app, VisitEvent, VisitEvent.kind == "call") == 20
+
+
+def test_a_window_desk_read_is_a_fixed_handful_of_statements(app, net, api_token, morning):
+    """The clerks' screens poll their desk: its statements do not grow with the queue or the day's done."""
+    from tests.petitions.test_statement_counts import _count
+
+    api = Api(app, api_token)
+    window = _window_id(app, net)
+    path = f"/api/v1/hall/windows/{window}/queue"
+    api.post("c_recv", "/api/v1/hall/visits", visitor("甲"))
+    few = _count(app, lambda: api.get("c_recv", path))
+    for i in range(8):
+        api.post("c_recv", "/api/v1/hall/visits", visitor(f"乙{i}"))
+    for _ in range(3):
+        called = api.post("c_recv", f"/api/v1/hall/windows/{window}/call", {}).get_json()
+        api.post("c_recv", f"/api/v1/hall/visits/{called['id']}/finish",
+                 {"version": called["version"], "outcome": "oral", "answer": "已答复", "window_id": window})
+    many = _count(app, lambda: api.get("c_recv", path))
+    assert many == few and many <= 8, (few, many)
