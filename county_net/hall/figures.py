@@ -20,6 +20,7 @@ from datetime import date, datetime, time
 from sqlalchemy import and_, case, extract, func, select
 
 from county_net.extensions import db
+from county_net.hall.labels import ticket_label
 from county_net.hall.models import OUTCOMES, ROUTES, VISIT_STATES, Visit
 from county_net.units.directory import unit_info
 from county_net.units.models import Window, WindowStation
@@ -57,6 +58,7 @@ class Block:
 @dataclass
 class OpenTicket:
     ticket_no: int | None
+    ticket: str
     window_id: int | None
     window_label: str
     state: str
@@ -180,10 +182,10 @@ def day_figures(county_unit_id: int, day: date) -> DayFigures:
     unit_rows.sort(key=lambda item: item[0]["path"])
 
     open_rows = db.session.execute(_of_day(
-        select(Visit.ticket_no, Visit.window_id, Visit.state, Visit.checked_in_at)
+        select(Visit.ticket_no, Visit.booked, Visit.window_id, Visit.state, Visit.checked_in_at)
         .where(Visit.state.in_(OPEN_AT_CLOSING)), county_unit_id, day)
         .order_by(Visit.ticket_no, Visit.id)).all()
-    open_tickets = [OpenTicket(row.ticket_no, row.window_id,
+    open_tickets = [OpenTicket(row.ticket_no, ticket_label(day, row.ticket_no, row.booked) or "—", row.window_id,
                                window_label(windows[row.window_id].number, windows[row.window_id].name)
                                if row.window_id in windows else window_label(None, None),
                                row.state, VISIT_STATES[row.state], row.checked_in_at) for row in open_rows]
@@ -192,7 +194,7 @@ def day_figures(county_unit_id: int, day: date) -> DayFigures:
     center = unit_info(county_unit_id)
     hall_name = settings["hall_name"] or f"{center.name if center else ''}联合接待中心"
     return DayFigures(county_unit_id=county_unit_id, hall_name=hall_name,
-                      day=day, closing=closing_time(day, settings["hours"], county.calendar()), hall=hall,
+                      day=day, closing=closing_time(day, settings["hours"], county.calendar(), settings.every_day), hall=hall,
                       windows=window_rows, units=unit_rows, open_tickets=open_tickets)
 
 
@@ -203,7 +205,7 @@ def as_json(figures: DayFigures) -> dict:
         "hall": figures.hall.as_dict(),
         "windows": [{**meta, **block.as_dict()} for meta, block in figures.windows],
         "units": [{"unit_id": meta["id"], "name": meta["name"], **block.as_dict()} for meta, block in figures.units],
-        "open_tickets": [{"ticket_no": t.ticket_no, "window_id": t.window_id, "window": t.window_label,
+        "open_tickets": [{"ticket_no": t.ticket_no, "ticket": t.ticket, "window_id": t.window_id, "window": t.window_label,
                           "state": t.state, "state_label": t.state_label, "checked_in_at": t.checked_in_at}
                          for t in figures.open_tickets],
     }

@@ -102,7 +102,7 @@ def day_workbook(figures: DayFigures) -> bytes:
         ws.cell(row, 1, "无")
     for ticket in figures.open_tickets:
         row += 1
-        for col, value in enumerate((ticket.ticket_no, ticket.window_label, ticket.state_label,
+        for col, value in enumerate((ticket.ticket, ticket.window_label, ticket.state_label,
                                      format_local(ticket.checked_in_at, "%H:%M")), start=1):
             cell = ws.cell(row, col, value)
             cell.border, cell.alignment = BOX, CENTER

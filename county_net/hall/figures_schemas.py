@@ -46,6 +46,7 @@ class UnitBlockSchema(BlockSchema):
 
 class OpenTicketSchema(Schema):
     ticket_no = fields.Integer(allow_none=True)
+    ticket = fields.String(metadata={"description": "候谈号（如 A012，预约为 Y 开头）"})
     window_id = fields.Integer(allow_none=True)
     window = fields.String()
     state = fields.String()

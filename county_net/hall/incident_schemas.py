@@ -37,6 +37,7 @@ class IncidentSchema(Schema):
     day = fields.Date()
     visit_id = fields.Integer(allow_none=True)
     ticket_no = fields.Integer(allow_none=True, metadata={"description": "相关来访批次的候谈号"})
+    ticket = fields.String(metadata={"description": "候谈号（如 A012，预约为 Y 开头）；无则为 —"})
     kind = fields.String()
     kind_label = fields.String()
     occurred_at = LocalDateTime()

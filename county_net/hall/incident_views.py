@@ -70,7 +70,7 @@ def new():
     context = {"kinds": INCIDENT_KINDS, "responders": INCIDENT_RESPONDERS, "errors": {},
                "visit_id": raw_visit, "ticket_no": None}
     if raw_visit.isdigit() and len(raw_visit) <= 10 and valid_id(int(raw_visit)):
-        context["ticket_no"] = queries.visit_ticket(int(raw_visit))
+        context["ticket_no"] = queries.visit_ticket(int(raw_visit))[1]
     if request.method == "GET":
         now = to_local(utcnow()).strftime("%Y-%m-%dT%H:%M")
         return render_template("hall/incident_new.html", form={"occurred_at_local": now}, **context)

@@ -84,7 +84,7 @@ def test_the_api_counts_the_fixture_by_hand(app, fixture, api_token):
     _subset(units[fixture.units["B1"]], {"batches": 2, "people": 3, "wait_max": 30.0})
     _subset(units[fixture.units["T1"]], {"batches": 1, "people": 6, "collective_batches": 1})
     [ticket] = body["open_tickets"]
-    assert ticket["ticket_no"] == 3 and ticket["window_id"] == fixture.windows["w2"]
+    assert ticket["ticket_no"] == 3 and ticket["ticket"] == "A003" and ticket["window_id"] == fixture.windows["w2"]
     assert ticket["state"] == "interviewing" and ticket["state_label"] == "接谈中"
     assert ticket["window"] == "2号窗口（综合窗口）" and ticket["checked_in_at"].startswith("2026-03-02T09:20")
 
@@ -169,6 +169,6 @@ def test_the_xlsx_holds_the_same_numbers(app, fixture, login):
     assert line("1号窗口（人社窗口）")[col["人次"]] == 3
     assert line("2号窗口（综合窗口）")[col["平均接谈（分钟）"]] == "—"
     assert line("测试县人社局")[col["批次"]] == 2 and line("东镇人民政府")[col["人次"]] == 6
-    [ticket] = [r for r in rows if r[0] == 3 and r[2] == "接谈中"]
+    [ticket] = [r for r in rows if r[0] == "A003" and r[2] == "接谈中"]
     assert ticket[1] == "2号窗口（综合窗口）" and ticket[3] == "09:20"
     assert ws.page_setup.orientation == "landscape"
