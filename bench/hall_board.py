@@ -237,15 +237,23 @@ def http_poller(port: int, path: str):
     return make
 
 
+def _one_window_each(windows: list[int]):
+    """Hands each new poller the next window, round the list."""
+    turn, lock = iter(range(10 ** 6)), threading.Lock()
+
+    def next_window() -> int:
+        with lock:
+            return windows[next(turn) % len(windows)]
+    return next_window
+
+
 def desk_poller(port: int, token: str, windows: list[int]):
     """The window clerks' screens: poller i reads window i's desk (`GET /api/v1/hall/windows/<id>/queue`: the
     ticket at the window, the queue with positions and waits, today's done) with a bearer token."""
-    turn = iter(range(10 ** 6))
-    lock = threading.Lock()
+    next_window = _one_window_each(windows)
 
     def make():
-        with lock:
-            window_id = windows[next(turn) % len(windows)]
+        window_id = next_window()
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         path = f"/api/v1/hall/windows/{window_id}/queue"
 
@@ -263,12 +271,10 @@ def desk_poller(port: int, token: str, windows: list[int]):
 def baseline_desk(ds: Dataset, county: int, day: date, windows: list[int]):
     """The bare counterpart of a desk read: the window's queue statement."""
     sql = baseline_sql(ds)
-    turn = iter(range(10 ** 6))
-    lock = threading.Lock()
+    next_window = _one_window_each(windows)
 
     def make():
-        with lock:
-            window_id = windows[next(turn) % len(windows)]
+        window_id = next_window()
         conn = ds.dbapi_connect()
 
         def call():
