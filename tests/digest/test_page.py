@@ -35,7 +35,7 @@ def test_the_page_draws_from_data_attributes_and_names_no_other_host(app, county
     data = json.loads(re.search(r'id="chart-category" data-chart="([^"]*)"', html).group(1)
                       .replace("&#34;", '"').replace("&quot;", '"'))
     assert sum(data["current"]) == 7 and sum(data["previous"]) == 2
-    for words in ("件", "批次", "人次", "收件时间", "越级访（推定）", "联合接访大厅尚未启用"):
+    for words in ("件", "批次", "人次", "收件时间", "越级访（推定）", "本期无标注摘报的事项"):
         assert words in html
     assert "Content-Security-Policy" in page.headers and "'unsafe-inline'" not in page.headers["Content-Security-Policy"]
 

@@ -242,3 +242,21 @@ def test_a_window_desk_read_is_a_fixed_handful_of_statements(app, net, api_token
                  {"version": called["version"], "outcome": "oral", "answer": "已答复", "window_id": window})
     many = _count(app, lambda: api.get("c_recv", path))
     assert many == few and many <= 8, (few, many)
+
+
+def test_a_digest_outcome_is_listed_in_the_leaders_digest(app, net, api_token, morning):
+    api = Api(app, api_token)
+    window = _window_id(app, net)
+    visit = api.post("c_recv", "/api/v1/hall/visits", visitor(
+        purpose="十余户村民反映同一片山林承包界线纠纷，情绪激动。")).get_json()
+    called = api.post("c_recv", f"/api/v1/hall/windows/{window}/call", {}).get_json()
+    done = api.post("c_recv", f"/api/v1/hall/visits/{visit['id']}/finish",
+                    {"version": called["version"], "outcome": "digest", "window_id": window,
+                     "interview_said": "十余户村民反映同一片山林承包界线纠纷，情绪激动。"}).get_json()
+    assert done["flagged_digest"] is True
+    digest = api.get("c_recv", "/api/v1/digest?start=2026-11-30&end=2026-11-30").get_json()
+    assert digest["flagged"]["available"] is True
+    assert [m["number"] for m in digest["flagged"]["matters"]] == [done["petition"]["number"]]
+    # A township does not see the hall's flags (nor the matter, which stays at the center).
+    town = api.get("t1_recv", "/api/v1/digest?start=2026-11-30&end=2026-11-30").get_json()
+    assert town["flagged"]["matters"] == []
