@@ -180,6 +180,11 @@ class VisitPerson(UnitOwned, db.Model):
     petitioner_id: Mapped[int] = mapped_column(ForeignKey("petitioners.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_representative: Mapped[bool] = mapped_column(Boolean, default=False)
+    # As the desk registered them (masked): the queue and the window read these, never the petitioner files,
+    # whose visibility rule is a costly probe over matters; a later change to the file leaves the visit as it was.
+    name: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    id_number_masked: Mapped[str | None] = mapped_column(String(24))
+    phone_masked: Mapped[str | None] = mapped_column(String(24))
 
 
 class VisitEvent(UnitOwned, db.Model):

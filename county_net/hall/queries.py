@@ -58,9 +58,8 @@ def people(visit_ids) -> dict[int, list[dict]]:
     """The people of each visit: names, and ID and phone masked (the hall never shows them whole)."""
     out: dict[int, list[dict]] = {}
     rows = db.session.execute(
-        select(VisitPerson.visit_id, VisitPerson.is_representative, Petitioner.id, Petitioner.name,
-               Petitioner.id_number_masked, Petitioner.phone_masked)
-        .join(Petitioner, Petitioner.id == VisitPerson.petitioner_id)
+        select(VisitPerson.visit_id, VisitPerson.is_representative, VisitPerson.petitioner_id, VisitPerson.name,
+               VisitPerson.id_number_masked, VisitPerson.phone_masked)
         .where(VisitPerson.visit_id.in_(list(visit_ids) or [-1])).order_by(VisitPerson.visit_id, VisitPerson.position))
     for visit_id, rep, pid, name, id_masked, phone_masked in rows:
         out.setdefault(visit_id, []).append({"petitioner_id": pid, "name": name, "id_number": id_masked,

@@ -199,7 +199,9 @@ def _people(actor, data: dict, county, errors: dict) -> list:
 def _add_people(visit: Visit, files, collective: bool) -> None:
     for position, petitioner in enumerate(files):
         db.session.add(VisitPerson(unit_id=visit.unit_id, visit_id=visit.id, petitioner_id=petitioner.id,
-                                   position=position, is_representative=collective))
+                                   position=position, is_representative=collective, name=petitioner.name,
+                                   id_number_masked=petitioner.id_number_masked,
+                                   phone_masked=petitioner.phone_masked))
 
 
 def _rank(booked: bool, priority_reason: str | None) -> int:

@@ -48,7 +48,8 @@ def seed_board_hall(app, net, api_token) -> dict:
                       called_at=called, **personal)
             db.session.add(v)
             db.session.flush()
-            db.session.add(VisitPerson(unit_id=unit, visit_id=v.id, petitioner_id=petitioner_id))
+            db.session.add(VisitPerson(unit_id=unit, visit_id=v.id, petitioner_id=petitioner_id, name=NAME,
+                                       phone_masked=mask_phone(PHONE), id_number_masked=mask_id(ID_NO)))
             return v
 
         visit(1, "interviewing", w1, called=now - timedelta(minutes=10))

@@ -71,7 +71,8 @@ def seed_hall(app, county_unit_id: int, reception_unit_id: int | None = None) ->
                       purpose="大厅来访的问题", head_count=1, window_id=window_id, checked_in_at=now)
         db.session.add(visit)
         db.session.flush()
-        db.session.add(VisitPerson(unit_id=county_unit_id, visit_id=visit.id, petitioner_id=person.id))
+        db.session.add(VisitPerson(unit_id=county_unit_id, visit_id=visit.id, petitioner_id=person.id,
+                                   name="大厅来访人"))
         db.session.add(VisitEvent(unit_id=county_unit_id, visit_id=visit.id, kind="check_in", to_state="waiting"))
         incident = Incident(unit_id=county_unit_id, day=today, visit_id=visit.id, kind="medical", occurred_at=now,
                             who="来访人", what="突发头晕", responders="medical")
