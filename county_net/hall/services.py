@@ -43,7 +43,8 @@ def _text(value, field: str, label: str, max_len: int, *, required: bool = False
 def hall_of(actor) -> int:
     """The county center whose hall the actor works in: only the center's receptionists and heads run it. A
     unit that runs no hall has none to see (404); at the center, another role is refused (403)."""
-    unit = unit_info(actor.unit_id)
+    # The signed-in user comes with their unit (one join at login); only other actors need the directory.
+    unit = actor.__dict__.get("unit") or unit_info(actor.unit_id)
     if unit is None or unit.kind != "county_center":
         raise NotVisible()
     if not actor.has_role("receptionist", "head"):
