@@ -43,6 +43,10 @@ INCIDENT_KINDS = {"blocking": "围堵、拦截办公场所或车辆", "dangerous
                   "medical": "突发疾病"}
 INCIDENT_RESPONDERS = {"police": "警务室民警", "medical": "医护人员", "hospital": "送医院", "health": "卫生健康部门",
                        "staff": "工作人员劝导"}
+# The visit's timeline as the desk reads it.
+EVENT_LABELS = {"book": "登记预约", "check_in": "登记取号", "prioritise": "优先接待", "cancel_booking": "取消预约",
+                "call": "叫号", "recall": "重新叫号", "no_show": "过号未到", "requeue": "重新排队",
+                "start_interview": "开始接谈", "interview": "保存接谈记录", "finish": "结束接谈", "leave": "离开"}
 RECEPTION_FORMS = {"fixed": "定点接访", "appointment": "约访", "down": "带案下访", "themed": "专题接访"}
 RECEPTION_STATES = {"planned": "拟定", "published": "已公布", "held": "已接访", "cancelled": "已取消"}
 

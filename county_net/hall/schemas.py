@@ -128,6 +128,7 @@ class VisitPetitionSchema(Schema):
 
 class VisitEventSchema(Schema):
     kind = fields.String()
+    kind_label = fields.String()
     from_state = fields.String(allow_none=True)
     to_state = fields.String(allow_none=True)
     actor_name = fields.String()

@@ -191,8 +191,12 @@ def _people(actor, data: dict, county, errors: dict) -> list:
         return petitions.open_petitioner_files(actor, people)
     except InvalidInput as exc:
         fields = dict(exc.fields)
-        if "petitioners" in fields:
-            fields["people"] = fields.pop("petitioners")
+        problems = fields.pop("petitioners", None)
+        if isinstance(problems, dict):  # per person: say which person and what
+            fields["people"] = [f"第 {int(index) + 1} 位来访人：{message}" for index, person in problems.items()
+                                for messages in person.values() for message in messages]
+        elif problems:
+            fields["people"] = problems
         errors.update(fields)
         return []
 

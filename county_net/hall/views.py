@@ -40,11 +40,20 @@ def _me():
     return current_user._get_current_object()
 
 
+# A required text left empty says what to fill in (the schema's own message speaks of lengths).
+_EMPTY = {"purpose": "请填写反映的问题", "answer": "请填写当场答复的内容", "organ": "请填写应向其反映的机关或途径",
+          "reason": "请填写告知理由", "agreed": "请填写电话约定的内容", "contact_person": "请填写联系人"}
+
+
 def _load(schema_class, body: dict) -> dict:
     try:
         return schema_class().load(body)
     except ValidationError as exc:
-        raise InvalidInput(fields=_flat(exc.messages)) from None
+        fields = _flat(exc.messages)
+        for name, message in _EMPTY.items():
+            if name in fields and not str(body.get(name) or "").strip():
+                fields[name] = [message]
+        raise InvalidInput(fields=fields) from None
 
 
 def _flat(errors: dict) -> dict[str, list[str]]:
@@ -98,7 +107,7 @@ def _triage_body(form) -> dict:
     body = {"people": _people_from_form(form), "purpose": form.get("purpose", ""), "demands": form.get("demands", ""),
             "purpose_kind": form.get("purpose_kind") or "other", "complexity": form.get("complexity") or "simple",
             "route_to": form.get("route_to") or "petition", "is_joint": form.get("is_joint") == "1",
-            "head_count": _int(form.get("head_count")) or 1,
+            "head_count": 1 if not (form.get("head_count") or "").strip() else _int(form.get("head_count")),
             "concerned_unit_ids": [_int(v) for v in form.getlist("concerned_unit_ids") if v]}
     for key in ("category_id", "locality_unit_id", "window_id"):
         if form.get(key):
@@ -208,23 +217,46 @@ def step(visit_id, slug):
         if slug in _NO_WINDOW:
             data.pop("window_id", None)
         getattr(services, service)(_me(), visit, **data)
-    except (InvalidInput, IllegalTransition, StaleVersion, Conflict, RoleRequired) as exc:
+    except InvalidInput as exc:
         db.session.rollback()
-        detail = "；".join(m for v in (exc.fields or {}).values() for m in v)
+        if slug == "finish":
+            # The notes and the outcome's fields as typed, with the messages beside them: nothing is lost.
+            return _again(visit, body.get("window_id"), form, _flat(exc.fields or {"outcome": [exc.message]}))
+        detail = "；".join(m for v in _flat(exc.fields or {}).values() for m in v)
+        flash(exc.message + (f"：{detail}" if detail else ""), "error")
+        return redirect(back)
+    except (IllegalTransition, StaleVersion, Conflict, RoleRequired) as exc:
+        db.session.rollback()
+        detail = "；".join(m for v in _flat(exc.fields or {}).values() for m in v)
         flash(exc.message + (f"：{detail}" if detail else ""), "error")
         return redirect(back)
     flash("已保存", "success")
     return redirect(back)
 
 
+def _again(visit, window_id, form, errors: dict):
+    """A refused 结束接谈, shown again where it was typed (the window's desk or the visit's page), status 400."""
+    fresh = queries.get_visit(visit.id)
+    window = queries.get_window(window_id) if isinstance(window_id, int) else None
+    if window is not None and window.id == fresh.window_id:
+        return _window_page(window, finish_form=form, finish_errors=errors), 400
+    county_id = _county()
+    v = queries.present(_me(), fresh)
+    return render_template("hall/visit.html", v=v, earlier=queries.earlier_matters(_me(), v["people"]),
+                           finish_form=form, finish_errors=errors, **_choices(county_id)), 400
+
+
 @bp.get("/hall/windows/<int:window_id>")
 @login_required
 def window(window_id):
-    window = queries.get_window(window_id)
+    return _window_page(queries.get_window(window_id))
+
+
+def _window_page(window, **extra):
     county_id = _county()
     desk = queries.window_desk(_me(), window)
     earlier = queries.earlier_matters(_me(), desk["current"]["people"]) if desk["current"] else []
-    return render_template("hall/window.html", desk=desk, earlier=earlier,
+    return render_template("hall/window.html", desk=desk, earlier=earlier, **extra,
                            all_windows=[w for w in queries.window_map(county_id).values() if w.is_active],
                            **_choices(county_id))
 

@@ -87,6 +87,13 @@ def test_the_walk_in_morning(page, app, net, clock):
     page.fill("#interview_said", "某厂拖欠赵某 2026 年 9 月至 10 月工资共八千元。")
     page.fill("#interview_agreed", "转县人社局依法处理，七日内联系本人。")
     page.select_option("#outcome", "transfer")
+    assert not page.is_visible("#answer") and page.is_visible("#to_unit_id")  # only what 转送单 needs
+    # Forgetting the unit: the message stands beside the field and nothing typed is lost.
+    page.click("#finish")
+    page.wait_for_selector("#finish-to_unit_id-error")
+    assert "八千元" in page.input_value("#interview_said")
+    assert page.input_value("#outcome") == "transfer"
+    page.console_errors.clear()  # the 400 of that attempt was the answer expected
     page.select_option("#to_unit_id", label="测试县人社局")
     page.click("#finish")
     page.wait_for_selector("text=已保存")

@@ -49,13 +49,20 @@ def test_check_in_through_the_form_and_run_the_window(app, net, login, morning):
               form_page=f"/hall/windows/{window_id}")
     board = desk.get(f"/hall/windows/{window_id}").get_data(as_text=True)
     version = int(re.search(r'name="version" value="(\d+)"', board).group(1))
-    # The outcome form refuses a 转送 without its unit, keeping the visit as it was.
+    # The outcome form refuses a 转送 without its unit, keeping the visit as it was and everything typed.
+    resp = desk.post(f"/hall/visits/{visit_id}/do/finish", {
+        "version": version, "window_id": window_id, "outcome": "transfer", "interview_who": "本人及其妻子",
+        "interview_said": "某厂欠薪八千元，多次讨要未果。", "interview_agreed": "转人社局处理"},
+        form_page=f"/hall/windows/{window_id}")
+    assert resp.status_code == 400
+    page = resp.get_data(as_text=True)
+    assert 'id="finish-to_unit_id-error"' in page and "请选择本县的责任单位" in page
+    assert "某厂欠薪八千元，多次讨要未果。" in page and "本人及其妻子" in page and "转人社局处理" in page
+    assert '<option value="transfer" selected>' in page
+    # An empty answer says what to fill in.
     resp = desk.post(f"/hall/visits/{visit_id}/do/finish", {"version": version, "window_id": window_id,
-                                                            "outcome": "transfer"},
-                     form_page=f"/hall/windows/{window_id}")
-    assert resp.status_code == 302
-    page = desk.get(resp.headers["Location"]).get_data(as_text=True)
-    assert "请选择本县的责任单位" in page
+                                                            "outcome": "oral"}, form_page=f"/hall/windows/{window_id}")
+    assert resp.status_code == 400 and "请填写当场答复的内容" in resp.get_data(as_text=True)
     resp = desk.post(f"/hall/visits/{visit_id}/do/finish", {
         "version": version, "window_id": window_id, "outcome": "notice", "organ": "县人民法院",
         "reason": "属于诉讼事项", "interview_said": "要求法院执行判决。"}, form_page=f"/hall/windows/{window_id}")
@@ -73,6 +80,13 @@ def test_the_form_shows_field_messages_and_refuses_a_sixth_representative(app, n
     six = {f"people-{i}-name": f"代表{i}" for i in range(6)}
     page = desk.post("/hall/check-in", _form(**six, head_count="40")).get_data(as_text=True)
     assert "代表" in page and "不超过" in page
+    # An ID number that fails its check digit says which person and why (not a bare index).
+    page = desk.post("/hall/check-in", _form(**{"people-0-id_number": "123456789012345678"})).get_data(as_text=True)
+    assert "第 1 位来访人：" in page
+    page = desk.post("/hall/check-in", _form(purpose="")).get_data(as_text=True)
+    assert "请填写反映的问题" in page
+    page = desk.post("/hall/check-in", _form(head_count="0")).get_data(as_text=True)
+    assert 'id="head_count-error"' in page
     with app.app_context(), system_scope("check"):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 0
         db.session.remove()
