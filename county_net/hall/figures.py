@@ -194,7 +194,8 @@ def day_figures(county_unit_id: int, day: date) -> DayFigures:
     center = unit_info(county_unit_id)
     hall_name = settings["hall_name"] or f"{center.name if center else ''}联合接待中心"
     return DayFigures(county_unit_id=county_unit_id, hall_name=hall_name,
-                      day=day, closing=closing_time(day, settings["hours"], county.calendar(), settings.every_day), hall=hall,
+                      day=day, hall=hall,
+                      closing=closing_time(day, settings["hours"], county.calendar(), settings.every_day),
                       windows=window_rows, units=unit_rows, open_tickets=open_tickets)
 
 
@@ -205,7 +206,8 @@ def as_json(figures: DayFigures) -> dict:
         "hall": figures.hall.as_dict(),
         "windows": [{**meta, **block.as_dict()} for meta, block in figures.windows],
         "units": [{"unit_id": meta["id"], "name": meta["name"], **block.as_dict()} for meta, block in figures.units],
-        "open_tickets": [{"ticket_no": t.ticket_no, "ticket": t.ticket, "window_id": t.window_id, "window": t.window_label,
+        "open_tickets": [{"ticket_no": t.ticket_no, "ticket": t.ticket, "window_id": t.window_id,
+                          "window": t.window_label,
                           "state": t.state, "state_label": t.state_label, "checked_in_at": t.checked_in_at}
                          for t in figures.open_tickets],
     }

@@ -12,7 +12,8 @@ from sqlalchemy.orm import lazyload
 from county_net.core.timeutil import local_today, to_local
 from county_net.extensions import db
 from county_net.hall.labels import visit_ticket
-from county_net.hall.models import (COMPLEXITIES, EVENT_LABELS, OUTCOMES, PRIORITY_REASONS, PURPOSES, ROUTES, VISIT_STATES,
+from county_net.hall.models import (COMPLEXITIES, EVENT_LABELS, OUTCOMES, PRIORITY_REASONS, PURPOSES, ROUTES,
+                                    VISIT_STATES,
                                     HallRoom, Visit, VisitEvent, VisitPerson)
 from county_net.hall.settings import hall_settings
 from county_net.petitions.models import Category, Petition, Petitioner
@@ -163,7 +164,8 @@ def present(viewer, visit: Visit, *, with_events: bool = True) -> dict:
         "actions": actions_for(viewer, visit),
     }
     if with_events:
-        body["events"] = [{"kind": e.kind, "kind_label": EVENT_LABELS.get(e.kind, e.kind), "from_state": e.from_state, "to_state": e.to_state,
+        body["events"] = [{"kind": e.kind, "kind_label": EVENT_LABELS.get(e.kind, e.kind),
+                           "from_state": e.from_state, "to_state": e.to_state,
                            "actor_name": e.actor_name, "occurred_at": e.occurred_at, "note": e.note,
                            "payload": json.loads(e.payload or "{}")}
                           for e in db.session.scalars(select(VisitEvent).where(VisitEvent.visit_id == visit.id)

@@ -426,8 +426,9 @@ def queue_order():
 
 def call_next(actor, window_id: int) -> Visit:
     """叫号: the first waiting ticket of the window (put-first, then booked, then walk-ins, each by arrival).
-    A window may have several clerks, each calling for themself. The claim is an UPDATE guarded by state = 'waiting': of two windows (or two clerks) calling at once, one
-    wins the row and the other moves on to the next ticket, so no ticket is handed out twice."""
+    A window may have several clerks, each calling for themself. The claim is an UPDATE guarded by
+    state = 'waiting': of two clerks calling at once, one wins the row and the other moves on to the next
+    ticket, so no ticket is handed out twice."""
     window = _window(actor, window_id)
     day = local_today()
     for _ in range(50):

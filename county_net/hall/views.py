@@ -14,7 +14,8 @@ from county_net.core.timeutil import local_today
 from county_net.extensions import db
 from county_net.hall import queries, services
 from county_net.hall import schemas as s
-from county_net.hall.models import COMPLEXITIES, OUTCOMES, PRIORITY_REASONS, PURPOSES, ROUTES
+from county_net.hall.labels import visit_ticket
+from county_net.hall.models import COMPLEXITIES, OUTCOMES, PRIORITY_REASONS, PURPOSES, ROUTES, VISIT_STATES
 from county_net.petitions.models import NATURES, Category
 from county_net.units.directory import unit_info
 from county_net.units.models import Unit
@@ -130,7 +131,8 @@ def check_in():
     errors, form = {}, request.form
     if request.method == "POST":
         body = _triage_body(form)
-        body.update({"id_checked": form.get("id_checked") == "1", "priority_reason": form.get("priority_reason") or None,
+        body.update({"id_checked": form.get("id_checked") == "1",
+                     "priority_reason": form.get("priority_reason") or None,
                      "priority_note": form.get("priority_note", "")})
         try:
             visit = services.check_in(_me(), _load(s.CheckInSchema, body))
@@ -142,7 +144,8 @@ def check_in():
         else:
             flash(f"已取号 {queries.present(_me(), visit, with_events=False)['ticket']}", "success")
             return redirect(url_for("hall.visit", visit_id=visit.id))
-    return render_template("hall/check_in.html", errors=errors, form=form, **_choices(county_id))
+    status = 400 if errors else 200
+    return render_template("hall/check_in.html", errors=errors, form=form, **_choices(county_id)), status
 
 
 @bp.route("/hall/bookings", methods=["GET", "POST"])
@@ -163,7 +166,8 @@ def bookings():
             flash("已登记预约", "success")
             return redirect(url_for("hall.visit", visit_id=visit.id))
     return render_template("hall/bookings.html", errors=errors, form=form,
-                           rows=queries.bookings(county_id, since=local_today()), **_choices(county_id))
+                           rows=queries.bookings(county_id, since=local_today()), **_choices(county_id)), \
+        400 if errors else 200
 
 
 @bp.get("/hall/visits/<int:visit_id>")
@@ -230,7 +234,9 @@ def step(visit_id, slug):
         detail = "；".join(m for v in _flat(exc.fields or {}).values() for m in v)
         flash(exc.message + (f"：{detail}" if detail else ""), "error")
         return redirect(back)
-    flash("已保存", "success")
+    done = queries.get_visit(visit.id)
+    label = queries.ACTIONS.get(slug, ("办理",))[0]
+    flash(f"已保存：{label} {visit_ticket(done)}，现为“{VISIT_STATES[done.state]}”", "success")
     return redirect(back)
 
 
