@@ -9,7 +9,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from county_net.accounts.models import User
+from county_net.core.models import utcnow
 from county_net.core.timeutil import local_today
+from county_net.deadlines import hall as hall_dates
 from county_net.extensions import db
 from county_net.hall import services
 from county_net.hall.models import ReceptionDay, Visit
@@ -48,6 +50,9 @@ LEADERS = [
 ]
 
 
+# The day offsets here (this week's Monday, drawn up a week before, "next" meaning after this week, a booking on
+# the next working day) are the demo's invented timing, not legal dates: the reception day by the county's rule
+# comes from rota_services.suggest_days (county_net/deadlines/hall.py), the hall's opening from deadlines too.
 def _rota(county_id: int) -> int:
     """This week's sessions, drawn up and published the week before (as a county would), and the next
     reception day by the county's rule, planned. Left alone once this week has any."""
@@ -106,7 +111,7 @@ def load_demo_hall(county_id: int) -> int:
                          "purpose": "预约反映宅基地审批久拖不决。", "category_id": _category("自然资源"),
                          "locality_unit_id": _unit("339901105000"), "purpose_kind": "difficulty"})
     written += 1
-    if services.hall_dates.is_open(services.utcnow(), settings["hours"], calendar, settings.every_day):
+    if hall_dates.is_open(utcnow(), settings["hours"], calendar, settings.every_day):
         for name, phone, category, town, purpose, head_count in WALK_INS:
             services.check_in(desk, {"people": [{"name": name, "phone": phone}], "head_count": head_count,
                                      "purpose": purpose, "category_id": _category(category),
