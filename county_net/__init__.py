@@ -47,7 +47,8 @@ def create_app(config_object=None, **overrides) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     from county_net import (accounts, api, audit, bench, coordination, deadlines, demo, desk, digest, jobs,
-                            hall, notifications, operations, petitions, screening, supervision, tenancy, units)
+                            hall, notifications, operations, petitions, repeats, screening, supervision, tenancy,
+                            units)
     from county_net.core import database, errors, input_guard, security
     from county_net.extensions import csrf, db, migrate
 
@@ -69,6 +70,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     digest.init_app(app)
     screening.init_app(app)
     hall.init_app(app)
+    repeats.init_app(app)
     demo.init_app(app)
     bench.init_app(app)
     operations.init_app(app)

@@ -86,6 +86,11 @@ def decrypt(token: str | None, purpose: str) -> str | None:
     raise ValueError("没有能解开该密文的密钥")
 
 
+def lookup_key() -> bytes:
+    """The key of the lookup hashes, for callers that hash many values at once (the repeat index)."""
+    return _derived("LOOKUP_HMAC_KEY")
+
+
 def lookup_hash(value: str | None, purpose: str) -> str | None:
     if not value:
         return None

@@ -100,13 +100,14 @@ def events(petition_id):
 
 def _decide_link(body, petition_id, link_id, confirm: bool):
     petition = queries.get_petition(petition_id)
-    services.decide_link(_me(), petition, version=body["version"], link_id=link_id, confirm=confirm)
+    services.decide_link(_me(), petition, version=body["version"], link_id=link_id, confirm=confirm,
+                         note=body.get("note", ""))
     return queries.present(_me(), petition)
 
 
 @blp.post("/petitions/<int:petition_id>/links/<int:link_id>/confirm")
 @auth_required
-@blp.arguments(s.VersionSchema)
+@blp.arguments(s.LinkDecisionSchema)
 @blp.response(200, s.PetitionSchema)
 def confirm_link(body, petition_id, link_id):
     """确认为重复信访（并入前一事项的线索）。"""
@@ -115,7 +116,7 @@ def confirm_link(body, petition_id, link_id):
 
 @blp.post("/petitions/<int:petition_id>/links/<int:link_id>/reject")
 @auth_required
-@blp.arguments(s.VersionSchema)
+@blp.arguments(s.LinkDecisionSchema)
 @blp.response(200, s.PetitionSchema)
 def reject_link(body, petition_id, link_id):
     """否定该关联。"""
@@ -169,9 +170,8 @@ def correct_contact(body, petitioner_id):
 @blp.arguments(s.CandidatesSchema)
 @blp.response(200, s.CandidateSchema(many=True))
 def repeat_candidates(body):
-    """登记前预览可能的重复信访（不保存）。"""
-    services.require_clerk(_me())
-    return services.preview_candidates(_me(), body)
+    """登记前预览可能的重复信访（不保存）；本人其他事项见 POST /api/v1/repeats/preview。"""
+    return services.preview_candidates(_me(), body)["suggestions"]
 
 
 @blp.post("/petitions/<int:petition_id>/attachments")

@@ -26,5 +26,8 @@ def rekey():
 
     with system_scope("key rotation"), writing():
         counts = services.rekey_people(SystemActor("cli"))
+        from county_net.repeats.rebuild import rebuild
+
+        index = rebuild()  # the repeat index's terms are keyed hashes too
     click.echo(f"已更新：信访人 {counts['petitioners']} 人，事项当事人 {counts['parties']} 条，"
-               f"联系方式变更记录 {counts['contact_changes']} 条")
+               f"联系方式变更记录 {counts['contact_changes']} 条；重复信访索引 {index['matters']} 件")

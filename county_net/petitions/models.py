@@ -325,6 +325,10 @@ class PetitionLink(PetitionChild, db.Model):
     score: Mapped[int] = mapped_column(Integer, default=0)  # similarity x 100
     reason: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(10), default="proposed")  # proposed | confirmed | rejected
+    signals: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # [{code, label, weight}]
+    decision_note: Mapped[str | None] = mapped_column(String(200))  # the clerk's reason for the decision
+    decided_by_id: Mapped[int | None] = mapped_column(Integer)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class PetitionAttachment(PetitionChild, db.Model):

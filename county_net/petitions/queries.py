@@ -142,10 +142,19 @@ def link_views(petition: Petition) -> list[dict]:
                                .join(Petition, Petition.id == PetitionLink.earlier_id)
                                .where(PetitionLink.petition_id == petition.id)
                                .order_by(PetitionLink.score.desc(), PetitionLink.id)).all()
+    from county_net.repeats.queries import reason_label, signals_of
+
     views = [{"id": l.id, "earlier_id": l.earlier_id, "earlier_number": number, "score": l.score,
-              "reason": l.reason, "status": l.status} for l, number in found]
+              "reason": l.reason, "reason_label": reason_label(l.reason), "signals": signals_of(l),
+              "status": l.status, "decision_note": l.decision_note} for l, number in found]
     petition._links = (petition.version, views)
     return views
+
+
+def _own_matters(actor, petition: Petition) -> list[dict]:
+    from county_net.repeats.queries import matter_own
+
+    return matter_own(actor, petition)
 
 
 def present(actor, petition: Petition) -> dict:
@@ -177,6 +186,7 @@ def present(actor, petition: Petition) -> dict:
         "accused": _accused(petition) if show else None,
         "parties": party_views(actor, petition),
         "links": link_views(petition),
+        "own_matters": _own_matters(actor, petition),
         # Marked repeat only through a link this viewer may see.
         "is_repeat": petition.is_repeat and any(l["status"] == "confirmed" for l in link_views(petition)),
         "attachments": attachment_views(actor, petition),

@@ -73,6 +73,11 @@ class VersionSchema(Schema):
     version = Version(required=True)
 
 
+class LinkDecisionSchema(VersionSchema):
+    note = fields.String(load_default="", validate=validate.Length(max=200),
+                         metadata={"description": "确认或否定的理由（可空，留存于关联和时间线）"})
+
+
 class ContactInSchema(VersionSchema):
     """更正信访人联系方式：空着的一项不变（至少填一项）。"""
     phone = _phone(load_default=None, allow_none=True)
@@ -223,6 +228,8 @@ class LookupSchema(Schema):
 
 class CandidatesSchema(Schema):
     summary = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    received_at = ReceivedAt(load_default=None, allow_none=True,
+                             metadata={"description": "收件时间（缺省为现在）：窗口期从此起算"})
     demands = fields.String(load_default="", validate=validate.Length(max=4000))
     locality_unit_id = Id(load_default=None, allow_none=True)
     category_id = Id(load_default=None, allow_none=True)
@@ -306,13 +313,32 @@ class PartySchema(Schema):
     is_representative = fields.Boolean()
 
 
+class SignalSchema(Schema):
+    code = fields.String()
+    label = fields.String(metadata={"description": "依据（中文）"})
+    weight = fields.Float(metadata={"description": "该依据的权重（对数几率；负数为反证）"})
+
+
 class LinkSchema(Schema):
     id = Int()
     earlier_id = Int()
     earlier_number = fields.String()
-    score = Int()
+    score = Int(metadata={"description": "可能性（0–100）"})
     reason = fields.String()
+    reason_label = fields.String()
+    signals = fields.List(fields.Nested(SignalSchema))
     status = fields.String()
+    decision_note = fields.String(allow_none=True)
+
+
+class OwnMatterSchema(Schema):
+    id = Int()
+    number = fields.String()
+    received_on = fields.Date()
+    category = fields.String()
+    state = fields.String()
+    state_label = fields.String()
+    summary = fields.String()
 
 
 class AttachmentRefSchema(Schema):
@@ -367,7 +393,9 @@ class PetitionSchema(Schema):
     accused = fields.Nested(AccusedSchema, allow_none=True,
                             metadata={"description": "被反映单位和人（检举控告，仅对可见检举人身份者）"})
     parties = fields.List(fields.Nested(PartySchema))
-    links = fields.List(fields.Nested(LinkSchema))
+    links = fields.List(fields.Nested(LinkSchema), metadata={"description": "可能重复（建议或已确认的以往事项）"})
+    own_matters = fields.List(fields.Nested(OwnMatterSchema),
+                              metadata={"description": "本人其他事项（同一信访人的其他事项，不等于重复信访）"})
     attachments = fields.List(fields.Nested(AttachmentRefSchema))
     actions = fields.List(fields.String(), metadata={"description": "当前用户可执行的操作"})
     can_query_online = fields.Boolean(metadata={"description": "信访人能否凭查询码和电话在网上查询"})
@@ -449,10 +477,20 @@ class LookupResultSchema(Schema):
 class CandidateSchema(Schema):
     earlier_id = Int()
     number = fields.String()
-    score = Int()
+    score = Int(metadata={"description": "可能性（0–100）"})
     reason = fields.String()
+    reason_label = fields.String()
+    reason_text = fields.String(metadata={"description": "触发的依据（中文）"})
+    signals = fields.List(fields.Nested(SignalSchema))
+    received_on = fields.Date()
+    category = fields.String()
     summary = fields.String()
     state_label = fields.String()
+
+
+class RepeatPreviewSchema(Schema):
+    own_matters = fields.List(fields.Nested(OwnMatterSchema), metadata={"description": "本人其他事项"})
+    suggestions = fields.List(fields.Nested(CandidateSchema), metadata={"description": "可能重复"})
 
 
 class CategorySchema(Schema):

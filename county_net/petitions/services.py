@@ -17,7 +17,6 @@ from county_net.core.models import utcnow
 from county_net.core.schemas import valid_id
 from county_net.core.timeutil import cn_date, local_today, to_local
 from county_net.extensions import db
-from county_net.petitions import repeats
 from county_net.petitions.identity import (id_number_problem, mask_id, mask_phone, normalise_id, normalise_phone,
                                            phone_problem)
 from county_net.petitions.models import (CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION, Category,
@@ -529,9 +528,9 @@ def register_petition(actor, data: dict, files=(), *, commit: bool = True) -> Pe
                                      is_representative=petition.is_collective, phone_enc=petitioner.phone_enc,
                                      phone_hash=petitioner.phone_hash, phone_last4=petitioner.phone_last4))
     db.session.flush()
-    proposals = repeats.propose_links(petition, [p.id for p in petitioners], settings)
-    for earlier_id, score, reason in proposals:
-        db.session.add(PetitionLink(petition_id=petition.id, earlier_id=earlier_id, score=score, reason=reason))
+    from county_net.repeats.services import on_register
+
+    proposals = on_register(petition, petitioners).suggestions
     write_event(petition, PetitionEvent(
         petition_id=petition.id, kind="register", from_state=None, to_state="registered", actor_id=actor.id,
         actor_name=actor.name, actor_unit_id=actor.unit_id, occurred_at=utcnow(),
@@ -588,25 +587,20 @@ def require_clerk(actor) -> None:
         raise RoleRequired("需要接访员或一把手角色")
 
 
-def preview_candidates(actor, body: dict) -> list[dict]:
-    """Before saving: which earlier matters this one may repeat (nothing is written)."""
-    settings = county_settings(unit_info(actor.unit_id).county_id)
-    people = [p for p in (find_petitioner(b.get("id_number"), b.get("name"), b.get("phone"))
-                          for b in body.get("petitioners", [])) if p is not None]
-    found = repeats.candidates(text=f"{body['summary']}{body.get('demands') or ''}",
-                               locality_unit_id=body.get("locality_unit_id"), category_id=body.get("category_id"),
-                               petitioner_ids=[p.id for p in people], settings=settings)
-    from county_net.petitions.workflow import state_label
+def preview_candidates(actor, body: dict) -> dict:
+    """Before saving: the person's other matters and the earlier matters this one may repeat (nothing is
+    written)."""
+    from county_net.repeats.services import preview
 
-    rows = {p.id: p for p in db.session.scalars(select(Petition).where(Petition.id.in_([f[0] for f in found])))}
-    return [{"earlier_id": pid, "number": rows[pid].number, "score": score, "reason": reason,
-             "summary": rows[pid].summary[:80], "state_label": state_label(rows[pid].state)}
-            for pid, score, reason in found if pid in rows]
+    require_clerk(actor)
+    return preview(actor, body)
 
 
 # ---- repeat links ---------------------------------------------------------------------------------
 
-def decide_link(actor, petition: Petition, *, version: int, link_id: int, confirm: bool) -> Petition:
+def decide_link(actor, petition: Petition, *, version: int, link_id: int, confirm: bool, note: str = "") -> Petition:
+    """The clerk confirms or rejects a suggested repeat; the decision, who made it and why are kept on the link
+    and in the matter's timeline."""
     if not actor.has_role("receptionist", "head"):
         raise RoleRequired()
     if actor.unit_id not in _unit_ids_involved(petition):
@@ -621,7 +615,13 @@ def decide_link(actor, petition: Petition, *, version: int, link_id: int, confir
         raise StaleVersion()
     if link.status != "proposed":
         raise IllegalTransition("该关联已处理")
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise InvalidInput(fields={"note": ["理由不超过 200 字"]})
     link.status = "confirmed" if confirm else "rejected"
+    link.decision_note = note or None
+    link.decided_by_id = actor.id
+    link.decided_at = utcnow()
     payload = {"earlier_id": link.earlier_id, "score": link.score}
     if confirm:
         earlier_thread = earlier.thread_id or earlier.id
@@ -641,7 +641,7 @@ def decide_link(actor, petition: Petition, *, version: int, link_id: int, confir
     write_event(petition, PetitionEvent(
         petition_id=petition.id, kind="link_confirmed" if confirm else "link_rejected", from_state=petition.state,
         to_state=petition.state, actor_id=actor.id, actor_name=actor.name, actor_unit_id=actor.unit_id,
-        occurred_at=utcnow(), payload=json.dumps(payload, ensure_ascii=False)))
+        occurred_at=utcnow(), note=note, payload=json.dumps(payload, ensure_ascii=False)))
     db.session.commit()
     return petition
 

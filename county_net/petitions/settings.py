@@ -17,8 +17,6 @@ DEFAULTS = {
     "number_pattern": "清信〔{year}〕{seq:05d}号",
     "collective_threshold": 5,  # 集体访: this many people or more
     "max_representatives": 5,
-    "repeat_window_days": 90,
-    "repeat_threshold": 0.20,  # similarity that proposes a link (measured on tests/petitions/data)
     "due_soon_days": 3,
     "holiday_rollover": True,
     "deadline_rules": [],

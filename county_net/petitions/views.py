@@ -189,9 +189,11 @@ def candidates():
     services.require_clerk(_me())
     data = s.CandidatesSchema().load(_json_body())
     found = services.preview_candidates(_me(), data)
-    for row in found:
+    for row in found["suggestions"]:
         row["url"] = url_for("petitions.detail", petition_id=row["earlier_id"])
-    return jsonify(candidates=found)
+    for row in found["own_matters"]:
+        row["url"] = url_for("petitions.detail", petition_id=row["id"])
+    return jsonify(candidates=found["suggestions"], own_matters=found["own_matters"])
 
 
 # ---- lists ----------------------------------------------------------------------------------------
@@ -321,7 +323,7 @@ def decide_link(petition_id: int, link_id: int, decision: str):
         abort(404)
     version = request.form.get("version", "")
     services.decide_link(_me(), petition, version=int(version) if version.isdigit() else None, link_id=link_id,
-                         confirm=decision == "confirm")
+                         confirm=decision == "confirm", note=request.form.get("note", ""))
     flash("已确认为重复信访" if decision == "confirm" else "已否定该关联", "success")
     return redirect(url_for("petitions.detail", petition_id=petition_id))
 

@@ -190,7 +190,7 @@ def parse_network(data: dict) -> Network:
 
 
 SETTING_KEYS = {"number_pattern": str, "collective_threshold": int, "max_representatives": int,
-                "repeat_window_days": int, "repeat_threshold": float, "due_soon_days": int,
+                "due_soon_days": int, "repeats": dict,
                 "holiday_rollover": bool, "deadline_rules": list, "calendar": dict,
                 "review_organ_above_county": str, "county_government": str, "supervision": dict,
                 "digest_rising_min": int, "screening": dict, "hall": dict}
@@ -203,6 +203,9 @@ def _parse_settings(raw: dict, entries: dict) -> dict:
         raise NetworkFileError("[settings] 格式错误")
     for key, value in raw.items():
         kind = SETTING_KEYS.get(key)
+        if key in ("repeat_threshold", "repeat_window_days"):
+            raise NetworkFileError(f"settings.{key}：已改为 [settings.repeats]（threshold、text_window_days、"
+                                   "object_window_days），见 docs/repeats.md")
         if kind is None:
             raise NetworkFileError(f"settings.{key}：未知设置项")
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
@@ -235,6 +238,14 @@ def _parse_settings(raw: dict, entries: dict) -> dict:
         try:
             check_screening(raw["screening"])
         except ScreeningSettingsError as exc:
+            raise NetworkFileError(str(exc)) from exc
+    if "repeats" in raw:
+        from county_net.repeats.settings import SettingsError as RepeatSettingsError
+        from county_net.repeats.settings import check as check_repeats
+
+        try:
+            check_repeats(raw["repeats"])
+        except RepeatSettingsError as exc:
             raise NetworkFileError(str(exc)) from exc
     if "hall" in raw:
         from county_net.hall.settings import SettingsError as HallSettingsError

@@ -80,7 +80,7 @@ def test_assigned_matter_through_review_and_appeals(api, net):
     # The same matter again: linked, and flagged 不再受理.
     again = api.register("c_recv")
     link = [l for l in again["links"] if l["earlier_id"] == p["id"]][0]
-    assert link["reason"] == "same_petitioner"
+    assert link["reason"] == "same_person_text"
     again = api.post("c_recv", f"/api/v1/petitions/{again['id']}/links/{link['id']}/confirm",
                      {"version": again["version"]}).get_json()
     assert again["is_repeat"] and again["is_no_longer_accepted"]

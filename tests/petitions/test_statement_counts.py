@@ -60,9 +60,9 @@ def test_matter_page_and_inbox_page(app, busy, login):
     detail = _count(app, lambda: web.get(f"/petitions/{made[0]['id']}"))
     inbox = _count(app, lambda: web.get("/inbox?box=to_sign"))
     api_detail = _count(app, lambda: api.get("b1_recv", f"/api/v1/petitions/{made[0]['id']}"))
-    # Measured: 17, 10 and 11 statements (session, user, scope, matter, parties, links, timeline, names, and the
-    # disputes and immediate reports linked to the matter in one statement).
-    assert detail <= 17 and inbox <= 13 and api_detail <= 13, (detail, inbox, api_detail)
+    # Measured: 18, 10 and 12 statements (session, user, scope, matter, parties, links, the person's other
+    # matters, timeline, names, and the disputes and immediate reports linked to the matter in one statement).
+    assert detail <= 18 and inbox <= 13 and api_detail <= 14, (detail, inbox, api_detail)
 
 
 def test_every_hot_path_has_a_small_fixed_statement_count(app, net, busy, login):

@@ -28,9 +28,13 @@ def scene(app, net, api_token):
     accusation = api.register("c_recv", nature="accusation", accused_unit_id=net.units["T1"],
                               accused_description="东镇某干部", category_id=category_id(app, "党纪政纪"),
                               summary=ACCUSATION, petitioners=[PERSON])
+    # The same person on the same subject: a suggested repeat of the accusation, and it is among the person's
+    # other matters, for the center.
     later = api.register("c_recv", petitioners=[PERSON], locality_unit_id=net.units["T1"],
-                         summary="东镇甲村道路破损多年，雨天无法通行，要求修缮。")
+                         category_id=category_id(app, "党纪政纪"),
+                         summary="东镇某干部虚报冒领征地补偿款、优亲厚友一事，举报后至今没有回音，请求查处。")
     assert accusation["id"] in [l["earlier_id"] for l in later["links"]]  # the center does see it
+    assert accusation["id"] in [m["id"] for m in later["own_matters"]]
     api.upload("c_recv", later["id"])
     later = api.act("c_recv", api.show("c_recv", later["id"]), "transfer", to_unit_id=net.units["T1"])
     return api, accusation, later
@@ -65,7 +69,7 @@ def test_accused_handler_sees_no_trace_of_the_accusation(app, net, login, scene,
     link_id = next(l["id"] for l in center_view["links"] if l["earlier_id"] == accusation["id"])
     petitioner_id = api.get("c_recv", f"/api/v1/petitions/{later['id']}").get_json()["parties"][0]["petitioner_id"]
     mine = api.show(username, later["id"])
-    assert mine["links"] == [] and mine["is_repeat"] is False
+    assert mine["links"] == [] and mine["is_repeat"] is False and mine["own_matters"] == []
     attachment_id = mine["attachments"][0]["id"]
     values = {"petition_id": later["id"], "link_id": link_id, "petitioner_id": petitioner_id,
               "attachment_id": attachment_id}
@@ -92,7 +96,8 @@ def test_accused_handler_sees_no_trace_of_the_accusation(app, net, login, scene,
     for url, body in (("/petitions/lookup", {"id_number": PERSON["id_number"]}),
                       ("/api/v1/petitioners/lookup", {"id_number": PERSON["id_number"]}),
                       ("/petitions/lookup", {"name": NAME, "phone": PERSON["phone"]}),
-                      ("/petitions/candidates", probe), ("/api/v1/petitions/repeat-candidates", probe)):
+                      ("/petitions/candidates", probe), ("/api/v1/petitions/repeat-candidates", probe),
+                      ("/api/v1/repeats/preview", probe)):
         resp = web.post(url, json=body, headers=headers if url.startswith("/api/") else {})
         assert resp.status_code == 200 and not _leaks(resp.get_data(as_text=True), accusation), url
     # Deciding the link it cannot see: 404, whatever the version, on the web and in the API.

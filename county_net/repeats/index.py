@@ -1,0 +1,134 @@
+"""The county's retrieval index and word counts. Terms are keyed hashes (w… a word, o… a named thing, p… a
+person's name as registers write it), so neither table holds a word in clear; both are read in system scope
+and hand back matter ids, which the caller reads through the tenant criteria.
+
+Candidates come from an index, never from a scan of the county's matters: PostgreSQL full-text search over a
+generated tsvector (GIN), SQLite FTS5 (repeat_index_fts, kept by triggers)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import datetime
+
+from sqlalchemy import bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from county_net.core import crypto
+from county_net.core.models import UTCDateTime
+from county_net.extensions import db
+from county_net.repeats.models import PetitionReading, RepeatIndexEntry, RepeatTerm
+from county_net.repeats.text import READER_VERSION, Reading, mask_name
+from county_net.tenancy import system_scope
+
+DOCUMENTS = "#"  # the term that counts the county's matters
+
+
+def hash_key() -> bytes:
+    return crypto.lookup_key()
+
+
+def term(kind: str, value: str, key: bytes | None = None) -> str:
+    digest = hmac.new(key or hash_key(), f"repeat|{kind}|{value}".encode(), hashlib.sha256).hexdigest()
+    return kind + digest[:15]
+
+
+def terms_of(reading: Reading, person_names=(), key: bytes | None = None) -> dict[str, str]:
+    """{hashed term: what it stands for} of one matter: its words, named things and people."""
+    key = key or hash_key()
+    found = {term("w", w, key): w for w in reading.word_set}
+    found.update({term("o", o, key): o for o in reading.objects})
+    names = set(reading.names) | {n for n in (mask_name(p) for p in person_names) if n}
+    found.update({term("p", n, key): n for n in names})
+    return found
+
+
+def store_reading(petition_id: int, reading: Reading) -> PetitionReading:
+    row = PetitionReading(petition_id=petition_id, words=" ".join(reading.words),
+                          amounts=json.dumps({k: sorted(v) for k, v in reading.amounts.items()}),
+                          objects=json.dumps(reading.objects, ensure_ascii=False), names=" ".join(sorted(reading.names)),
+                          reader_version=READER_VERSION)
+    db.session.add(row)
+    return row
+
+
+def reading_of(row: PetitionReading) -> Reading:
+    return Reading(words=row.words.split(), amounts={k: set(v) for k, v in json.loads(row.amounts).items()},
+                   objects=json.loads(row.objects), names=set(row.names.split()))
+
+
+def counted_terms(keys) -> list[str]:
+    """What a matter adds to the county's counts: its words and named things (not the people)."""
+    return sorted(k for k in keys if k[0] in "wo")
+
+
+def add(petition, reading: Reading, person_names) -> None:
+    """Index a newly registered matter and count its terms, in the registration's transaction."""
+    key = hash_key()
+    keys = terms_of(reading, person_names, key)
+    with system_scope("repeat index: keyed hashes of a new matter"):
+        db.session.add(RepeatIndexEntry(petition_id=petition.id, county_unit_id=petition.county_unit_id,
+                                        received_at=petition.received_at, terms=" ".join(sorted(keys))))
+        _count(petition.county_unit_id, counted_terms(keys) + [DOCUMENTS])
+
+
+def _count(county_id: int, keys: list[str]) -> None:
+    """df += 1 for each key, in key order (two registrations never wait on each other crosswise)."""
+    if not keys:
+        return
+    rows = [{"county_unit_id": county_id, "term": k, "df": 1} for k in keys]
+    table = RepeatTerm.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = pg_insert(table).values(rows)
+    else:
+        stmt = sqlite_insert(table).values(rows)
+    stmt = stmt.on_conflict_do_update(index_elements=["county_unit_id", "term"], set_={"df": table.c.df + 1})
+    db.session.execute(stmt)
+
+
+def frequencies(county_id: int, keys) -> tuple[dict[str, int], int]:
+    """({key: df}, number of matters) of a county."""
+    keys = sorted(set(keys) | {DOCUMENTS})
+    found: dict[str, int] = {}
+    with system_scope("repeat index: word counts"):
+        for start in range(0, len(keys), 5000):
+            chunk = keys[start:start + 5000]
+            found.update(db.session.execute(select(RepeatTerm.term, RepeatTerm.df).where(
+                RepeatTerm.county_unit_id == county_id, RepeatTerm.term.in_(chunk))).all())
+    return found, found.pop(DOCUMENTS, 0)
+
+
+def search(county_id: int, keys: list[str], since: datetime, limit: int,
+           exclude_id: int | None = None) -> list[int]:
+    """Matter ids of the county received since `since` holding any of `keys`, those holding more (and rarer)
+    of them first."""
+    if not keys:
+        return []
+    bind = db.session.get_bind()
+    with system_scope("repeat index: candidates (ids only)"):
+        if bind.dialect.name == "postgresql":
+            query = " | ".join(keys)
+            rows = db.session.execute(text(
+                "SELECT petition_id FROM repeat_index "
+                "WHERE county_unit_id = :county AND received_at >= :since AND tsv @@ to_tsquery('simple', :q) "
+                "AND petition_id <> :exclude "
+                "ORDER BY ts_rank(tsv, to_tsquery('simple', :q)) DESC, received_at DESC LIMIT :limit")
+                .bindparams(bindparam("since", type_=UTCDateTime())),
+                {"county": county_id, "since": since, "q": query, "exclude": exclude_id or 0, "limit": limit})
+        else:
+            query = " OR ".join(f'"{k}"' for k in keys)
+            rows = db.session.execute(text(
+                "SELECT f.rowid FROM repeat_index_fts f JOIN repeat_index r ON r.petition_id = f.rowid "
+                "WHERE repeat_index_fts MATCH :q AND r.county_unit_id = :county AND r.received_at >= :since "
+                "AND r.petition_id <> :exclude ORDER BY f.rank, r.received_at DESC LIMIT :limit")
+                .bindparams(bindparam("since", type_=UTCDateTime())),
+                {"county": county_id, "since": since, "q": query,
+                 "exclude": exclude_id or 0, "limit": limit})
+        return [r[0] for r in rows]
+
+
+def indexed_count(county_id: int) -> int:
+    with system_scope("repeat index: size"):
+        return db.session.scalar(select(func.count()).select_from(RepeatIndexEntry)
+                                 .where(RepeatIndexEntry.county_unit_id == county_id)) or 0
