@@ -56,6 +56,9 @@ def run_online():
             # point at cannot be dropped. The pragma only takes effect outside a transaction.
             # Straight to the driver, before SQLAlchemy's BEGIN (core/database.py) opens a transaction.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        from county_net.repeats.models import engine_own
+
+        args.setdefault("include_object", engine_own)
         context.configure(connection=connection, target_metadata=metadata, **args)
         # The revision that creates the key table installs the key from here, so that revisions after it in
         # the same run can already read under a signed system scope.

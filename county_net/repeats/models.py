@@ -71,3 +71,16 @@ class RepeatTerm(HashedIndex, db.Model):
 def _hashed_only_in_system_scope(scope):
     # A signed-in principal never reads these through the ORM; the retrieval runs in system scope.
     return [with_loader_criteria(HashedIndex, lambda cls: false(), include_aliases=True)]
+
+
+def engine_own(obj, name, type_, reflected, compare_to) -> bool:
+    """For Alembic's include_object: the index's parts that each engine keeps itself and the models do not
+    describe (the FTS5 table and its shadow tables; the generated tsvector and its GIN index)."""
+    if type_ == "table" and name and name.startswith("repeat_index_fts"):
+        return False
+    if type_ == "column" and name == "tsv" and getattr(obj, "table", None) is not None \
+            and obj.table.name == "repeat_index":
+        return False
+    if type_ == "index" and name == "ix_repeat_index_tsv":
+        return False
+    return True

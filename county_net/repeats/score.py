@@ -213,5 +213,6 @@ def people_facts(new_people: list[dict], earlier_people: list[dict], new: Readin
     new_names = {p["name"] for p in new_people if p.get("name")}
     earlier_names = {p["name"] for p in earlier_people if p.get("name")}
     same_name = not same_person and bool(new_names & earlier_names)
-    named = sorted((new.names - new_names) & (earlier_names | earlier.names))
+    # A text naming its own petitioner (王某兵又来了) names no one else; nor does the same person's earlier matter.
+    named = [] if same_person else sorted((new.names - new_names) & (earlier_names | earlier.names))
     return {"same_person": same_person, "same_name": same_name, "named_earlier": named[0] if named else None}

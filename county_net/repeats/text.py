@@ -56,6 +56,7 @@ _AMOUNT = re.compile(
     f"([{_NUM_CHARS}]+)(多|余|来)?"
     "(万元|万块|元钱|元|块钱|块|毛钱|毛|角|亩|平方米|平米|平方|㎡|m2|个月|月|年|周岁|岁|人|名|户|天|日|间|套|层|号楼|号|栋|米|公里|吨|头|棵|株)?"
     "([0-9一二两三四五六七八九]?)")
+_YI_WORDS = set("直起样般定些切次共旦再下边时致律向度概半家户人")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 _CN_YEAR = re.compile("([零〇一二三四五六七八九]{4})年")
 _SPACE = re.compile(r"\s+")
@@ -185,18 +186,20 @@ def _amounts(text: str) -> tuple[dict[str, set[float]], str]:
     last = 0
     for m in _AMOUNT.finditer(text):
         raw, _approx, unit, tail = m.group(1), m.group(2), m.group(3), m.group(4)
+        if raw.endswith("一") and len(raw) > 1 and text[m.start() + len(raw):][:1] in _YI_WORDS:
+            raw = raw[:-1]  # 六十万一直没给: the 一 begins 一直
+            unit = tail = None
         has_digit = any(c.isdigit() for c in raw)
         if not raw or raw == "." or (not has_digit and not unit and not (raw.endswith("万") and len(raw) >= 2
                                                                         and raw[-2] not in "千万")):
             continue
-        number_text = raw
-        value = cn_number(number_text)
+        value = cn_number(raw)
         if value is None:
             continue
         kind = None
         if unit in _MONEY_UNITS:
             value *= _MONEY_UNITS[unit]
-            if tail and unit in ("块", "块钱", "元") and tail:
+            if tail and unit in ("块", "块钱"):
                 value += (cn_number(tail) or 0) * 0.1  # 三块五 = 3.5 元
             elif tail and unit in ("毛", "角"):
                 value += (cn_number(tail) or 0) * 0.01

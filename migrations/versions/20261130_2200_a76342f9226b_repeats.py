@@ -51,6 +51,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_petition_readings")),
         sa.UniqueConstraint("petition_id", name="uq_petition_readings_petition"),
     )
+    op.create_index("ix_petition_readings_petition_id", "petition_readings", ["petition_id"])
     op.create_table(
         "repeat_index",
         sa.Column("petition_id", sa.Integer(), nullable=False),
@@ -105,4 +106,5 @@ def downgrade():
     op.drop_table("repeat_terms")
     op.drop_index("ix_repeat_index_county_received", table_name="repeat_index")
     op.drop_table("repeat_index")
+    op.drop_index("ix_petition_readings_petition_id", table_name="petition_readings")
     op.drop_table("petition_readings")

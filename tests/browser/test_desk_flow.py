@@ -43,7 +43,7 @@ def test_walk_in_to_reply_letter(page, app, net, api_token):
     page.fill("#summary", "张某明再次反映东镇某厂拖欠工资1.2万元的问题，要求尽快解决。")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("text=已登记")
-    assert "可能的重复信访" in page.inner_text("main")
+    assert "可能重复" in page.inner_text("main") and "本人其他事项" in page.inner_text("main")
     page.click("button:has-text('是重复信访')")
     assert "重复信访" in page.inner_text(".flags")
     page.click("summary:has-text('转送')")

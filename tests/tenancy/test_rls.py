@@ -15,6 +15,10 @@ OUTSIDE_RLS = {
     "public.alembic_version": "the migration revision",
     "public.holiday_years": "the State Council's published holiday schedules: national and public",
     "public.throttle_counters": "login throttling: HMAC'd keys and counts, no name or address in clear",
+    "public.repeat_index": "repeat retrieval: a matter id, its county and day, and HMAC'd terms; a GIN index cannot "
+                           "serve a non-leakproof @@ under a policy; read in system scope only, and the matters it "
+                           "points at are read under RLS",
+    "public.repeat_terms": "repeat detection's word counts: HMAC'd terms and counts per county",
     "county_net_private.scope_key": "the key that signs published scopes; the service's role has no right to "
                                     "its schema at all (test_rls_forgery.py)",
 }

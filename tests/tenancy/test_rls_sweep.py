@@ -47,7 +47,8 @@ FOREIGN = {
     "petition_access": ("id", "SELECT id FROM petition_access WHERE NOT (unit_id = ANY(:tree) "
                               "OR grantee_unit_id = ANY(:tree))"),
     **{t: ("id", f"SELECT id FROM {t} WHERE petition_id IN ({_FOREIGN_MATTERS})")
-       for t in ("petition_parties", "petition_events", "petition_links", "petition_attachments")},
+       for t in ("petition_parties", "petition_events", "petition_links", "petition_attachments",
+                 "petition_readings")},
     "petitioners": ("id", _FOREIGN_PEOPLE),
     "petitioner_contact_changes": ("id", f"SELECT id FROM petitioner_contact_changes "
                                          f"WHERE petitioner_id IN ({_FOREIGN_PEOPLE})"),

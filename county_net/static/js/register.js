@@ -72,39 +72,74 @@
     }
   });
 
+  // Two lists, never mixed: the person's other matters (context) and suggested repeats of this matter, each
+  // with the signals that fired. The same examination runs again when the matter is saved.
   var candidates = document.getElementById("candidates");
+  function list(rows, render) {
+    var ul = document.createElement("ul");
+    rows.forEach(function (row) { var li = document.createElement("li"); render(li, row); ul.appendChild(li); });
+    return ul;
+  }
+  function showRepeats(data) {
+    candidates.replaceChildren();
+    if (!data) { return; }
+    if (data.own_matters && data.own_matters.length) {
+      var own = document.createElement("div");
+      own.className = "box own";
+      own.id = "own-matters";
+      own.appendChild(text("strong", "本人其他事项（" + data.own_matters.length + " 件，仅供参考，不等于重复信访）"));
+      own.appendChild(list(data.own_matters.slice(0, 8), function (li, m) {
+        li.appendChild(link(m.url, m.number));
+        li.appendChild(document.createTextNode(" " + m.received_on + " · " + m.category + " · " + m.state_label +
+          " · " + m.summary));
+      }));
+      candidates.appendChild(own);
+    }
+    if (data.candidates && data.candidates.length) {
+      var box = document.createElement("div");
+      box.className = "box";
+      box.id = "repeat-suggestions";
+      box.appendChild(text("strong", "可能重复（保存后由接访员确认或否定）："));
+      box.appendChild(list(data.candidates, function (li, c) {
+        li.appendChild(link(c.url, c.number));
+        li.appendChild(document.createTextNode(" 可能性 " + c.score + "% · " + c.reason_label + " · " + c.state_label +
+          " · " + c.summary));
+        var why = document.createElement("ul");
+        why.className = "signals";
+        c.signals.forEach(function (s) {
+          why.appendChild(text("li", s.label + " " + (s.weight > 0 ? "+" : "") + s.weight.toFixed(1),
+            s.weight < 0 ? "against" : "for"));
+        });
+        li.appendChild(why);
+      }));
+      candidates.appendChild(box);
+    }
+  }
+  var pending = null;
   function checkRepeats() {
     var summary = form.elements.summary.value.trim();
-    if (summary.length < 8) { return; }
+    if (summary.length < 8) { candidates.replaceChildren(); return; }
     var people = [];
     form.querySelectorAll("fieldset.person").forEach(function (fs) {
       var id = fs.querySelector(".id-number").value.trim(), phone = fs.querySelector(".phone").value.trim();
       var name = fs.querySelector("input[name^=name_]").value.trim();
-      if (id || (name && phone)) { people.push({ id_number: id || null, name: name || null, phone: phone || null }); }
+      if (id || name) { people.push({ id_number: id || null, name: name || null, phone: phone || null }); }
     });
     post(form.dataset.candidates, {
       summary: summary, demands: form.elements.demands.value,
       locality_unit_id: parseInt(form.elements.locality_unit_id.value, 10) || null,
       category_id: parseInt(form.elements.category_id.value, 10) || null, petitioners: people
-    }).then(function (data) {
-      candidates.replaceChildren();
-      if (!data || !data.candidates.length) { return; }
-      var box = document.createElement("div");
-      box.className = "box";
-      box.appendChild(text("strong", "可能是重复信访（保存后确认）："));
-      var list = document.createElement("ul");
-      data.candidates.forEach(function (c) {
-        var li = document.createElement("li");
-        li.appendChild(link(c.url, c.number));
-        li.appendChild(document.createTextNode(" 相似度 " + c.score + "% · " + c.state_label + " · " + c.summary));
-        list.appendChild(li);
-      });
-      box.appendChild(list);
-      candidates.appendChild(box);
-    });
+    }).then(showRepeats);
   }
-  ["summary", "category_id", "locality_unit_id"].forEach(function (name) {
-    form.elements[name].addEventListener("change", checkRepeats);
+  function soon() {  // one request after the clerk pauses, not one per keystroke
+    if (pending) { clearTimeout(pending); }
+    pending = setTimeout(checkRepeats, 400);
+  }
+  ["summary", "demands", "category_id", "locality_unit_id"].forEach(function (name) {
+    form.elements[name].addEventListener("change", soon);
+  });
+  form.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest("fieldset.person")) { soon(); }
   });
 
   // One fieldset per allowed representative is on the page; when none is left hidden, the limit is reached.
