@@ -127,8 +127,10 @@ def features(new: Reading, earlier: Reading, facts: Facts, idf) -> tuple[dict[st
         values["other_locality"] = 1.0
         labels["other_locality"] = "问题属地不同"
 
-    pairs = [(k, j) for k in new.objects for j in earlier.objects if _same_thing(k, j)]
-    strong = [(k, j) for k, j in pairs if new.objects[k] in STRONG_OBJECTS or earlier.objects[j] in STRONG_OBJECTS]
+    pairs = [(k, j) for k in new.objects for j in earlier.objects if _same_thing(k, j)
+             and (new.objects[k] == earlier.objects[j]
+                  or (new.objects[k] in STRONG_OBJECTS and earlier.objects[j] in STRONG_OBJECTS))]
+    strong = [(k, j) for k, j in pairs if new.objects[k] in STRONG_OBJECTS]
     if strong:
         rare = max(min(1.0, idf(k) / facts.object_idf_full) for k, _ in strong)
         names = "、".join(dict.fromkeys(k for k, _ in strong[:3]))

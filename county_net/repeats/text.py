@@ -17,7 +17,7 @@ _jieba_lock = threading.Lock()
 OBJECT_SUFFIXES = {
     "estate": ("小区", "花园", "华庭", "华府", "公寓", "家园", "新村", "名苑", "雅苑", "苑", "府", "城", "大厦", "广场", "楼盘"),
     "company": ("有限责任公司", "有限公司", "公司", "集团", "厂", "合作社", "酒店", "超市", "商场", "物流", "驾校", "银行",
-                "加工厂", "养殖场", "砖厂", "煤矿", "矿"),
+                "加工厂", "养殖场", "砖厂", "煤矿", "矿", "建筑", "建工", "置业", "地产", "实业"),
     "school": ("幼儿园", "小学", "中学", "学校", "学院", "职校", "培训中心"),
     "hospital": ("医院", "卫生院", "诊所", "卫生室"),
     "village": ("村", "社区", "居委会"),
@@ -240,6 +240,7 @@ _NOUNISH = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "j", "l", "eng", "an", "
 _GENERIC_PARTS = sorted(_GENERIC, key=len, reverse=True)
 _NOT_A_NAME = set("一二三四五六七八九十两几这那每各该本此某其上下前后左右")
 _SUFFIX_WORDS = {s for s, _ in _SUFFIX_KIND}
+_NOT_NAMES = {"无证", "违章", "违法", "临时", "附属", "公共", "商品", "自建", "危房", "农村", "城镇", "房屋"}
 _SUFFIX_RE = re.compile("|".join(re.escape(s) for s, _ in _SUFFIX_KIND))
 
 
@@ -291,7 +292,7 @@ def _objects(tokens: list[tuple[str, str]]) -> dict[str, str]:
             core = place.rstrip("县镇乡市省") + core
         if len(core) < 2 and kind in ("hospital", "school", "road") and len(phrase) - len(m.group(0)) >= 2:
             core = phrase  # 县人民医院: a one-of-a-kind place in the county
-        if len(core) < 2 or core[0] in _NOT_A_NAME:
+        if len(core) < 2 or core[0] in _NOT_A_NAME or core in _NOT_NAMES:
             continue  # "学校", "县医院", "有限公司", "一段路": no name
         found.setdefault(core, kind)
     return found

@@ -14,7 +14,8 @@ from county_net.tenancy import scope_for_user, system_scope
 from county_net.tenancy.context import set_request_scope
 from tests.repeats.labelled import background
 
-NOW = datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)  # b's received time; a's is gap_days earlier
+NOW = datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)
+GIVEN = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"  # b's received time; a's is gap_days earlier
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Outcome:
     own: bool  # a is among b's 本人其他事项
     strays: int  # other matters among b's 可能重复 (another pair's, or the background's)
     suggestion: dict | None
+    stray_list: list | None = None
 
 
 def id_number(index: int, seed: int) -> str:
@@ -74,14 +76,19 @@ def measure(app, net, pairs: list[dict], with_background: bool = True) -> list[O
             scope = scope_for_user(clerk)
         set_request_scope(scope)
         if with_background:
+            from county_net.repeats.text import read
+
             for n, matter in enumerate(background()):
                 received = NOW - timedelta(days=3 + (n * 37) % 420, hours=n % 7)
                 locality = matter.get("locality")
+                # The person the text names, else someone of the county: a named petitioner, as at the desk.
+                named = sorted(read(matter["text"]).names)
+                name = named[0] if named else "骆某" + GIVEN[n % len(GIVEN)]
                 register_petition(clerk, {
                     "channel": "letter", "category_id": categories[matter["category"]], "nature": "demand",
                     "summary": matter["text"], "demands": "", "head_count": 1,
                     "locality_unit_id": net.units[locality] if locality else None,
-                    "petitioners": [{"name": f"背景-{n}", "phone": f"137{n:08d}"}], "received_at": received})
+                    "petitioners": [{"name": name, "phone": f"137{n:08d}"}], "received_at": received})
         first = {}
         for index, pair in enumerate(pairs):
             body = _body(pair, "a", index, categories, net.units, NOW - timedelta(days=pair["gap_days"]))
@@ -95,6 +102,7 @@ def measure(app, net, pairs: list[dict], with_background: bool = True) -> list[O
             outcomes.append(Outcome(pair=pair, a_id=a_id, suggested=bool(mine),
                                     own=any(o["id"] == a_id for o in found["own_matters"]),
                                     strays=len(found["suggestions"]) - len(mine),
-                                    suggestion=mine[0] if mine else None))
+                                    suggestion=mine[0] if mine else None,
+                                    stray_list=[s for s in found["suggestions"] if s["earlier_id"] != a_id]))
         db.session.remove()
     return outcomes

@@ -4,6 +4,7 @@ PostgreSQL): the held-out split, never used for tuning, must reach precision >= 
 import os
 from pathlib import Path
 
+from tests.repeats import legacy
 from tests.repeats.evaluate import measure
 from tests.repeats.labelled import load, metrics, table
 
@@ -18,6 +19,9 @@ def _report(outcomes, title):
         reason = o.suggestion["reason_text"] if o.suggestion else "—"
         text += f"  {o.pair['id']} {o.pair['kind']} label={o.pair['label']} suggested={o.suggested} {reason}\n"
     text += f"  stray suggestions (other pairs' or background matters): {sum(o.strays for o in outcomes)}\n"
+    before = metrics([(o.pair, legacy.proposed(o.pair)) for o in outcomes])["all"]
+    text += (f"  the detector before issue 13 on the same pairs: precision {before['precision']:.2f}, "
+             f"recall {before['recall']:.2f}, F1 {before['f1']:.2f}\n")
     return result, text
 
 
@@ -34,6 +38,8 @@ def test_held_out_precision_recall_and_own_matters(app, net):
         Path(REPORT).write_text(text + "\n" + tune_text, encoding="utf-8")
     figures = result["all"]
     assert figures["precision"] >= 0.80 and figures["recall"] >= 0.90, text
+    before = metrics([(o.pair, legacy.proposed(o.pair)) for o in held_out])["all"]
+    assert figures["f1"] > before["f1"], (figures, before)
     # 本人其他事项: a is there exactly when b's petitioners include a's by file identity.
     wrong = [(o.pair["id"], o.pair["same_person"], o.own) for o in outcomes
              if o.pair.get("a_people") is not None and o.own != o.pair["same_person"]]
