@@ -20,6 +20,7 @@ ACTIONS = {
     "deadlines.import_holidays": "导入节假日安排",
     "tenants.sync": "同步单位网络",
     "hall.station_updated": "修改驻厅单位的入驻方式或联系方式",
+    "repeats.settings_updated": "修改重复信访识别设置（阈值、回溯天数）",
     "hall.rota_added": "增加驻厅轮驻时段",
     "hall.rota_removed": "删除驻厅轮驻时段",
     "hall.window_routing_updated": "修改窗口的受理类别和属地",

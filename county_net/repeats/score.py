@@ -165,6 +165,11 @@ def features(new: Reading, earlier: Reading, facts: Facts, idf) -> tuple[dict[st
     if pinned:
         values["same_amount"] = float(min(len(pinned), 2))
         labels["same_amount"] = f"{'、'.join(AMOUNT_LABELS[k] for k in pinned)}一致"
+    years_new, years_old = new.amounts.get("year", set()), earlier.amounts.get("year", set())
+    if years_new and years_old and not years_new & years_old:
+        values["other_year"] = 1.0
+        labels["other_year"] = f"年份不一致（{'、'.join(str(int(y)) for y in sorted(years_new)[:2])} / " \
+                               f"{'、'.join(str(int(y)) for y in sorted(years_old)[:2])}）"
     if conflicting:
         values["other_amount"] = 1.0 if not pinned else 0.5
         labels["other_amount"] = f"{'、'.join(AMOUNT_LABELS[k] for k in conflicting)}不一致"

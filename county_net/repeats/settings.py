@@ -13,19 +13,20 @@ from county_net.petitions.settings import county_settings
 WEIGHTS = {
     "bias": -1.2,
     "text": 2.2,  # × IDF-weighted similarity of the whole texts (0–1)
-    "core_text": 0.9,  # × the same without places and named things: what is asked
-    "same_person_text": 3.3,  # the same petitioner file × what is asked; the person alone counts nothing
+    "core_text": 1.0,  # × the same without places and named things: what is asked
+    "same_person_text": 3.4,  # the same petitioner file × what is asked; the person alone counts nothing
     "same_name": 1.3,  # a petitioner of the same name whose file cannot be matched (a new phone, no ID)
-    "named_earlier": 2.9,  # the new text names a person of the earlier matter
+    "named_earlier": 2.6,  # the new text names a person of the earlier matter
     "other_person": -4.2,  # both name their petitioners, none is the same, none is named
     "other_category": -1.3,
     "other_locality": -1.5,
-    "same_object_text": 0.6,  # a shared estate, company, school, project … × what is asked (× its rarity)
+    "same_object_text": 0.3,  # a shared estate, company, school, project … × what is asked (× its rarity)
     "same_village": 0.0,
     "other_object": -1.4,  # two different named things of one kind
-    "other_village": -1.2,
+    "other_village": -1.1,
     "same_amount": 1.5,  # per matching money or area figure, at most two
-    "other_amount": -1.9,  # money or area given in both, no figure in common
+    "other_amount": -1.5,  # money or area given in both, no figure in common
+    "other_year": -1.4,  # both give years, none in common
     "object_idf_full": 4.0,  # an object name at least this rare counts in full (a scale, not a weight)
 }
 

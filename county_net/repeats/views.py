@@ -24,7 +24,7 @@ SIGNAL_LABELS = {
     "named_earlier": "文中提到以往信访人", "other_person": "信访人不同且未提及", "other_category": "问题类别不同",
     "other_locality": "问题属地不同", "same_object": "同一对象（小区、企业、学校、项目……）",
     "same_object_text": "同一对象 × 诉求相似", "same_village": "同一村（社区）", "other_object": "对象不同",
-    "other_village": "村（社区）不同", "same_amount": "金额、面积一致（每项）", "other_amount": "金额、面积不一致",
+    "other_village": "村（社区）不同", "same_amount": "金额、面积一致（每项）", "other_amount": "金额、面积不一致", "other_year": "年份不一致",
 }
 
 
