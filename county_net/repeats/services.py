@@ -106,12 +106,9 @@ def own_matters(people: list[Person], exclude_id: int | None = None, limit: int 
     return list(db.session.scalars(stmt))
 
 
-def examine(draft: Draft, reading: Reading | None = None) -> Examination:
-    settings = repeat_settings(draft.county_unit_id)
-    reading = reading or read(draft.text)
-    own = own_matters(draft.people, draft.exclude_id)
-
-    # Candidates from the index: named things and people far back, the rarest words within the text window.
+def index_queries(draft: Draft, reading: Reading, settings) -> list[tuple[list[str], datetime]]:
+    """The two index queries of a draft, as (keys, since): named things and people far back; the rarest
+    words (and the named things) within the text window."""
     mine = index.terms_of(reading, ())
     for person in draft.people:
         if person.name:
@@ -121,10 +118,20 @@ def examine(draft: Draft, reading: Reading | None = None) -> Examination:
     words = sorted((k for k in mine if k[0] == "w" and df.get(k, 0) <= cap), key=lambda k: (df.get(k, 0), k))
     far_keys = sorted(k for k in mine if k[0] in "op")
     now = draft.received_at
-    found = index.search(draft.county_unit_id, far_keys, now - timedelta(days=settings["object_window_days"]),
-                         SEARCH_LIMIT, draft.exclude_id)
-    found += index.search(draft.county_unit_id, words[:TEXT_TERMS] + [k for k in far_keys if k[0] == "o"],
-                          now - timedelta(days=settings["text_window_days"]), SEARCH_LIMIT, draft.exclude_id)
+    return [(far_keys, now - timedelta(days=settings["object_window_days"])),
+            (words[:TEXT_TERMS] + [k for k in far_keys if k[0] == "o"],
+             now - timedelta(days=settings["text_window_days"]))]
+
+
+def examine(draft: Draft, reading: Reading | None = None) -> Examination:
+    settings = repeat_settings(draft.county_unit_id)
+    reading = reading or read(draft.text)
+    own = own_matters(draft.people, draft.exclude_id)
+
+    # Candidates from the index: named things and people far back, the rarest words within the text window.
+    found = []
+    for keys, since in index_queries(draft, reading, settings):
+        found += index.search(draft.county_unit_id, keys, since, SEARCH_LIMIT, draft.exclude_id)
     ids = list(dict.fromkeys([p.id for p in own] + found))
     if draft.exclude_id in ids:
         ids.remove(draft.exclude_id)
