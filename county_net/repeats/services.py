@@ -23,6 +23,7 @@ from county_net.repeats import index, score
 from county_net.repeats.models import PetitionReading
 from county_net.repeats.settings import repeat_settings
 from county_net.repeats.text import READER_VERSION, Reading, mask_name, read
+from county_net.tenancy.criteria import among
 
 OWN_LIMIT = 50  # a person's other matters shown at the desk, latest first
 TEXT_TERMS = 12  # the rarest words of the new text that look for candidates
@@ -139,13 +140,15 @@ def examine(draft: Draft, reading: Reading | None = None) -> Examination:
         return Examination(reading, own, [])
 
     # Through the tenant criteria: only matters the caller may see are scored.
-    matters = {p.id: p for p in db.session.scalars(select(Petition).where(Petition.id.in_(ids)))}
+    # Candidate ids as one array parameter (PostgreSQL): the statements' text does not depend on how many
+    # were found, so each is prepared once per connection instead of planned again under RLS every time.
+    matters = {p.id: p for p in db.session.scalars(select(Petition).where(among(Petition.id, ids)))}
     readings = {r.petition_id: r for r in db.session.scalars(
-        select(PetitionReading).where(PetitionReading.petition_id.in_(list(matters))))}
+        select(PetitionReading).where(among(PetitionReading.petition_id, list(matters))))}
     people: dict[int, list[Person]] = {}
     for petition_id, petitioner in db.session.execute(
             select(PetitionParty.petition_id, Petitioner).join(Petitioner, Petitioner.id == PetitionParty.petitioner_id)
-            .where(PetitionParty.petition_id.in_(list(matters)))):
+            .where(among(PetitionParty.petition_id, list(matters)))):
         people.setdefault(petition_id, []).append(person_from_file(petitioner))
     theirs = {}
     for pid, petition in matters.items():
