@@ -104,6 +104,17 @@ def _signed_scope(pid: int, unit_ids: str, self_ids: str) -> str:
     payload = f"v1|{pid}|{int(time.time()) + 60}|{unit_ids}|{self_ids}"
     return payload + "|" + hmac.new(RLS_SCOPE_KEY, payload.encode(), hashlib.sha256).hexdigest()
 UNITS_SQL = select(units.c.id, units.c.path)
+# B4: the repeat detector's candidate query on its index (the same statement as county_net/repeats/index.py
+# `search`): any of the keys, in one county, since a day, best ranked first.
+B4_SQL = text(
+    "SELECT petition_id FROM repeat_index WHERE county_unit_id = :county AND received_at >= :since "
+    "AND tsv @@ to_tsquery('simple', :q) AND petition_id <> 0 "
+    "ORDER BY ts_rank(tsv, to_tsquery('simple', :q)) DESC, received_at DESC LIMIT 30"
+    if not DATABASE_URL.startswith("sqlite") else
+    "SELECT f.rowid FROM repeat_index_fts f JOIN repeat_index r ON r.petition_id = f.rowid "
+    "WHERE repeat_index_fts MATCH :q AND r.county_unit_id = :county AND r.received_at >= :since "
+    "AND r.petition_id <> 0 ORDER BY f.rank, r.received_at DESC LIMIT 30"
+).bindparams(bindparam("since", type_=DateTime(timezone=not DATABASE_URL.startswith("sqlite"))))
 
 _DDL = {
     "sqlite": "CREATE TABLE IF NOT EXISTS bench_writes (id INTEGER PRIMARY KEY, petition_id INTEGER, "
@@ -237,3 +248,21 @@ def b3_write():
         new_id = conn.execute(B3_SQL, values).inserted_primary_key[0]
         conn.commit()
     return jsonify({"id": new_id}), 201
+
+
+@app.post("/b/repeat-candidates")
+def b4_repeat_candidates():
+    """Body: {"county": id, "queries": [{"keys": [...], "since": ISO}]} as bench/repeat_preview.py wrote it."""
+    body = request.get_json(silent=True) or {}
+    found = []
+    with engine.connect() as conn:
+        for query in body.get("queries") or []:
+            keys = query.get("keys") or []
+            if not keys:
+                continue
+            since = datetime.fromisoformat(query["since"]).astimezone(timezone.utc)
+            q = " OR ".join(f'"{k}"' for k in keys) if IS_SQLITE else " | ".join(keys)
+            found += [r[0] for r in conn.execute(B4_SQL, {"county": int(body.get("county") or 0), "q": q,
+                                                          "since": since.replace(tzinfo=None) if IS_SQLITE
+                                                          else since})]
+    return jsonify({"ids": found})

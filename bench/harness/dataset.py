@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from county_net.bench.generate import SIZES as GENERATOR_SIZES
+from county_net.bench.generate import VERSION as GENERATOR_VERSION
 
 # name: (petitions, units), the generator's own presets
 SIZES = {name: (petitions, units) for name, (units, petitions) in GENERATOR_SIZES.items()}
@@ -135,7 +136,7 @@ class Dataset:
             return False
         petitions, units = SIZES[self.size]
         return (marker.get("seed") == seed and marker.get("petitions") == petitions and marker.get("units") == units
-                and self.manifest_path.exists() and self.exists())
+                and marker.get("version", 1) == GENERATOR_VERSION and self.manifest_path.exists() and self.exists())
 
     def drop(self) -> None:
         if self.engine == "sqlite":
@@ -161,7 +162,8 @@ class Dataset:
                         str(units), "--seed", str(seed), "--manifest", str(self.manifest_path)],
                        cwd=self.repo, env=env, check=True)
         seconds = time.monotonic() - started
-        self.marker_path.write_text(json.dumps({"seed": seed, "size": self.size, "petitions": petitions,
+        self.marker_path.write_text(json.dumps({"seed": seed, "size": self.size, "version": GENERATOR_VERSION,
+                                                "petitions": petitions,
                                                 "units": units, "engine": self.engine,
                                                 "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
                                                 "wall_seconds": round(seconds, 1)}, indent=1))

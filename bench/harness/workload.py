@@ -285,6 +285,18 @@ def register(centers: list[Actor], id_numbers: list, rng: random.Random, count: 
     return out
 
 
+def repeat_preview(items: list[dict], center_of: dict) -> list[Request]:
+    """The desk's two lists before saving, as the county center's receptionist (bench/repeat_preview.py)."""
+    return [Request("POST", "/api/v1/repeats/preview", center_of[it["county"]].api, _json(it["body"]))
+            for it in items]
+
+
+def b4(items: list[dict]) -> list[Request]:
+    """The same bodies' index queries, run bare on repeat_index."""
+    return [Request("POST", "/b/repeat-candidates", {"Content-Type": "application/json"},
+                    _json({"county": it["county"], "queries": it["queries"]})) for it in items]
+
+
 def b3(pids: list[int], rng: random.Random, count: int) -> list[Request]:
     return [Request("POST", "/b/petition-note", {"Content-Type": "application/json"},
                     _json({"petition_id": rng.choice(pids), "note": "基准写入"})) for _ in range(count)]

@@ -30,7 +30,12 @@ SIZES = {  # name: (units, petitions)
 }
 PASSWORD = "Bench-2026!"
 BIG_TABLES = ("petitioners", "petitions", "petition_parties", "petition_access", "petition_events",
-              "petition_links", "audit_records", "users", "screening_reports", "disputes")
+              "petition_links", "audit_records", "users", "screening_reports", "disputes", "petition_readings",
+              "repeat_index", "repeat_terms")
+# What a dataset holds; bench/run regenerates a dataset whose marker names another version.
+# 2: the repeat detector's tables (petition_readings, repeat_index, repeat_terms), every template names a place.
+VERSION = 2
+REPEAT_TABLES = ("petition_readings", "repeat_index", "repeat_terms")
 CHUNK = 20_000  # matters per write batch
 
 _SYLLABLES = ("清", "溪", "云", "岭", "松", "河", "柳", "塘", "石", "桥", "青", "山", "白", "沙", "东", "湖",
@@ -42,15 +47,15 @@ _BUREAUS = ("人社局", "住建局", "自然资源局", "农业农村局", "教
             "林业局", "文旅局", "商务局", "发改局", "统计局", "审计局", "信访督查室", "供电公司", "税务局", "金融办",
             "工信局", "残联", "妇联", "总工会")
 _TOPICS = (
-    ("拖欠工资", "某建筑工地拖欠{n}名农民工工资共计{m}万元，多次讨要未果", "请求督促支付拖欠工资"),
+    ("拖欠工资", "{place}建筑工地拖欠{n}名农民工工资共计{m}万元，多次讨要未果", "请求督促支付拖欠工资"),
     ("征地补偿", "{place}村土地征收补偿款{m}万元迟迟未发放到户", "请求依法发放补偿款"),
     ("房屋质量", "{place}小区{n}号楼外墙渗水、地基下沉，开发商拒不维修", "请求责令开发商维修"),
     ("环境污染", "{place}附近养殖场臭气扰民，污水直排河道", "请求依法查处并整改"),
-    ("社会保障", "申请城乡低保被拒，家中{n}口人无固定收入", "请求重新审核低保资格"),
-    ("邻里纠纷", "与邻居因宅基地边界发生纠纷，村委会调解未果", "请求依法确权"),
+    ("社会保障", "{place}村村民申请城乡低保被拒，家中{n}口人无固定收入", "请求重新审核低保资格"),
+    ("邻里纠纷", "{place}村村民与邻居因宅基地边界发生纠纷，村委会调解未果", "请求依法确权"),
     ("交通出行", "{place}路段坑洼积水，{n}个月无人修补", "请求尽快修复道路"),
-    ("教育", "子女就近入学被拒，学校以学位已满为由推脱", "请求安排就近入学"),
-    ("医疗", "在县医院手术后出现并发症，医院推卸责任", "请求组织医疗事故鉴定"),
+    ("教育", "子女在{place}小学就近入学被拒，学校以学位已满为由推脱", "请求安排就近入学"),
+    ("医疗", "在{place}镇卫生院手术后出现并发症，院方推卸责任", "请求组织医疗事故鉴定"),
     ("物业", "{place}小区物业费上涨{n}成且服务缩水", "请求规范物业收费"),
 )
 
@@ -151,15 +156,20 @@ class BulkWriter:
                                  "(SELECT conname FROM pg_constraint)", (table,))
             for name, sql in self.cur.fetchall():
                 self.cur.execute(f"DROP INDEX {name}")
-                self.dropped.append(sql)
+                self.dropped.append((table, sql))
         self.raw.commit()
 
-    def rebuild_indexes(self, progress: Progress) -> None:
-        for sql in self.dropped:
+    def rebuild_indexes(self, progress: Progress) -> dict[str, float]:
+        """Seconds spent per table."""
+        spent: dict[str, float] = {}
+        for table, sql in self.dropped:
+            started = time.monotonic()
             self.cur.execute(sql)
             self.raw.commit()
+            spent[table] = spent.get(table, 0.0) + time.monotonic() - started
             progress.step(1)
         self.dropped = []
+        return spent
 
     def _adapt(self, value):
         if self.dialect != "sqlite":
@@ -235,6 +245,10 @@ class Generator:
         self.codes: set[str] = set()
         self.counters: dict[tuple[int, int], int] = {}
         self.category_ids: list[int] = []
+        self.person_names: dict[int, str] = {}  # petitioner id -> name, for the repeat index
+        # (matter id, county id, received_at, template, place, text, petitioner ids): read once all are drawn
+        self.repeat_sources: list[tuple] = []
+        self.repeat_seconds = 0.0
 
     # ---- the network ---------------------------------------------------------------------------
 
@@ -352,6 +366,7 @@ class Generator:
                                                                       if self.rng.random() < 0.7 else "")
         id_number = self._id_number() if self.rng.random() < 0.92 else None
         phone = f"199{self.rng.randrange(10 ** 8):08d}" if self.rng.random() < 0.85 else None
+        self.person_names[pid] = name
         if id_number and len(self.id_numbers) < 2000 and self.rng.random() < 0.05:
             self.id_numbers.append(id_number)
         rows.append((
@@ -432,7 +447,8 @@ class Generator:
             state = recent_state() if age <= 90 else old_state()
             nature = nature_pick()
             topic = rng.choice(_TOPICS)
-            summary = topic[1].format(n=rng.randrange(2, 60), m=rng.randrange(1, 300), place=self._place())
+            n, m, place = rng.randrange(2, 60), rng.randrange(1, 300), self._place()  # drawn in this order
+            summary = topic[1].format(n=n, m=m, place=place)
             head_count, collective = 1, False
             if rng.random() < 0.05:
                 head_count, collective = rng.randrange(5, 60), True
@@ -576,6 +592,8 @@ class Generator:
             elif rng.random() < 0.004:
                 self._audit(audit, received + timedelta(minutes=5), clerk, owner.id, "petitioner.revealed",
                             "petitioner", party_ids[0])
+            self.repeat_sources.append((pid, county.root.id, received, topic[0], place, summary + topic[2],
+                                        tuple(party_ids)))
             if repeat_of is not None:
                 links.append((self.next_link_id, pid, repeat_of, 100, "same_petitioner", "confirmed"))
                 self.next_link_id += 1
@@ -757,6 +775,95 @@ class Generator:
             WHERE disputes.id = nxt.id AND nxt.next_end IS NOT NULL""")
         self.w.commit()
 
+    # ---- the repeat detector's tables (issue 13) ---------------------------------------------------------
+
+    def build_repeats(self) -> None:
+        """Each matter's reading, its keyed-hash terms and the counties' document frequencies, the values
+        county_net.repeats.index writes at registration (`flask repeats reindex` would write the same). A text
+        is read once however many matters share it, and texts are read grouped by template and place, so
+        that the segmenter's cache serves those that differ only in their figures."""
+        from collections import Counter
+
+        from county_net.repeats import index
+        from county_net.repeats.text import mask_name, read
+
+        started = time.monotonic()
+        key = index.hash_key()
+        sources = self.repeat_sources
+        entries: dict[str, tuple] = {}  # text -> (reading row values, its own terms, the counted ones)
+        texts = sorted({(src[3], src[4], src[5]) for src in sources})
+        progress = Progress("readings", len(texts), self.out)
+        for done, (_, _, text) in enumerate(texts, 1):
+            reading = read(text)
+            own = index.terms_of(reading, (), key)
+            values = index.reading_values(reading)
+            entries[text] = ((values["words"], values["amounts"], values["objects"], values["names"],
+                              values["reader_version"]), frozenset(own), index.counted_terms(own))
+            if done % 5000 == 0:
+                progress.step(5000)
+        progress.step(len(texts) % 5000)
+        progress.close()
+        person_terms: dict[str, str | None] = {}
+
+        def person_term(name: str) -> str | None:
+            if name not in person_terms:
+                masked = mask_name(name)
+                person_terms[name] = index.term("p", masked, key) if masked else None
+            return person_terms[name]
+
+        per_county: dict[int, Counter] = {}
+        fts_triggers = self._drop_fts_triggers()
+        progress = Progress("repeats", len(sources), self.out)
+        for start in range(0, len(sources), CHUNK):
+            readings, rows = [], []
+            for pid, county_id, received, _, _, text, people in sources[start:start + CHUNK]:
+                values, own, _counted = entries[text]
+                keys = set(own)
+                keys.update(t for t in (person_term(self.person_names[p]) for p in people) if t)
+                readings.append((pid, pid, *values))
+                rows.append((pid, county_id, received, " ".join(sorted(keys))))
+                per_county.setdefault(county_id, Counter())[text] += 1
+            self.w.write("petition_readings", ("id", "petition_id", "words", "amounts", "objects", "names",
+                                               "reader_version"), readings)
+            self.w.write("repeat_index", ("petition_id", "county_unit_id", "received_at", "terms"), rows)
+            self.w.commit()
+            progress.step(len(rows))
+        progress.close()
+        terms = []
+        for county_id, by_text in sorted(per_county.items()):
+            df: Counter = Counter()
+            for text, count in by_text.items():
+                for k in entries[text][2]:
+                    df[k] += count
+            df[index.DOCUMENTS] = sum(by_text.values())
+            terms += [(county_id, k, n) for k, n in sorted(df.items())]
+        self.w.write("repeat_terms", ("county_unit_id", "term", "df"), terms)
+        self.w.commit()
+        self._restore_fts(fts_triggers)
+        self.counts["repeat_terms"] = len(terms)
+        self.counts["distinct_texts"] = len(entries)
+        self.repeat_sources = []
+        self.repeat_seconds += time.monotonic() - started
+
+    def _drop_fts_triggers(self) -> list[str]:
+        """SQLite: the FTS5 table is filled in one rebuild after the load, not row by row by its triggers."""
+        if self.w.dialect != "sqlite":
+            return []
+        self.w.cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'repeat_index'")
+        found = self.w.cur.fetchall()
+        for name, _ in found:
+            self.w.execute(f"DROP TRIGGER {name}")
+        self.w.commit()
+        return [sql for _, sql in found]
+
+    def _restore_fts(self, triggers: list[str]) -> None:
+        if self.w.dialect != "sqlite":
+            return
+        self.w.execute("INSERT INTO repeat_index_fts(repeat_index_fts) VALUES ('rebuild')")
+        for sql in triggers:  # as the migration wrote them
+            self.w.execute(sql)
+        self.w.commit()
+
     def write_counters(self) -> None:
         self.w.write("petition_counters", ("county_unit_id", "year", "last_seq"),
                      [(c, y, s) for (c, y), s in sorted(self.counters.items())])
@@ -766,7 +873,8 @@ class Generator:
         if self.w.dialect != "postgresql":
             return
         for table in ("units", "users", "petitioners", "petitions", "petition_parties", "petition_access",
-                      "petition_events", "petition_links", "audit_records", "screening_reports", "disputes"):
+                      "petition_events", "petition_links", "audit_records", "screening_reports", "disputes",
+                      "petition_readings"):
             self.w.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                            f"(SELECT COALESCE(max(id), 1) FROM {table}))")
         self.w.commit()
@@ -810,8 +918,10 @@ class Generator:
                       "events": self.counts["events"], "access": self.counts["access"],
                       "parties": self.counts["parties"], "links": self.counts["links"],
                       "audit": self.counts["audit"], "screening_reports": self.counts["screening_reports"],
-                      "disputes": self.counts["disputes"]},
-            "password": PASSWORD, "generate_seconds": round(seconds, 1), "users": users,
+                      "disputes": self.counts["disputes"], "repeat_terms": self.counts.get("repeat_terms", 0),
+                      "distinct_texts": self.counts.get("distinct_texts", 0)},
+            "version": VERSION, "password": PASSWORD, "generate_seconds": round(seconds, 1),
+            "repeat_seconds": round(self.repeat_seconds, 1), "users": users,
             "id_numbers": self.id_numbers[:500],
             "counties": [{"unit_id": c.root.id, "name": c.name} for c in self.counties],
         }
@@ -831,12 +941,14 @@ class Generator:
         self.w.commit()
         forget()
         self.build_matters()
+        self.build_repeats()
         if self.screening_months:
             self.build_screening()
         self.write_counters()
         self.fix_sequences()
         progress = Progress("indexes", len(self.w.dropped), self.out)
-        self.w.rebuild_indexes(progress)
+        spent = self.w.rebuild_indexes(progress)
+        self.repeat_seconds += sum(spent.get(t, 0.0) for t in REPEAT_TABLES)
         progress.close()
         self.out.write("analyze …\n")
         self.w.finish()

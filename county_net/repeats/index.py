@@ -44,11 +44,16 @@ def terms_of(reading: Reading, person_names=(), key: bytes | None = None) -> dic
     return found
 
 
+def reading_values(reading: Reading) -> dict:
+    """The stored form of a reading (petition_readings' columns but the ids)."""
+    return {"words": " ".join(reading.words),
+            "amounts": json.dumps({k: sorted(v) for k, v in reading.amounts.items()}),
+            "objects": json.dumps(reading.objects, ensure_ascii=False), "names": " ".join(sorted(reading.names)),
+            "reader_version": READER_VERSION}
+
+
 def store_reading(petition_id: int, reading: Reading) -> PetitionReading:
-    row = PetitionReading(petition_id=petition_id, words=" ".join(reading.words),
-                          amounts=json.dumps({k: sorted(v) for k, v in reading.amounts.items()}),
-                          objects=json.dumps(reading.objects, ensure_ascii=False), names=" ".join(sorted(reading.names)),
-                          reader_version=READER_VERSION)
+    row = PetitionReading(petition_id=petition_id, **reading_values(reading))
     db.session.add(row)
     return row
 

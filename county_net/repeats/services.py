@@ -23,6 +23,7 @@ from county_net.repeats import index, score
 from county_net.repeats.models import PetitionReading
 from county_net.repeats.settings import repeat_settings
 from county_net.repeats.text import READER_VERSION, Reading, mask_name, read
+from county_net.tenancy.criteria import among
 
 OWN_LIMIT = 50  # a person's other matters shown at the desk, latest first
 TEXT_TERMS = 12  # the rarest words of the new text that look for candidates
@@ -106,12 +107,9 @@ def own_matters(people: list[Person], exclude_id: int | None = None, limit: int 
     return list(db.session.scalars(stmt))
 
 
-def examine(draft: Draft, reading: Reading | None = None) -> Examination:
-    settings = repeat_settings(draft.county_unit_id)
-    reading = reading or read(draft.text)
-    own = own_matters(draft.people, draft.exclude_id)
-
-    # Candidates from the index: named things and people far back, the rarest words within the text window.
+def index_queries(draft: Draft, reading: Reading, settings) -> list[tuple[list[str], datetime]]:
+    """The two index queries of a draft, as (keys, since): named things and people far back; the rarest
+    words (and the named things) within the text window."""
     mine = index.terms_of(reading, ())
     for person in draft.people:
         if person.name:
@@ -121,10 +119,20 @@ def examine(draft: Draft, reading: Reading | None = None) -> Examination:
     words = sorted((k for k in mine if k[0] == "w" and df.get(k, 0) <= cap), key=lambda k: (df.get(k, 0), k))
     far_keys = sorted(k for k in mine if k[0] in "op")
     now = draft.received_at
-    found = index.search(draft.county_unit_id, far_keys, now - timedelta(days=settings["object_window_days"]),
-                         SEARCH_LIMIT, draft.exclude_id)
-    found += index.search(draft.county_unit_id, words[:TEXT_TERMS] + [k for k in far_keys if k[0] == "o"],
-                          now - timedelta(days=settings["text_window_days"]), SEARCH_LIMIT, draft.exclude_id)
+    return [(far_keys, now - timedelta(days=settings["object_window_days"])),
+            (words[:TEXT_TERMS] + [k for k in far_keys if k[0] == "o"],
+             now - timedelta(days=settings["text_window_days"]))]
+
+
+def examine(draft: Draft, reading: Reading | None = None) -> Examination:
+    settings = repeat_settings(draft.county_unit_id)
+    reading = reading or read(draft.text)
+    own = own_matters(draft.people, draft.exclude_id)
+
+    # Candidates from the index: named things and people far back, the rarest words within the text window.
+    found = []
+    for keys, since in index_queries(draft, reading, settings):
+        found += index.search(draft.county_unit_id, keys, since, SEARCH_LIMIT, draft.exclude_id)
     ids = list(dict.fromkeys([p.id for p in own] + found))
     if draft.exclude_id in ids:
         ids.remove(draft.exclude_id)
@@ -132,13 +140,15 @@ def examine(draft: Draft, reading: Reading | None = None) -> Examination:
         return Examination(reading, own, [])
 
     # Through the tenant criteria: only matters the caller may see are scored.
-    matters = {p.id: p for p in db.session.scalars(select(Petition).where(Petition.id.in_(ids)))}
+    # Candidate ids as one array parameter (PostgreSQL): the statements' text does not depend on how many
+    # were found, so each is prepared once per connection instead of planned again under RLS every time.
+    matters = {p.id: p for p in db.session.scalars(select(Petition).where(among(Petition.id, ids)))}
     readings = {r.petition_id: r for r in db.session.scalars(
-        select(PetitionReading).where(PetitionReading.petition_id.in_(list(matters))))}
+        select(PetitionReading).where(among(PetitionReading.petition_id, list(matters))))}
     people: dict[int, list[Person]] = {}
     for petition_id, petitioner in db.session.execute(
             select(PetitionParty.petition_id, Petitioner).join(Petitioner, Petitioner.id == PetitionParty.petitioner_id)
-            .where(PetitionParty.petition_id.in_(list(matters)))):
+            .where(among(PetitionParty.petition_id, list(matters)))):
         people.setdefault(petition_id, []).append(person_from_file(petitioner))
     theirs = {}
     for pid, petition in matters.items():

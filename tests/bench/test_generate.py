@@ -101,3 +101,41 @@ def request_reset(app):
                                           "tablename NOT IN ('alembic_version', 'categories')")).all()
             conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         engine.dispose()
+
+
+def test_the_repeat_index_is_what_registration_would_have_written(app, tmp_path):
+    """Readings, keyed-hash terms and word counts of generated matters equal a rebuild from the matters'
+    texts (county_net.repeats.rebuild), and the index answers a search."""
+    from county_net.petitions.models import Petition
+    from county_net.repeats import index
+    from county_net.repeats.models import PetitionReading, RepeatIndexEntry, RepeatTerm
+    from county_net.repeats.rebuild import rebuild
+    from county_net.repeats.text import read
+
+    manifest = _generate(app, tmp_path, seed=7)
+    assert manifest["version"] >= 2 and manifest["sizes"]["repeat_terms"] > 0
+
+    def snapshot():
+        with app.app_context(), system_scope("test"):
+            entries = {r.petition_id: (r.county_unit_id, r.received_at, r.terms)
+                       for r in db.session.scalars(sa.select(RepeatIndexEntry))}
+            terms = {(r.county_unit_id, r.term): r.df for r in db.session.scalars(sa.select(RepeatTerm))}
+            db.session.remove()
+        return entries, terms
+
+    entries, terms = snapshot()
+    assert len(entries) == 600 and sum(df for (_, k), df in terms.items() if k == index.DOCUMENTS) == 600
+    with app.app_context(), system_scope("test"):
+        for petition in db.session.scalars(sa.select(Petition).order_by(Petition.id).limit(40)):
+            stored = db.session.scalar(sa.select(PetitionReading).where(PetitionReading.petition_id == petition.id))
+            expected = index.reading_values(read(f"{petition.summary}{petition.demands or ''}"))
+            assert {k: getattr(stored, k) for k in expected} == expected
+        # The FTS table (SQLite) or the GIN-indexed tsvector (PostgreSQL) finds a matter by its own terms.
+        first = db.session.get(RepeatIndexEntry, 1)
+        some = [k for k in first.terms.split() if k[0] == "w"][:3]
+        found = index.search(first.county_unit_id, some, first.received_at, 50)
+        assert 1 in found
+        db.session.remove()
+        rebuild()
+        db.session.remove()
+    assert snapshot() == (entries, terms)
