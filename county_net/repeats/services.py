@@ -213,9 +213,17 @@ def preview(actor, body: dict) -> dict:
     from county_net.repeats.queries import own_views, suggestion_views
     from county_net.units.directory import unit_info
 
+    from county_net.petitions.services import find_petitioner
+
     text = f"{body['summary']}{body.get('demands') or ''}"
-    people = [person_from_input(p.get("name"), p.get("id_number"), p.get("phone"))
-              for p in body.get("petitioners") or []]
+    people = []
+    for given in body.get("petitioners") or []:
+        name = (given.get("name") or "").strip()
+        if not name and given.get("id_number"):
+            # An ID number typed before the name: the file's name, as the registration will have it.
+            known = find_petitioner(given["id_number"])
+            name = known.name if known is not None else ""
+        people.append(person_from_input(name or None, given.get("id_number"), given.get("phone")))
     draft = Draft(county_unit_id=unit_info(actor.unit_id).county_id, text=text, category_id=body.get("category_id"),
                   locality_unit_id=body.get("locality_unit_id"), received_at=body.get("received_at") or utcnow(),
                   people=[p for p in people if p.keys or p.name])
