@@ -34,7 +34,8 @@ BIG_TABLES = ("petitioners", "petitions", "petition_parties", "petition_access",
               "repeat_index", "repeat_terms")
 # What a dataset holds; bench/run regenerates a dataset whose marker names another version.
 # 2: the repeat detector's tables (petition_readings, repeat_index, repeat_terms), every template names a place.
-VERSION = 2
+# 3: the repeat index's terms are keyed to their county.
+VERSION = 3
 REPEAT_TABLES = ("petition_readings", "repeat_index", "repeat_terms")
 CHUNK = 20_000  # matters per write batch
 
@@ -790,26 +791,31 @@ class Generator:
         started = time.monotonic()
         key = index.hash_key()
         sources = self.repeat_sources
-        entries: dict[str, tuple] = {}  # text -> (reading row values, its own terms, the counted ones)
+        entries: dict[str, tuple] = {}  # text -> (reading row values, the reading)
         texts = sorted({(src[3], src[4], src[5]) for src in sources})
         progress = Progress("readings", len(texts), self.out)
         for done, (_, _, text) in enumerate(texts, 1):
             reading = read(text)
-            own = index.terms_of(reading, (), key)
             values = index.reading_values(reading)
             entries[text] = ((values["words"], values["amounts"], values["objects"], values["names"],
-                              values["reader_version"]), frozenset(own), index.counted_terms(own))
+                              values["reader_version"]), reading)
             if done % 5000 == 0:
                 progress.step(5000)
         progress.step(len(texts) % 5000)
         progress.close()
-        person_terms: dict[str, str | None] = {}
+        person_terms: dict[tuple, str | None] = {}
+        own_terms: dict[tuple, frozenset] = {}  # (text, county): terms are keyed to their county
 
-        def person_term(name: str) -> str | None:
-            if name not in person_terms:
+        def person_term(name: str, county_id: int) -> str | None:
+            if (name, county_id) not in person_terms:
                 masked = mask_name(name)
-                person_terms[name] = index.term("p", masked, key) if masked else None
-            return person_terms[name]
+                person_terms[name, county_id] = index.term("p", masked, county_id, key) if masked else None
+            return person_terms[name, county_id]
+
+        def terms(text: str, county_id: int) -> frozenset:
+            if (text, county_id) not in own_terms:
+                own_terms[text, county_id] = frozenset(index.terms_of(entries[text][1], county_id, (), key))
+            return own_terms[text, county_id]
 
         per_county: dict[int, Counter] = {}
         fts_triggers = self._drop_fts_triggers()
@@ -817,9 +823,9 @@ class Generator:
         for start in range(0, len(sources), CHUNK):
             readings, rows = [], []
             for pid, county_id, received, _, _, text, people in sources[start:start + CHUNK]:
-                values, own, _counted = entries[text]
-                keys = set(own)
-                keys.update(t for t in (person_term(self.person_names[p]) for p in people) if t)
+                values = entries[text][0]
+                keys = set(terms(text, county_id))
+                keys.update(t for t in (person_term(self.person_names[p], county_id) for p in people) if t)
                 readings.append((pid, pid, *values))
                 rows.append((pid, county_id, received, " ".join(sorted(keys))))
                 per_county.setdefault(county_id, Counter())[text] += 1
@@ -829,18 +835,18 @@ class Generator:
             self.w.commit()
             progress.step(len(rows))
         progress.close()
-        terms = []
+        counts = []
         for county_id, by_text in sorted(per_county.items()):
             df: Counter = Counter()
             for text, count in by_text.items():
-                for k in entries[text][2]:
+                for k in index.counted_terms(terms(text, county_id)):
                     df[k] += count
             df[index.DOCUMENTS] = sum(by_text.values())
-            terms += [(county_id, k, n) for k, n in sorted(df.items())]
-        self.w.write("repeat_terms", ("county_unit_id", "term", "df"), terms)
+            counts += [(county_id, k, n) for k, n in sorted(df.items())]
+        self.w.write("repeat_terms", ("county_unit_id", "term", "df"), counts)
         self.w.commit()
         self._restore_fts(fts_triggers)
-        self.counts["repeat_terms"] = len(terms)
+        self.counts["repeat_terms"] = len(counts)
         self.counts["distinct_texts"] = len(entries)
         self.repeat_sources = []
         self.repeat_seconds += time.monotonic() - started

@@ -29,18 +29,20 @@ def hash_key() -> bytes:
     return crypto.lookup_key()
 
 
-def term(kind: str, value: str, key: bytes | None = None) -> str:
-    digest = hmac.new(key or hash_key(), f"repeat|{kind}|{value}".encode(), hashlib.sha256).hexdigest()
+def term(kind: str, value: str, county_id: int, key: bytes | None = None) -> str:
+    """A term is keyed to its county: one county's posting lists hold that county's matters only, so a search
+    never walks a whole province's matters of a common word or name to keep one county's."""
+    digest = hmac.new(key or hash_key(), f"repeat|{county_id}|{kind}|{value}".encode(), hashlib.sha256).hexdigest()
     return kind + digest[:15]
 
 
-def terms_of(reading: Reading, person_names=(), key: bytes | None = None) -> dict[str, str]:
+def terms_of(reading: Reading, county_id: int, person_names=(), key: bytes | None = None) -> dict[str, str]:
     """{hashed term: what it stands for} of one matter: its words, named things and people."""
     key = key or hash_key()
-    found = {term("w", w, key): w for w in reading.word_set}
-    found.update({term("o", o, key): o for o in reading.objects})
+    found = {term("w", w, county_id, key): w for w in reading.word_set}
+    found.update({term("o", o, county_id, key): o for o in reading.objects})
     names = set(reading.names) | {n for n in (mask_name(p) for p in person_names) if n}
-    found.update({term("p", n, key): n for n in names})
+    found.update({term("p", n, county_id, key): n for n in names})
     return found
 
 
@@ -71,7 +73,7 @@ def counted_terms(keys) -> list[str]:
 def add(petition, reading: Reading, person_names) -> None:
     """Index a newly registered matter and count its terms, in the registration's transaction."""
     key = hash_key()
-    keys = terms_of(reading, person_names, key)
+    keys = terms_of(reading, petition.county_unit_id, person_names, key)
     with system_scope("repeat index: keyed hashes of a new matter"):
         db.session.add(RepeatIndexEntry(petition_id=petition.id, county_unit_id=petition.county_unit_id,
                                         received_at=petition.received_at, terms=" ".join(sorted(keys))))

@@ -53,7 +53,7 @@ def rebuild(county_code: str | None = None) -> dict:
                     totals["read"] += 1
                 else:
                     reading = index.reading_of(row)
-                keys = index.terms_of(reading, names.get(petition.id, []), key)
+                keys = index.terms_of(reading, county_id, names.get(petition.id, []), key)
                 db.session.add(RepeatIndexEntry(petition_id=petition.id, county_unit_id=county_id,
                                                 received_at=petition.received_at, terms=" ".join(sorted(keys))))
                 df.update(index.counted_terms(keys))

@@ -110,10 +110,10 @@ def own_matters(people: list[Person], exclude_id: int | None = None, limit: int 
 def index_queries(draft: Draft, reading: Reading, settings) -> list[tuple[list[str], datetime]]:
     """The two index queries of a draft, as (keys, since): named things and people far back; the rarest
     words (and the named things) within the text window."""
-    mine = index.terms_of(reading, ())
+    mine = index.terms_of(reading, draft.county_unit_id, ())
     for person in draft.people:
         if person.name:
-            mine[index.term("p", person.name)] = person.name
+            mine[index.term("p", person.name, draft.county_unit_id)] = person.name
     df, documents = index.frequencies(draft.county_unit_id, [k for k in mine if k[0] in "wo"])
     cap = max(20, int(documents * RARE_SHARE))
     words = sorted((k for k in mine if k[0] == "w" and df.get(k, 0) <= cap), key=lambda k: (df.get(k, 0), k))
@@ -161,10 +161,10 @@ def examine(draft: Draft, reading: Reading | None = None) -> Examination:
     key = index.hash_key()
     for r in (reading, *theirs.values()):
         for w in r.word_set:
-            vocabulary[w] = index.term("w", w, key)
+            vocabulary[w] = index.term("w", w, draft.county_unit_id, key)
     for r in (reading, *theirs.values()):
         for o in r.objects:
-            vocabulary.setdefault(o, index.term("o", o, key))
+            vocabulary.setdefault(o, index.term("o", o, draft.county_unit_id, key))
     counts, documents = index.frequencies(draft.county_unit_id, vocabulary.values())
     idf = score.idf_from({w: counts.get(k, 0) for w, k in vocabulary.items()}, documents)
 

@@ -39,9 +39,10 @@ def test_the_index_finds_by_rare_terms_and_holds_no_word_in_clear(app, net, api_
         stored = " ".join(entries.values()) + " ".join(terms)
         assert not any("\u4e00" <= c <= "\u9fff" for c in stored)  # hashes only
         since = datetime.now(timezone.utc) - timedelta(days=1)
-        hongda = index.term("o", "宏达")
+        hongda = index.term("o", "宏达", county)
         assert set(index.search(county, [hongda], since, 10)) == {made[0]["id"], made[3]["id"]}
-        assert index.search(county, [index.term("o", "翠湖湾")], since, 10) == [made[1]["id"]]
+        assert index.search(county, [index.term("o", "翠湖湾", county)], since, 10) == [made[1]["id"]]
+        assert index.term("o", "宏达", county) != index.term("o", "宏达", net.units["T1"])  # keyed to the county
         assert index.search(county, [hongda], since, 10, exclude_id=made[0]["id"]) == [made[3]["id"]]
         assert index.search(net.units["C0"], [hongda], since + timedelta(days=2), 10) == []  # the window
         plan = _plan(hongda, county, since)
