@@ -56,7 +56,7 @@ def build(counties: list[int], count: int, seed: int, id_numbers: list[str]) -> 
                 demands = demands or ""
             else:
                 topic = rng.choice(_TOPICS)
-                place = "".join(rng.choice(_SYLLABLES) for _ in range(2))
+                place = "".join(rng.choice(_SYLLABLES) for _ in range(3))  # as the generator names places
                 summary = topic[1].format(n=rng.randrange(2, 60), m=rng.randrange(1, 300), place=place)
                 demands = topic[2]
                 category = rng.choice(categories) if categories else None
