@@ -100,7 +100,13 @@ def app(database, tmp_path_factory):
     return application
 
 
-SEEDED_CATEGORY_CODES = [f"{i:02d}" for i in range(1, 20)] + ["99"]
+SEEDED_CATEGORIES = {  # as migrations/versions/…_petitions.py seeds them
+    "01": "土地征收", "02": "房屋拆迁", "03": "劳动社保", "04": "企业改制", "05": "涉法涉诉", "06": "城乡建设",
+    "07": "农村农业", "08": "教育", "09": "卫生健康", "10": "生态环境", "11": "民政", "12": "党纪政纪",
+    "13": "物业管理", "14": "交通运输", "15": "市场监管", "16": "自然资源", "17": "退役军人", "18": "公安",
+    "19": "水利", "99": "其他",
+}
+SEEDED_CATEGORY_CODES = list(SEEDED_CATEGORIES)
 
 
 @pytest.fixture(autouse=True)
@@ -127,6 +133,10 @@ def _fresh_database(request, database):
             conn.execute(sa.text("DELETE FROM categories WHERE code NOT IN :seed").bindparams(
                 sa.bindparam("seed", expanding=True)), {"seed": SEEDED_CATEGORY_CODES})
             conn.execute(sa.text("UPDATE categories SET is_active = true"))
+            # and their names: the API battery renames categories through PATCH /api/v1/categories/{id}.
+            for code, name in SEEDED_CATEGORIES.items():
+                conn.execute(sa.text("UPDATE categories SET name = :name WHERE code = :code AND name <> :name"),
+                             {"code": code, "name": name})
         engine.dispose()
     # The audit checkpoints anchor this database's chain: a fresh database starts with no checkpoints.
     from county_net.audit.checkpoints import checkpoint_file
