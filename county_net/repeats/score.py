@@ -194,7 +194,7 @@ def idf_from(df: dict[str, int], documents: int):
 
 
 def reaches(facts: Facts, verdict: Verdict, settings) -> bool:
-    """The windows: the same person at any age; a shared named object, a named or same-named petitioner within
+    """The detector's look-back windows (elapsed days, not a legal limit): the same person at any age; a shared named object, a named or same-named petitioner within
     the object window; similar text alone within the text window."""
     if facts.same_person:
         return True

@@ -118,6 +118,8 @@ def index_queries(draft: Draft, reading: Reading, settings) -> list[tuple[list[s
     cap = max(20, int(documents * RARE_SHARE))
     words = sorted((k for k in mine if k[0] == "w" and df.get(k, 0) <= cap), key=lambda k: (df.get(k, 0), k))
     far_keys = sorted(k for k in mine if k[0] in "op")
+    # Look-back windows of the detector (county settings), not legal dates: plain elapsed days, no holidays or
+    # roll-over, so they do not come from county_net/deadlines/.
     now = draft.received_at
     return [(far_keys, now - timedelta(days=settings["object_window_days"])),
             (words[:TEXT_TERMS] + [k for k in far_keys if k[0] == "o"],

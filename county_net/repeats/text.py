@@ -186,7 +186,7 @@ def _amounts(text: str) -> tuple[dict[str, set[float]], str]:
     kept = []
     last = 0
     for m in _AMOUNT.finditer(text):
-        raw, _approx, unit, tail = m.group(1), m.group(2), m.group(3), m.group(4)
+        raw, unit, tail = m.group(1), m.group(3), m.group(4)  # group 2: 多/余/来, an approximate figure
         if raw.endswith("一") and len(raw) > 1 and text[m.start() + len(raw):][:1] in _YI_WORDS:
             raw = raw[:-1]  # 六十万一直没给: the 一 begins 一直
             unit = tail = None
