@@ -49,7 +49,7 @@ def create_app(config_object=None, **overrides) -> Flask:
     from county_net import (accounts, api, audit, bench, coordination, deadlines, demo, desk, digest, jobs,
                             hall, notifications, operations, petitions, repeats, screening, supervision, tenancy,
                             units)
-    from county_net.core import database, errors, input_guard, security
+    from county_net.core import database, errors, input_guard, reference, security  # noqa: F401
     from county_net.extensions import csrf, db, migrate
 
     input_guard.init_app(app)  # first: bad input is refused before any other hook does work

@@ -14,6 +14,7 @@ from county_net.accounts.models import ROLES, AuthSession, User
 from county_net.accounts.passwords import burn_time, hash_password, needs_rehash, verify_password
 from county_net.audit import services as audit
 from county_net.core.errors import Conflict, InvalidInput, NotAuthenticated, RoleRequired, StaleVersion
+from county_net.core import reference
 from county_net.core.models import utcnow
 from county_net.core.database import writing, writing_request
 from county_net.extensions import db
@@ -134,19 +135,29 @@ def load_session_user(token: str | None, kind: str) -> User | None:
         return None
     now = utcnow()
     with system_scope("load user"):
-        row = db.session.scalar(
-            select(AuthSession).where(AuthSession.token_hash == _token_hash(token), AuthSession.kind == kind)
-        )
-        if row is None or row.revoked_at is not None or row.expires_at <= now:
+        # One statement per request: the session, its user with the unit (joined eagerly) and the reference
+        # stamps, read fresh every time, so a logout, a disabled user or a role change made by any process
+        # is seen at once; what is cached per process (the scope, the directory) is keyed to the stamps.
+        found = db.session.execute(
+            select(AuthSession.id, AuthSession.revoked_at, AuthSession.expires_at, AuthSession.last_seen_at,
+                   User, *reference.stamp_columns())
+            .join(User, User.id == AuthSession.user_id)
+            .outerjoin(reference.ReferenceStamp, reference.ReferenceStamp.id == 1)
+            .where(AuthSession.token_hash == _token_hash(token), AuthSession.kind == kind)
+        ).one_or_none()
+        if found is None:
+            return None
+        session_id, revoked_at, expires_at, last_seen_at, user, *stamps = found
+        reference.remember(reference.Stamps(*(s or 0 for s in stamps)))
+        if revoked_at is not None or expires_at <= now:
             return None
         idle = timedelta(minutes=current_app.config["AUTH_IDLE_MINUTES"])
-        if kind == "web" and now - row.last_seen_at > idle:
+        if kind == "web" and now - last_seen_at > idle:
             return None
-        user = db.session.get(User, row.user_id)
-        if user is None or not user.is_enabled:
+        if not user.is_enabled:
             return None
-        if now - row.last_seen_at > timedelta(seconds=60):
-            touch = update(AuthSession).where(AuthSession.id == row.id).values(last_seen_at=now)
+        if now - last_seen_at > timedelta(seconds=60):
+            touch = update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=now)
             if writing_request():
                 # This request's transaction holds SQLite's write lock already (BEGIN IMMEDIATE): a second
                 # connection would wait on its own request. The touch rides along and commits with it.

@@ -6,9 +6,9 @@ import tomllib
 from datetime import date
 from functools import lru_cache
 
-from flask import g, has_app_context
 from sqlalchemy import func, select
 
+from county_net.core import reference
 from county_net.core.errors import InvalidInput
 from county_net.core.models import utcnow
 from county_net.core.timeutil import local_today
@@ -19,21 +19,16 @@ from county_net.extensions import db
 WARN_FROM_MONTH = 11  # admins are warned from 1 November of the year before
 
 
-def calendar_revision() -> tuple:
-    """The newest import (revision and time), read once per request (or CLI command), so a worker never
-    keeps a calendar older than the table."""
-    if has_app_context() and "_holiday_revision" in g:
-        return g._holiday_revision
-    revision = tuple(db.session.execute(select(func.max(HolidayYear.revision), func.max(HolidayYear.imported_at),
-                                               func.count())).one())
-    if has_app_context():
-        g._holiday_revision = revision
-    return revision
+def calendar_revision() -> int:
+    """The calendar's reference stamp (core/reference.py): a new value whenever an import changes
+    `holiday_years`, read at most once per request (or CLI command), so a worker never keeps a calendar
+    older than the table."""
+    return reference.current().calendar
 
 
 @lru_cache(maxsize=4)
-def _calendar_at(revision: tuple) -> WorkCalendar:
-    rows = db.session.scalars(select(HolidayYear)).all() if revision[0] else []
+def _calendar_at(revision: int) -> WorkCalendar:
+    rows = db.session.scalars(select(HolidayYear)).all()
     return national_calendar().with_years({r.year: (json.loads(r.off), json.loads(r.work)) for r in rows})
 
 
@@ -153,8 +148,7 @@ def import_schedule(actor, text: str, *, actor_name: str | None = None) -> list[
                      target_id=year, detail={"source": block["source"], "off": len(block["off"]),
                                              "work": len(block["work"]), "replaced": replaced})
     db.session.commit()
-    if has_app_context():
-        g.pop("_holiday_revision", None)
+    reference.mark_stale()  # this request or command counts on the new calendar from here on
     return sorted(years)
 
 

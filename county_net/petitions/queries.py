@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import g, has_request_context
 from sqlalchemy import func, select
 
-from county_net.core import crypto
+from county_net.core import crypto, reference
 from county_net.core.errors import NotVisible
 from county_net.core.timeutil import COUNTY_TZ, local_today
 from county_net.deadlines import deadline_status
@@ -498,23 +499,33 @@ def all_categories() -> list[Category]:
     return list(db.session.scalars(select(Category).order_by(Category.sort_order, Category.id)))
 
 
-def categories() -> list[Category]:
+@dataclass(frozen=True)
+class CategoryInfo:
+    id: int
+    code: str
+    name: str
+    sort_order: int
+    is_active: bool
+
+
+def categories() -> list[CategoryInfo]:
     return [c for c in _all_categories() if c.is_active]
 
 
 def category_names() -> dict[int, str]:
-    """Names of every category, retired ones too (old matters keep theirs)."""
-    return {c.id: c.name for c in _all_categories()}
+    """Names of every category, retired ones too (old matters keep theirs). Do not change the dict."""
+    return reference.cached("categories", "names", lambda: {c.id: c.name for c in _all_categories()})
 
 
-def _all_categories() -> list[Category]:
-    """Reference data, read once per request."""
-    cache = g.get("_categories") if has_request_context() else None
-    if cache is None:
-        cache = list(db.session.scalars(select(Category).order_by(Category.sort_order, Category.id)))
-        if has_request_context():
-            g._categories = cache
-    return cache
+def _all_categories() -> tuple[CategoryInfo, ...]:
+    """Reference data, kept per process until a category changes (core/reference.py)."""
+    return reference.cached("categories", "all", _read_categories)
+
+
+def _read_categories() -> tuple[CategoryInfo, ...]:
+    rows = db.session.execute(select(Category.id, Category.code, Category.name, Category.sort_order,
+                                     Category.is_active).order_by(Category.sort_order, Category.id))
+    return tuple(CategoryInfo(*row) for row in rows)
 
 
 def county_units(actor, kinds=None) -> list:

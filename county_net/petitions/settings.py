@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from flask import g, has_request_context
 from sqlalchemy import select
 
+from county_net.core import reference
 from county_net.deadlines import WorkCalendar, resolve_rules
 from county_net.deadlines.services import calendar_in_use
 from county_net.extensions import db
@@ -45,9 +45,11 @@ class CountySettings:
 
 
 def county_settings(county_unit_id: int) -> CountySettings:
-    cache = g.setdefault("_county_settings", {}) if has_request_context() else {}
-    if county_unit_id not in cache:
-        with system_scope("county settings"):
-            raw = db.session.scalar(select(Unit.settings).where(Unit.id == county_unit_id))
-        cache[county_unit_id] = CountySettings(county_unit_id, json.loads(raw or "{}"))
-    return cache[county_unit_id]
+    """Kept per process until the units change (core/reference.py): the settings live on the county's row."""
+    return reference.cached("units", ("settings", county_unit_id), lambda: _read_settings(county_unit_id))
+
+
+def _read_settings(county_unit_id: int) -> CountySettings:
+    with system_scope("county settings"):
+        raw = db.session.scalar(select(Unit.settings).where(Unit.id == county_unit_id))
+    return CountySettings(county_unit_id, json.loads(raw or "{}"))

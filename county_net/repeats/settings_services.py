@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from county_net.audit import services as audit
 from county_net.core.errors import InvalidInput, RoleRequired
+from county_net.core import reference
 from county_net.extensions import db
 from county_net.repeats.settings import DEFAULTS, SettingsError, check
 from county_net.tenancy import system_scope
@@ -43,8 +44,5 @@ def update(actor, values: dict) -> dict:
         audit.record("repeats.settings_updated", actor=actor, target_type="unit", target_id=county_id,
                      detail={"before": before, "after": {k: merged.get(k, DEFAULTS[k]) for k in EDITABLE}})
         db.session.commit()
-    from flask import g, has_request_context
-
-    if has_request_context():
-        g.pop("_county_settings", None)  # this request reads the new values
+    reference.mark_stale()  # this request reads the new values
     return merged

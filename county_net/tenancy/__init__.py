@@ -27,6 +27,16 @@ def scope_for_user(user) -> Scope:
                      county_id=ancestors[0] if ancestors else None, whole_county=ancestors == [user.unit_id])
 
 
+def principal_scope(user) -> Scope:
+    """`scope_for_user`, kept per process until the units change (core/reference.py): a unit added, moved,
+    closed or reopened anywhere gives every process a fresh scope on its next request."""
+    from county_net.core import reference
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return EMPTY_SCOPE
+    return reference.cached("units", ("scope", user.id, user.unit_id), lambda: scope_for_user(user))
+
+
 def init_app(app):
     from flask_login import current_user
 
@@ -43,4 +53,4 @@ def init_app(app):
     def _resolve_scope():
         set_request_scope(EMPTY_SCOPE)  # until the principal is known, nothing is visible
         user = current_user._get_current_object()
-        set_request_scope(scope_for_user(user))
+        set_request_scope(principal_scope(user))

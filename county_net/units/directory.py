@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import g, has_app_context
 from sqlalchemy import select
 
+from county_net.core import reference
 from county_net.extensions import db
 from county_net.tenancy import system_scope
 from county_net.units.models import Unit
@@ -40,7 +41,14 @@ class UnitInfo:
 
 
 def _cache() -> dict[int, UnitInfo]:
-    return g.setdefault("_unit_directory", {}) if has_app_context() else {}
+    """This request's index of the units it asked about; started again when the units change under it."""
+    if not has_app_context():
+        return {}
+    stamp = reference.current().units
+    held = g.get("_unit_directory")
+    if held is None or held[0] != stamp:
+        held = g._unit_directory = (stamp, {})
+    return held[1]
 
 
 def _load_county_of(unit_id: int, cache: dict) -> None:
@@ -52,21 +60,30 @@ def _load_county_of(unit_id: int, cache: dict) -> None:
         _load_county(scope.county_id, cache)
         if unit_id in cache:
             return
+    root = reference.cached("units", ("county_of", unit_id), lambda: _county_root(unit_id))
+    if root is not None:
+        _load_county(root, cache)
+
+
+def _county_root(unit_id: int) -> int | None:
     with system_scope("unit directory"):
         path = db.session.scalar(select(Unit.path).where(Unit.id == unit_id))
-    if path is None:
-        return
-    _load_county(int(path.strip("/").split("/")[0]), cache)
+    return int(path.strip("/").split("/")[0]) if path is not None else None
 
 
 def _load_county(root: int, cache: dict) -> None:
+    for info in reference.cached("units", ("county", root), lambda: _read_county(root)):
+        cache[info.id] = info
+
+
+def _read_county(root: int) -> tuple[UnitInfo, ...]:
+    """Kept per process until the units change (core/reference.py)."""
     with system_scope("unit directory"):
         rows = db.session.execute(select(Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.kind, Unit.parent_id,
                                          Unit.path, Unit.depth, Unit.is_active, Unit.contact_person,
                                          Unit.contact_phone, Unit.address)
                                   .where(under_path(f"/{root}/"))).all()
-    for row in rows:
-        cache[row.id] = UnitInfo(*row)
+    return tuple(UnitInfo(*row) for row in rows)
 
 
 def unit_info(unit_id: int | None) -> UnitInfo | None:
@@ -93,3 +110,4 @@ def forget() -> None:
     """After units change (a sync), drop what this request or command has read."""
     if has_app_context():
         g.pop("_unit_directory", None)
+        reference.mark_stale()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from county_net.audit import services as audit
+from county_net.core import reference
 from county_net.extensions import db
 from county_net.tenancy import current_scope
 from county_net.units.models import Unit, Window, WindowStation
@@ -110,11 +111,7 @@ def sync_units(network: Network, actor=None) -> SyncReport:
         root.settings = settings
         report.settings_changed = True
 
-    from flask import g, has_app_context
-
-    if has_app_context():  # what this context cached about units and settings is stale now
-        g.pop("_unit_directory", None)
-        g.pop("_county_settings", None)
+    reference.mark_stale()  # what this context read about units and settings is stale now
     if report.changed:
         audit.record("tenants.sync", actor=actor, actor_name=None if actor else "cli", target_type="network",
                      target_id=root_entry.code,

@@ -15,6 +15,7 @@ OUTSIDE_RLS = {
     "public.alembic_version": "the migration revision",
     "public.holiday_years": "the State Council's published holiday schedules: national and public",
     "public.throttle_counters": "login throttling: HMAC'd keys and counts, no name or address in clear",
+    "public.reference_stamps": "three random numbers that change with units, categories and holidays",
     "public.repeat_index": "repeat retrieval: a matter id, its county and day, and HMAC'd terms; a GIN index cannot "
                            "serve a non-leakproof @@ under a policy; read in system scope only, and the matters it "
                            "points at are read under RLS",
