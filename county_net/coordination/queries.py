@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 
 from flask import g, has_request_context
 from sqlalchemy import case, func, select
 
+from county_net.core.jsonrows import json_rows
 from county_net.core.timeutil import COUNTY_TZ, local_today
 from county_net.coordination import services
+from county_net.coordination.models import STATES as MEETING_STATES
 from county_net.coordination.models import (KINDS, PARTS, CoordinationMeeting, MeetingAttendee, MeetingDecision,
                                             MeetingInvitation, MeetingMatter, MeetingTask)
 from county_net.extensions import db
+from county_net.petitions import page
 from county_net.petitions.models import Petition
 from county_net.petitions.workflow import state_label
 from county_net.tenancy import system_scope
@@ -182,9 +186,23 @@ def training_figures(date_from: date, date_to: date) -> list[dict]:
     return sorted(found, key=lambda r: (-r["trained"], r["unit_name"]))
 
 
-def petition_meetings(petition_id: int) -> list[CoordinationMeeting]:
-    """The meetings (in the reader's scope) that have this matter on the agenda."""
-    return list(db.session.scalars(select(CoordinationMeeting)
-                                   .join(MeetingMatter, MeetingMatter.meeting_id == CoordinationMeeting.id)
-                                   .where(MeetingMatter.petition_id == petition_id)
-                                   .order_by(CoordinationMeeting.starts_at.desc())))
+def petition_meetings(petition_id: int, petition=None) -> list:
+    """The meetings (in the reader's scope) that have this matter on the agenda, latest first; from the matter
+    page's one statement when it read them (`petition`: the loaded matter)."""
+    rows = page.preloaded(petition, "meetings") if petition is not None else None
+    if rows is None:
+        return list(db.session.scalars(select(CoordinationMeeting)
+                                       .join(MeetingMatter, MeetingMatter.meeting_id == CoordinationMeeting.id)
+                                       .where(MeetingMatter.petition_id == petition_id)
+                                       .order_by(CoordinationMeeting.starts_at.desc())))
+    return [SimpleNamespace(**r, kind_label=KINDS[r["kind"]], state_label=MEETING_STATES[r["state"]])
+            for r in sorted(rows, key=lambda r: (r["starts_at"], r["id"]), reverse=True)]
+
+
+@page.part("meetings")
+def _meetings_part(actor, petition):
+    return json_rows({"id": CoordinationMeeting.id, "title": CoordinationMeeting.title,
+                      "kind": CoordinationMeeting.kind, "state": CoordinationMeeting.state,
+                      "starts_at": CoordinationMeeting.starts_at},
+                     MeetingMatter.petition_id == petition.id, select_from=CoordinationMeeting,
+                     joins=[(MeetingMatter, MeetingMatter.meeting_id == CoordinationMeeting.id)])

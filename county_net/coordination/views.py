@@ -258,8 +258,8 @@ def minutes_pdf(meeting_id: int):
 @bp.app_context_processor
 def _matter_meetings():
     """The matter page lists the meetings on it and, for the county center's staff, offers a new one."""
-    def matter_meetings(petition_id: int):
-        return queries.petition_meetings(petition_id)
+    def matter_meetings(petition_id: int, petition=None):
+        return queries.petition_meetings(petition_id, petition)
 
     def may_convene_on_matters() -> bool:
         from county_net.units.directory import unit_info

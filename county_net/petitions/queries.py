@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from types import SimpleNamespace
 from datetime import datetime, time, timedelta
 
 from flask import g, has_request_context
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from county_net.core import crypto, reference
+from county_net.core.jsonrows import columns_of, json_rows
 from county_net.core.errors import NotVisible
 from county_net.core.timeutil import COUNTY_TZ, local_today
 from county_net.deadlines import deadline_status
 from county_net.extensions import db
-from county_net.petitions import services
+from county_net.petitions import page, services
 from county_net.petitions.models import DELIVERY_METHODS
 from county_net.petitions.identity import looks_like_id, normalise_id
 from county_net.petitions.models import (Category, Petition, PetitionAttachment, PetitionEvent, PetitionLink,
@@ -32,7 +35,12 @@ def get_petition(petition_id: int) -> Petition:
     """Once per request: the API preloads the URL's matter before parsing the body, the view asks again."""
     cache = g.setdefault("_petitions", {}) if has_request_context() else {}
     if petition_id not in cache:
-        cache[petition_id] = db.one_or_404(select(Petition).where(Petition.id == petition_id))
+        # The parties and their files come in the same statement: every page and every answer shows them.
+        found = db.session.execute(select(Petition).options(joinedload(Petition.parties))
+                                   .where(Petition.id == petition_id)).unique().scalar_one_or_none()
+        if found is None:
+            raise NotVisible()
+        cache[petition_id] = found
     return cache[petition_id]
 
 
@@ -139,15 +147,13 @@ def link_views(petition: Petition) -> list[dict]:
     cached = getattr(petition, "_links", None)
     if cached is not None and cached[0] == petition.version:
         return cached[1]
-    found = db.session.execute(select(PetitionLink, Petition.number)
-                               .join(Petition, Petition.id == PetitionLink.earlier_id)
-                               .where(PetitionLink.petition_id == petition.id)
-                               .order_by(PetitionLink.score.desc(), PetitionLink.id)).all()
+    rows = page.rows_of(petition, "links", _links_part(None, petition))
     from county_net.repeats.queries import reason_label, signals_of
 
-    views = [{"id": l.id, "earlier_id": l.earlier_id, "earlier_number": number, "score": l.score,
-              "reason": l.reason, "reason_label": reason_label(l.reason), "signals": signals_of(l),
-              "status": l.status, "decision_note": l.decision_note} for l, number in found]
+    views = [{"id": l["id"], "earlier_id": l["earlier_id"], "earlier_number": l["earlier_number"],
+              "score": l["score"], "reason": l["reason"], "reason_label": reason_label(l["reason"]),
+              "signals": signals_of(l["signals"]), "status": l["status"], "decision_note": l["decision_note"]}
+             for l in sorted(rows, key=lambda r: (-r["score"], r["id"]))]
     petition._links = (petition.version, views)
     return views
 
@@ -159,6 +165,7 @@ def _own_matters(actor, petition: Petition) -> list[dict]:
 
 
 def present(actor, petition: Petition) -> dict:
+    page.preload(actor, petition, page.MATTER_PARTS)  # one statement for all that hangs off the matter
     names = unit_names([petition.unit_id, petition.holder_unit_id, petition.handling_unit_id,
                         petition.locality_unit_id, petition.sub_unit_id])
     category_name = category_names().get(petition.category_id, "")
@@ -210,10 +217,8 @@ def _accused(petition: Petition) -> dict | None:
 def attachment_views(actor, petition: Petition) -> list[dict]:
     if not services.may_see_identity(actor, petition):
         return []  # an accuser's letter names the accuser
-    rows = db.session.scalars(select(PetitionAttachment).where(PetitionAttachment.petition_id == petition.id)
-                              .order_by(PetitionAttachment.id))
-    return [{"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,
-             "sha256": a.sha256, "uploaded_by_name": a.uploaded_by_name, "created_at": a.created_at} for a in rows]
+    rows = page.rows_of(petition, "attachments", _attachments_part(actor, petition))
+    return sorted(rows, key=lambda a: a["id"])
 
 
 def attachment_response(actor, petition: Petition, attachment_id: int):
@@ -246,8 +251,8 @@ def timeline(petition: Petition) -> list[dict]:
 
 
 def _read_timeline(petition: Petition) -> list[dict]:
-    events = list(db.session.scalars(select(PetitionEvent).where(PetitionEvent.petition_id == petition.id)
-                                     .order_by(PetitionEvent.id)))
+    rows = page.rows_of(petition, "events", _events_part(None, petition))
+    events = [SimpleNamespace(**row) for row in sorted(rows, key=lambda r: r["id"])]
     names = unit_names({e.actor_unit_id for e in events} | {e.target_unit_id for e in events})
     petition._event_ids = [e.id for e in events]  # all of them, hidden ones included: one per version
     events = _hide_unseen_links(petition, events)
@@ -517,6 +522,10 @@ def category_names() -> dict[int, str]:
     return reference.cached("categories", "names", lambda: {c.id: c.name for c in _all_categories()})
 
 
+def category_by_id(category_id: int) -> CategoryInfo | None:
+    return reference.cached("categories", "by_id", lambda: {c.id: c for c in _all_categories()}).get(category_id)
+
+
 def _all_categories() -> tuple[CategoryInfo, ...]:
     """Reference data, kept per process until a category changes (core/reference.py)."""
     return reference.cached("categories", "all", _read_categories)
@@ -596,3 +605,36 @@ def contact_history(petitioner: Petitioner) -> list[dict]:
     return [{"changed_at": c.changed_at, "source": c.source, "actor_name": c.actor_name,
              "old_phone": c.old_phone_masked, "new_phone": c.new_phone_masked, "old_address": c.old_address,
              "new_address": c.new_address} for c in changes]
+
+
+# ---- the matter page's parts (petitions/page.py): one statement for all of them ---------------------------
+
+@page.part("links")
+def _links_part(actor, petition):
+    """Links to earlier matters, joined to the earlier matter under the tenant criteria (the entity itself, not
+    an alias: the matter's criteria are a fixed expression on `Petition`)."""
+    return json_rows({"id": PetitionLink.id, "earlier_id": PetitionLink.earlier_id, "earlier_number": Petition.number,
+                      "score": PetitionLink.score, "reason": PetitionLink.reason, "signals": PetitionLink.signals,
+                      "status": PetitionLink.status, "decision_note": PetitionLink.decision_note},
+                     PetitionLink.petition_id == petition.id, select_from=PetitionLink,
+                     joins=[(Petition, Petition.id == PetitionLink.earlier_id)])
+
+
+@page.part("attachments")
+def _attachments_part(actor, petition):
+    if actor is not None and not services.may_see_identity(actor, petition):
+        return None
+    return json_rows(columns_of(PetitionAttachment, "id", "filename", "content_type", "size", "sha256",
+                                "uploaded_by_name", "created_at"), PetitionAttachment.petition_id == petition.id)
+
+
+@page.part("events")
+def _events_part(actor, petition):
+    return json_rows(columns_of(PetitionEvent, "id", "kind", "from_state", "to_state", "actor_name", "actor_unit_id",
+                                "target_unit_id", "occurred_at", "note", "payload"),
+                     PetitionEvent.petition_id == petition.id)
+
+
+@page.part("grants")
+def _grants_part(actor, petition):
+    return services.grants_part(petition)

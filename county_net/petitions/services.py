@@ -12,11 +12,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from county_net.audit import services as audit
 from county_net.core import crypto
+from county_net.core.jsonrows import json_rows
 from county_net.core.errors import IllegalTransition, InvalidInput, NotVisible, RoleRequired, StaleVersion
 from county_net.core.models import utcnow
 from county_net.core.schemas import valid_id
 from county_net.core.timeutil import cn_date, local_today, to_local
 from county_net.extensions import db
+from county_net.petitions import page
 from county_net.petitions.identity import (id_number_problem, mask_id, mask_phone, normalise_id, normalise_phone,
                                            phone_problem)
 from county_net.petitions.models import (CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION, Category,
@@ -40,13 +42,18 @@ def _unit_ids_involved(petition: Petition) -> set[int]:
         return cached[1]
     ids = {petition.unit_id, petition.holder_unit_id, petition.handling_unit_id, petition.sender_unit_id,
            petition.review_unit_id}
-    # A coordination meeting's grant lets a unit read the matter, not act on it.
-    grants = db.session.scalars(select(PetitionAccess.grantee_unit_id).where(
-        PetitionAccess.petition_id == petition.id, PetitionAccess.is_active.is_(True),
-        PetitionAccess.via != COORDINATION))
-    involved = {i for i in ids | set(grants) if i is not None}
+    rows = page.rows_of(petition, "grants", grants_part(petition))
+    involved = {i for i in ids | {r["grantee_unit_id"] for r in rows} if i is not None}
     petition._involved = (petition.version, involved)
     return involved
+
+
+def grants_part(petition: Petition):
+    """The units holding an active grant that lets them act (a coordination meeting's grant lets a unit read
+    the matter, not act on it); a part of the matter page's one statement (petitions/page.py)."""
+    return json_rows({"grantee_unit_id": PetitionAccess.grantee_unit_id},
+                     PetitionAccess.petition_id == petition.id, PetitionAccess.is_active.is_(True),
+                     PetitionAccess.via != COORDINATION)
 
 
 def _party_unit(petition: Petition, party: str) -> int | None:
@@ -279,11 +286,11 @@ def _next_number(county_unit_id: int, year: int, pattern: str) -> tuple[int, str
     """Gapless per county and year: the counter row stays locked until this transaction commits."""
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(PetitionCounter).values(county_unit_id=county_unit_id, year=year, last_seq=0)
-                       .on_conflict_do_nothing(index_elements=["county_unit_id", "year"]))
     seq = db.session.execute(
-        update(PetitionCounter).where(PetitionCounter.county_unit_id == county_unit_id, PetitionCounter.year == year)
-        .values(last_seq=PetitionCounter.last_seq + 1).returning(PetitionCounter.last_seq)).scalar_one()
+        insert(PetitionCounter).values(county_unit_id=county_unit_id, year=year, last_seq=1)
+        .on_conflict_do_update(index_elements=["county_unit_id", "year"],
+                               set_={"last_seq": PetitionCounter.last_seq + 1})
+        .returning(PetitionCounter.last_seq)).scalar_one()
     return seq, pattern.format(year=year, seq=seq)
 
 
@@ -478,7 +485,9 @@ def register_petition(actor, data: dict, files=(), *, commit: bool = True) -> Pe
         errors["received_at"] = ["收件时间无效"]
     elif received_at > utcnow() + timedelta(minutes=5):
         errors["received_at"] = ["收件时间不能晚于现在"]
-    category = db.session.get(Category, data["category_id"]) if valid_id(data.get("category_id")) else None
+    from county_net.petitions.queries import category_by_id  # reference data kept per process
+
+    category = category_by_id(data["category_id"]) if valid_id(data.get("category_id")) else None
     if category is None or not category.is_active:
         errors["category_id"] = ["请选择事项类别"]
     summary = (data.get("summary") or "").strip()

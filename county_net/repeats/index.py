@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -110,29 +110,49 @@ def search(county_id: int, keys: list[str], since: datetime, limit: int,
            exclude_id: int | None = None) -> list[int]:
     """Matter ids of the county received since `since` holding any of `keys`, those holding more (and rarer)
     of them first."""
-    if not keys:
-        return []
-    bind = db.session.get_bind()
-    with system_scope("repeat index: candidates (ids only)"):
-        if bind.dialect.name == "postgresql":
-            query = " | ".join(keys)
-            rows = db.session.execute(text(
-                "SELECT petition_id FROM repeat_index "
-                "WHERE county_unit_id = :county AND received_at >= :since AND tsv @@ to_tsquery('simple', :q) "
-                "AND petition_id <> :exclude "
-                "ORDER BY ts_rank(tsv, to_tsquery('simple', :q)) DESC, received_at DESC LIMIT :limit")
-                .bindparams(bindparam("since", type_=UTCDateTime())),
-                {"county": county_id, "since": since, "q": query, "exclude": exclude_id or 0, "limit": limit})
+    return search_all(county_id, [(keys, since)], limit, exclude_id)
+
+
+def search_all(county_id: int, queries: list[tuple[list[str], datetime]], limit: int,
+               exclude_id: int | None = None) -> list[int]:
+    """`search` for several (keys, since) at once, in one statement (UNION ALL of the searches, each ranked and
+    cut on its own): the ids of the first search first, then the new ones of the next."""
+    parts, params = [], {"county": county_id, "exclude": exclude_id or 0, "limit": limit}
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    for n, (keys, since) in enumerate(queries):
+        if not keys:
+            continue
+        params[f"since{n}"] = since
+        if postgres:
+            params[f"q{n}"] = " | ".join(keys)
+            parts.append(
+                f"SELECT {n} AS part, petition_id, -ts_rank(tsv, to_tsquery('simple', :q{n})) AS rank, received_at "
+                f"FROM repeat_index WHERE county_unit_id = :county AND received_at >= :since{n} "
+                f"AND tsv @@ to_tsquery('simple', :q{n}) AND petition_id <> :exclude "
+                f"ORDER BY rank, received_at DESC LIMIT :limit")
         else:
-            query = " OR ".join(f'"{k}"' for k in keys)
-            rows = db.session.execute(text(
-                "SELECT f.rowid FROM repeat_index_fts f JOIN repeat_index r ON r.petition_id = f.rowid "
-                "WHERE repeat_index_fts MATCH :q AND r.county_unit_id = :county AND r.received_at >= :since "
-                "AND r.petition_id <> :exclude ORDER BY f.rank, r.received_at DESC LIMIT :limit")
-                .bindparams(bindparam("since", type_=UTCDateTime())),
-                {"county": county_id, "since": since, "q": query,
-                 "exclude": exclude_id or 0, "limit": limit})
-        return [r[0] for r in rows]
+            params[f"q{n}"] = " OR ".join(f'"{k}"' for k in keys)
+            parts.append(
+                f"SELECT {n} AS part, f.rowid AS petition_id, f.rank AS rank, r.received_at AS received_at "
+                f"FROM repeat_index_fts f JOIN repeat_index r ON r.petition_id = f.rowid "
+                f"WHERE repeat_index_fts MATCH :q{n} AND r.county_unit_id = :county AND r.received_at >= :since{n} "
+                f"AND r.petition_id <> :exclude ORDER BY f.rank, r.received_at DESC LIMIT :limit")
+    if not parts:
+        return []
+    sql = " UNION ALL ".join(f"SELECT * FROM ({part}) AS s{n}" for n, part in enumerate(parts))
+    stmt = text(sql).bindparams(*(bindparam(k, type_=UTCDateTime()) for k in params if k.startswith("since")))
+    with system_scope("repeat index: candidates (ids only)"):
+        rows = db.session.execute(stmt, params).all()
+    # Each search's own order: best rank first, then the latest (received_at as stored: text on SQLite sorts
+    # like time, and every row of a search compares to the others of the same engine).
+    ordered = sorted(rows, key=lambda r: (r.part, r.rank, _newest_first(r.received_at)))
+    return list(dict.fromkeys(r.petition_id for r in ordered))
+
+
+def _newest_first(moment) -> float:
+    if isinstance(moment, str):  # SQLite hands back the stored text
+        moment = datetime.fromisoformat(moment)
+    return -moment.timestamp() if moment.tzinfo else -moment.replace(tzinfo=timezone.utc).timestamp()
 
 
 def indexed_count(county_id: int) -> int:

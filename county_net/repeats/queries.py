@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 from county_net.core.timeutil import to_local
+from county_net.petitions import page
 from county_net.petitions.models import Petition
 from county_net.petitions.workflow import state_label
 
@@ -50,9 +52,10 @@ def suggestion_views(suggestions) -> list[dict]:
              "state_label": state_label(s.petition.state)} for s in suggestions]
 
 
-def signals_of(link) -> list[dict]:
+def signals_of(stored: str | None) -> list[dict]:
+    """A link's stored signals (JSON text)."""
     try:
-        return json.loads(link.signals or "[]")
+        return json.loads(stored or "[]")
     except ValueError:
         return []
 
@@ -64,5 +67,30 @@ def matter_own(actor, petition: Petition) -> list[dict]:
 
     if not may_see_identity(actor, petition):
         return []
+    rows = page.preloaded(petition, "own_matters")
+    if rows is not None:
+        return own_views([SimpleNamespace(**r) for r in
+                          sorted(rows, key=lambda r: (r["received_at"], r["id"]), reverse=True)])
     people = [person_from_file(party.petitioner) for party in petition.parties]
     return own_views(own_matters(people, exclude_id=petition.id))
+
+
+@page.part("own_matters")
+def _own_matters_part(actor, petition):
+    """本人其他事项 as a part of the matter page's one statement (petitions/page.py)."""
+    from sqlalchemy import select
+
+    from county_net.core.jsonrows import json_rows
+    from county_net.petitions.services import may_see_identity
+    from county_net.repeats.services import own_matters_query, person_from_file
+
+    if not may_see_identity(actor, petition):
+        return None
+    people = [person_from_file(party.petitioner) for party in petition.parties]
+    latest = own_matters_query(select(Petition.id), people, exclude_id=petition.id)
+    if latest is None:
+        return None
+    # The latest ones' ids in a subquery of their own (not correlated: it names petitions too).
+    return json_rows({name: getattr(Petition, name) for name in ("id", "number", "received_at", "category_id",
+                                                                  "state", "summary")},
+                     Petition.id.in_(latest.correlate(None)))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from county_net.core import crypto
 from county_net.core.models import utcnow
@@ -94,17 +95,36 @@ def _same_files(people: list[Person]):
                                            Petitioner.name_phone_hash.in_(np_hashes or ["-"])))
 
 
+def _file_ids(people: list[Person]) -> tuple[set[int], set[str], set[str]]:
+    return ({int(k[1:]) for p in people for k in p.keys if k[0] == "f"},
+            {k[1:] for p in people for k in p.keys if k[0] == "i"},
+            {k[1:] for p in people for k in p.keys if k[0] == "n"})
+
+
+def _is_same(petitioner: Petitioner, files) -> bool:
+    """The test `_same_files` puts to the database, on a file already loaded."""
+    ids, id_hashes, np_hashes = files
+    return (petitioner.id in ids or (petitioner.id_number_hash or "") in id_hashes
+            or (petitioner.name_phone_hash or "") in np_hashes)
+
+
 def own_matters(people: list[Person], exclude_id: int | None = None, limit: int = OWN_LIMIT) -> list[Petition]:
     """本人其他事项: the visible matters of the same petitioner files, latest first."""
+    stmt = own_matters_query(select(Petition), people, exclude_id, limit)
+    return [] if stmt is None else list(db.session.scalars(stmt))
+
+
+def own_matters_query(stmt, people: list[Person], exclude_id: int | None = None, limit: int = OWN_LIMIT):
+    """`stmt` (a select of Petition or its columns) narrowed to the same people's other matters, latest first;
+    None when the people have no file to match."""
     files = _same_files(people)
     if files is None:
-        return []
-    stmt = (select(Petition).where(Petition.id.in_(select(PetitionParty.petition_id)
-                                                   .where(PetitionParty.petitioner_id.in_(files))))
+        return None
+    stmt = (stmt.where(Petition.id.in_(select(PetitionParty.petition_id).where(PetitionParty.petitioner_id.in_(files))))
             .order_by(Petition.received_at.desc(), Petition.id.desc()).limit(limit))
     if exclude_id:
         stmt = stmt.where(Petition.id != exclude_id)
-    return list(db.session.scalars(stmt))
+    return stmt
 
 
 def index_queries(draft: Draft, reading: Reading, settings) -> list[tuple[list[str], datetime]]:
@@ -129,29 +149,31 @@ def index_queries(draft: Draft, reading: Reading, settings) -> list[tuple[list[s
 def examine(draft: Draft, reading: Reading | None = None) -> Examination:
     settings = repeat_settings(draft.county_unit_id)
     reading = reading or read(draft.text)
-    own = own_matters(draft.people, draft.exclude_id)
 
-    # Candidates from the index: named things and people far back, the rarest words within the text window.
-    found = []
-    for keys, since in index_queries(draft, reading, settings):
-        found += index.search(draft.county_unit_id, keys, since, SEARCH_LIMIT, draft.exclude_id)
-    ids = list(dict.fromkeys([p.id for p in own] + found))
-    if draft.exclude_id in ids:
-        ids.remove(draft.exclude_id)
-    if not ids:
+    # Candidates from the index (one statement for both routes): named things and people far back, the rarest
+    # words within the text window.
+    found = index.search_all(draft.county_unit_id, index_queries(draft, reading, settings), SEARCH_LIMIT,
+                             draft.exclude_id)
+    # The candidates, the person's other matters (本人其他事项), their readings and their people, in one
+    # statement through the tenant criteria: only matters the caller may see are scored or shown. Candidate
+    # ids go as one array parameter (PostgreSQL): the statement's text does not depend on how many were found.
+    own_ids = own_matters_query(select(Petition.id), draft.people, draft.exclude_id)
+    wanted = among(Petition.id, found or [-1])
+    if own_ids is not None:
+        wanted = or_(wanted, Petition.id.in_(own_ids))
+    rows = db.session.execute(
+        select(Petition, PetitionReading)
+        .outerjoin(PetitionReading, PetitionReading.petition_id == Petition.id)
+        .options(joinedload(Petition.parties))
+        .where(wanted)).unique().all() if found or own_ids is not None else []
+    files = _file_ids(draft.people)
+    own = sorted((p for p, _ in rows if any(_is_same(party.petitioner, files) for party in p.parties)),
+                 key=lambda p: (p.received_at, p.id), reverse=True)[:OWN_LIMIT]
+    matters = {p.id: p for p, _ in rows if p.id != draft.exclude_id}
+    if not matters:
         return Examination(reading, own, [])
-
-    # Through the tenant criteria: only matters the caller may see are scored.
-    # Candidate ids as one array parameter (PostgreSQL): the statements' text does not depend on how many
-    # were found, so each is prepared once per connection instead of planned again under RLS every time.
-    matters = {p.id: p for p in db.session.scalars(select(Petition).where(among(Petition.id, ids)))}
-    readings = {r.petition_id: r for r in db.session.scalars(
-        select(PetitionReading).where(among(PetitionReading.petition_id, list(matters))))}
-    people: dict[int, list[Person]] = {}
-    for petition_id, petitioner in db.session.execute(
-            select(PetitionParty.petition_id, Petitioner).join(Petitioner, Petitioner.id == PetitionParty.petitioner_id)
-            .where(among(PetitionParty.petition_id, list(matters)))):
-        people.setdefault(petition_id, []).append(person_from_file(petitioner))
+    readings = {p.id: r for p, r in rows if r is not None}
+    people = {p.id: [person_from_file(party.petitioner) for party in p.parties] for p in matters.values()}
     theirs = {}
     for pid, petition in matters.items():
         row = readings.get(pid)

@@ -3,12 +3,15 @@ a petition matter's page shows back (only what the reader's scope holds)."""
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 
 from flask import g, has_request_context
 from sqlalchemy import literal, select, union_all
 
 from county_net.core.models import utcnow
+from county_net.core.jsonrows import json_rows
 from county_net.extensions import db
+from county_net.petitions import page
 from county_net.screening.models import (DISPUTE_STATUSES, INFO_KINDS, INFO_STATES, Dispute, InfoReport,
                                          InfoReportEvent, ScreeningReport)
 from county_net.units.directory import unit_info
@@ -112,12 +115,33 @@ def present_dispute(dispute: Dispute) -> dict:
     }
 
 
-def petition_links(petition_id: int) -> list[dict]:
-    """The disputes and immediate reports linked to one matter, in one statement. Each half is an ORM
-    select, so the tenant criteria (and RLS on PostgreSQL) keep to the reader's scope."""
-    disputes = select(literal("dispute").label("what"), Dispute.id.label("id"), Dispute.summary.label("title"),
-                      Dispute.unit_id.label("unit_id")).where(Dispute.petition_id == petition_id)
-    reports = select(literal("info_report").label("what"), InfoReport.id.label("id"), InfoReport.title.label("title"),
-                     InfoReport.unit_id.label("unit_id")).where(InfoReport.petition_id == petition_id)
-    rows = db.session.execute(union_all(disputes, reports).order_by("what", "id")).all()
+def petition_links(petition_id: int, petition=None) -> list[dict]:
+    """The disputes and immediate reports linked to one matter, in one statement (or none: the matter page's
+    own statement read them, when `petition` is the loaded matter). Each half is an ORM select, so the tenant
+    criteria (and RLS on PostgreSQL) keep to the reader's scope."""
+    disputes = page.preloaded(petition, "disputes") if petition is not None else None
+    reports = page.preloaded(petition, "info_reports") if petition is not None else None
+    if disputes is not None and reports is not None:
+        rows = ([SimpleNamespace(what="dispute", **r) for r in disputes]
+                + [SimpleNamespace(what="info_report", **r) for r in reports])
+        rows.sort(key=lambda r: (r.what, r.id))
+    else:
+        rows = db.session.execute(union_all(
+            select(literal("dispute").label("what"), Dispute.id.label("id"), Dispute.summary.label("title"),
+                   Dispute.unit_id.label("unit_id")).where(Dispute.petition_id == petition_id),
+            select(literal("info_report").label("what"), InfoReport.id.label("id"),
+                   InfoReport.title.label("title"), InfoReport.unit_id.label("unit_id"))
+            .where(InfoReport.petition_id == petition_id)).order_by("what", "id")).all()
     return [{"what": r.what, "id": r.id, "title": r.title[:60], "unit_name": _name(r.unit_id)} for r in rows]
+
+
+@page.part("disputes")
+def _disputes_part(actor, petition):
+    return json_rows({"id": Dispute.id, "title": Dispute.summary, "unit_id": Dispute.unit_id},
+                     Dispute.petition_id == petition.id)
+
+
+@page.part("info_reports")
+def _info_reports_part(actor, petition):
+    return json_rows({"id": InfoReport.id, "title": InfoReport.title, "unit_id": InfoReport.unit_id},
+                     InfoReport.petition_id == petition.id)

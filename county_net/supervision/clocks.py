@@ -133,13 +133,15 @@ def _values(petition, step: str, unit_id: int, started_on: date, reached: str, s
             "updated_at": utcnow()}
 
 
-def refresh(petition, on: date, *, closing_kind: str | None = None) -> None:
-    """Bring the matter's clocks in line with its state; `on` is the day a newly started step starts."""
+def refresh(petition, on: date, *, closing_kind: str | None = None, new: bool = False) -> None:
+    """Bring the matter's clocks in line with its state; `on` is the day a newly started step starts.
+    `new`: the matter was registered in this transaction, so it has no clocks to read."""
     table = SupervisionClock.__table__
     settings, county = supervision_settings(petition.county_unit_id)
     calendar = county.calendar()
     with system_scope("supervision clocks"):
-        existing = {row.step: row for row in db.session.execute(
+        # System scope: the matter's clocks belong to the units that hold its steps, not only the actor's.
+        existing = {} if new else {row.step: row for row in db.session.execute(
             select(table).where(table.c.petition_id == petition.id))}
         if closing_kind in CLOSING_KINDS and petition.state == "closed" and "due" in existing:
             _score_on_time(petition, existing["due"], on, settings)
@@ -225,7 +227,8 @@ def on_event_written(petition, event=None, **_) -> None:
     on = to_local(event.occurred_at).date() if event is not None and event.occurred_at else None
     from county_net.core.timeutil import local_today
 
-    refresh(petition, on or local_today(), closing_kind=event.kind if event is not None else None)
+    refresh(petition, on or local_today(), closing_kind=event.kind if event is not None else None,
+            new=event is not None and event.kind == "register")
 
 
 def connect() -> None:

@@ -32,6 +32,10 @@ def _check(column: str, values) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
+def supervision_number(record_id: int, created_at) -> str:
+    return f"督字〔{created_at.year}〕{record_id:05d}号"
+
+
 class Supervision(Scoped, db.Model):
     """One 督办 record. `unit_id` is the issuing unit (the county center); `target_unit_id` must answer."""
 
@@ -93,7 +97,7 @@ class Supervision(Scoped, db.Model):
 
     @property
     def number(self) -> str:
-        return f"督字〔{self.created_at.year}〕{self.id:05d}号"
+        return supervision_number(self.id, self.created_at)
 
     @classmethod
     def scope_owner_id(cls, obj) -> int | None:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from types import SimpleNamespace
 
 from flask import g, has_request_context
 from sqlalchemy import case, func, select
 
+from county_net.core.jsonrows import json_rows
 from county_net.core.timeutil import local_today
 from county_net.extensions import db
+from county_net.petitions import page
 from county_net.supervision import clocks
 from county_net.supervision.models import (CLOCK_MARKS, CLOCK_STEPS, LEVELS, METHODS, OPEN_STATES, PROBLEMS,
-                                          SCORE_REASONS, SOURCES, STATES, Supervision, SupervisionClock,
+                                          SCORE_REASONS, SOURCES, STATES, Supervision,
+                                          supervision_number, SupervisionClock,
                                           SupervisionEvent, SupervisionPetition, SupervisionScore)
 from county_net.units.directory import unit_info
 
@@ -150,11 +154,46 @@ def clock_view(row, today: date) -> dict:
             "level": level, "level_label": CLOCK_MARKS[level]}
 
 
-def clocks_of(petition_id: int, today: date | None = None) -> list[dict]:
+def clocks_of(petition_id: int, today: date | None = None, rows=None) -> list[dict]:
+    """`rows`: the clocks the matter page read in its one statement (petitions/page.py), if it did."""
     today = today or local_today()
-    rows = db.session.scalars(select(SupervisionClock).where(SupervisionClock.petition_id == petition_id)
-                              .order_by(SupervisionClock.step))
-    return [clock_view(r, today) for r in rows]
+    if rows is None:
+        rows = db.session.scalars(select(SupervisionClock).where(SupervisionClock.petition_id == petition_id))
+    else:
+        rows = [SimpleNamespace(**r) for r in rows]
+    return [clock_view(r, today) for r in sorted(rows, key=lambda r: r.step)]
+
+
+_CLOCK_COLUMNS = ("id", "petition_id", "step", "unit_id", "started_on", "extension_days", "due_on", "warn_on",
+                  "yellow_on", "red_on", "overdue_on")
+
+
+@page.part("supervision_clocks")
+def _clocks_part(actor, petition):
+    return json_rows({c: getattr(SupervisionClock, c) for c in _CLOCK_COLUMNS},
+                     SupervisionClock.petition_id == petition.id)
+
+
+PANEL_RECORDS = 20
+
+
+@page.part("supervision_records")
+def _records_part(actor, petition):
+    """The records on the matter the reader may see, for the page's panel (the numbers and levels only)."""
+    on_matter = (select(SupervisionPetition.supervision_id).where(SupervisionPetition.petition_id == petition.id)
+                 .scalar_subquery())
+    return json_rows({"id": Supervision.id, "created_at": Supervision.created_at, "level": Supervision.level,
+                      "state": Supervision.state, "target_unit_id": Supervision.target_unit_id,
+                      "feedback_due_on": Supervision.feedback_due_on},
+                     Supervision.id.in_(on_matter))
+
+
+def panel_records(rows: list[dict]) -> list[dict]:
+    """The panel's lines from the page's part, in the list's order (feedback day, newest first)."""
+    rows = sorted(rows, key=lambda r: -r["id"])
+    rows = sorted(rows, key=lambda r: r["feedback_due_on"] or date.max)[:PANEL_RECORDS]
+    return [{"id": r["id"], "number": supervision_number(r["id"], r["created_at"]), "level_label": LEVELS[r["level"]],
+             "target_unit_name": _name(r["target_unit_id"]), "state_label": STATES[r["state"]]} for r in rows]
 
 
 def late_units(county_unit_id: int, today: date | None = None) -> list[dict]:

@@ -12,6 +12,7 @@ from county_net.core.errors import DomainError, InvalidInput, RoleRequired
 from county_net.core.pagination import paginate
 from county_net.core.timeutil import local_today
 from county_net.extensions import db
+from county_net.petitions import page
 from county_net.petitions import pdf
 from county_net.petitions.views import form_to_body
 from county_net.supervision import queries, services
@@ -189,7 +190,12 @@ def document_pdf(supervision_id: int, kind: str):
 def panel_for(petition) -> dict:
     """For the matter page: its clocks as of today and the records on it the reader may see."""
     me = _me()
-    args = {"petition_id": petition.id}
-    records = list(db.session.scalars(queries.list_query(args).limit(20)))
-    return {"clocks": queries.clocks_of(petition.id), "records": [queries.present(r) for r in records],
+    clock_rows, record_rows = page.preloaded(petition, "supervision_clocks"), page.preloaded(petition,
+                                                                                          "supervision_records")
+    if record_rows is not None:
+        records = queries.panel_records(record_rows)
+    else:
+        found = db.session.scalars(queries.list_query({"petition_id": petition.id}).limit(queries.PANEL_RECORDS))
+        records = [queries.present(r) for r in found]
+    return {"clocks": queries.clocks_of(petition.id, rows=clock_rows), "records": records,
             "may_issue": services.is_center_actor(me) and me.has_role(*services.CLERK)}
