@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from county_net.core.errors import IllegalTransition, InvalidInput, RoleRequired, StaleVersion
 from county_net.core.models import utcnow
@@ -65,19 +67,17 @@ def _on_petition_event(petition: Petition, *, event, **_) -> None:
     open_follow_up(petition, event)
 
 
-def open_follow_up(petition: Petition, event) -> FollowUp | None:
-    """The task for one closing event, unless it exists already (a repeated signal writes nothing)."""
-    if db.session.scalar(select(FollowUp.id).where(FollowUp.petition_id == petition.id,
-                                                   FollowUp.close_event_id == event.id)) is not None:
-        return None
+def open_follow_up(petition: Petition, event) -> None:
+    """The task for one closing event, unless it exists already (a repeated signal writes nothing): one
+    INSERT that the unique (matter, closing event) pair turns into nothing the second time."""
     closed_on = to_local(event.occurred_at).date()
-    task = FollowUp(
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(FollowUp).values(
         petition_id=petition.id, unit_id=event.actor_unit_id, county_unit_id=petition.county_unit_id,
         close_event_id=event.id, closed_on=closed_on, due_on=follow_up_due(petition, closed_on,
                                                                            event.actor_unit_id),
         state="pending", note="", could_not_reach=False, attempts=0, version=1, created_at=utcnow())
-    db.session.add(task)
-    return task
+        .on_conflict_do_nothing(index_elements=["petition_id", "close_event_id"]))
 
 
 def _text(value, field: str, label: str, max_len: int, required: bool = False) -> str:

@@ -144,3 +144,48 @@ def test_the_desk_lookup_shows_the_latest_matters_and_says_so(app, net, api_toke
     assert len(body["petitioner"]["matters"]) == 2 and body["petitioner"]["matters_shown_latest"] is True
     whole = api.get("c_recv", f"/api/v1/petitioners/{body['petitioner']['id']}").get_json()
     assert len(whole["matters"]) == 3 and whole["matters_shown_latest"] is False
+
+
+def test_every_write_of_a_course_has_a_small_fixed_statement_count(app, net, api_token):
+    """Issue 14: each transition along a whole course (assignment, signing, acceptance, reply, report, return,
+    approval, 复查) counted on its own, with the answer's representation of the matter. A transition is: the
+    principal, the matter with its parties, its UPDATE, the event, the grants it starts or ends, the
+    notifications (one INSERT … SELECT), the supervision clocks (read, then one upsert) and the answer's
+    sections (one statement)."""
+    from datetime import timedelta
+
+    from county_net.core.timeutil import local_today
+
+    api = Api(app, api_token)
+    counts = {}
+
+    def act(user, petition, slug, **fields):
+        body = {"version": petition["version"], **fields}
+        path = f"/api/v1/petitions/{petition['id']}/{slug}"
+        with StatementCounter(app) as counter:
+            resp = api.post(user, path, body)
+        assert resp.status_code == 200, (slug, resp.get_json())
+        counts[f"{user}:{slug}"] = counter.count
+        return resp.get_json()
+
+    p = api.register("c_recv")
+    p = act("c_recv", p, "assign", to_unit_id=net.units["B1"],
+            report_due_on=(local_today() + timedelta(days=40)).isoformat())
+    b = act("b1_recv", api.show("b1_recv", p["id"]), "sign-for")
+    b = act("b1_recv", b, "accept")
+    b = act("b1_recv", b, "reply", outcome="support", request="支付工资", facts="经查属实", basis="依据")
+    b = act("b1_recv", b, "report", report="已督促企业支付")
+    c = act("c_recv", api.show("c_recv", p["id"]), "return-report", reason="未附支付凭证")
+    b = act("b1_recv", api.show("b1_recv", p["id"]), "reply", outcome="support", request="支付工资",
+            facts="已支付", basis="同上")
+    b = act("b1_recv", b, "report", report="已支付，附凭证")
+    c = act("c_recv", api.show("c_recv", p["id"]), "approve-report")
+    c = act("c_recv", c, "reexamination")
+    act("c_recv", c, "reexamination-decision", result="revoke", opinion="事实不清，撤销原处理意见")
+    # Measured (SQLite): assign 9, sign-for 8, accept 7, reply 7, report 9, return-report 8, approve-report 10
+    # (a closing also books the on-time point, ends the clocks and opens the follow-up), reexamination 7,
+    # its decision 7.
+    ceilings = {"assign": 9, "sign-for": 8, "accept": 7, "reply": 7, "report": 9, "return-report": 8,
+                "approve-report": 10, "reexamination": 7, "reexamination-decision": 7}
+    over = {k: (v, ceilings[k.split(":")[1]]) for k, v in counts.items() if v > ceilings[k.split(":")[1]]}
+    assert not over, over
