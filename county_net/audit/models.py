@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, with_loader_criteria
+from sqlalchemy.orm import Mapped, mapped_column
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import Scoped, among, scope_rule
+from county_net.tenancy.criteria import Criterion, Scoped, in_tree, scope_rule, scope_sql
 
 
 class AuditRecord(Scoped, db.Model):
@@ -40,5 +40,5 @@ class AuditRecord(Scoped, db.Model):
 @scope_rule
 def _audit_criteria(scope):
     """The same rule is the PostgreSQL policy (rls_sql.AUDIT_VISIBLE)."""
-    return [with_loader_criteria(AuditRecord, among(AuditRecord.actor_unit_id, sorted(scope.unit_ids)),
-                                 include_aliases=True)]
+    tree = scope_sql(scope).tree
+    return [Criterion(AuditRecord, lambda m: in_tree(m.actor_unit_id, tree))]

@@ -74,13 +74,16 @@ def _hashed_only_in_system_scope(scope):
 
 
 def engine_own(obj, name, type_, reflected, compare_to) -> bool:
-    """For Alembic's include_object: the index's parts that each engine keeps itself and the models do not
-    describe (the FTS5 table and its shadow tables; the generated tsvector and its GIN index)."""
+    """For Alembic's include_object: the parts that each engine keeps itself and the models do not describe
+    (the FTS5 table and its shadow tables; the generated tsvector and its GIN index; the units' C-collated
+    path index)."""
     if type_ == "table" and name and name.startswith("repeat_index_fts"):
         return False
     if type_ == "column" and name == "tsv" and getattr(obj, "table", None) is not None \
             and obj.table.name == "repeat_index":
         return False
     if type_ == "index" and name == "ix_repeat_index_tsv":
+        return False
+    if type_ == "index" and name == "ix_units_path_c":  # PostgreSQL's byte-wise path index (rls_sql.PATH_INDEX)
         return False
     return True

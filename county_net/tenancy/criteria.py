@@ -1,14 +1,22 @@
-"""Layer 1 and 2: every ORM statement is filtered to the scope; every flush is checked against it."""
+"""Layer 1 and 2: every ORM statement is filtered to the scope; every flush is checked against it; column
+selects get the same predicates through `visible()` / `scoped()`."""
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import ForeignKey, Integer, String, any_, bindparam, cast, event, select
+from sqlalchemy import (ForeignKey, Integer, String, and_, any_, bindparam, cast, column, event, func, select, table,
+                        true)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.sql import Alias, Join, Select
+from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.schema import Table
+from sqlalchemy.sql.util import ClauseAdapter
 
 from county_net.core.errors import NotVisible
-from county_net.tenancy.context import NoScope, active_scope, orm_criteria_enabled
+from county_net.tenancy.context import NoScope, Scope, active_scope, current_scope, orm_criteria_enabled
 
 
 class Scoped:
@@ -21,8 +29,7 @@ class Scoped:
     @classmethod
     def may_write(cls, obj, scope) -> bool:
         """Second line behind the services: may this scope write this row?"""
-        owner = cls.scope_owner_id(obj)
-        return owner is not None and owner in scope.unit_ids
+        return scope.may_see(cls.scope_owner_id(obj))
 
 
 _ARRAYS = False
@@ -44,8 +51,7 @@ def id_array(ids):
 
 def among(column, ids):
     """`column IN ids`. On PostgreSQL `column = ANY(:ids)`, one array parameter: the SQL text no longer
-    depends on how many units a scope holds, so psycopg prepares each statement once per connection
-    instead of PostgreSQL planning it again for every request (the RLS policies make plans costly)."""
+    depends on how many ids there are, so psycopg prepares each statement once per connection."""
     if _ARRAYS:
         return column == any_(id_array(ids))
     return column.in_(ids)
@@ -57,8 +63,78 @@ def not_among(column, ids):
     return column.not_in(ids)
 
 
-# Criteria of models whose visibility is more than "owner in scope" (shared through grants).
-# Each rule takes the Scope and returns with_loader_criteria options.
+# ---- the scope in SQL ------------------------------------------------------------------------------
+
+# The unit table as the criteria read it (a plain table clause: the unit model's own criteria stay out).
+_units = table("units", column("id", Integer), column("path", String))
+
+
+def _subtree(path_range: tuple[str, str] | None):
+    """The units of a subtree, one fixed-size expression whatever the subtree's size. PostgreSQL: an array
+    from county_net_subtree_ids(prefix) (a PL/pgSQL function, so its plan is cached and the planner costs it
+    as one call; an inline ARRAY(SELECT …) is costed once per row and pushes list counts over the JIT
+    threshold, docs/performance.md). SQLite: `IN (SELECT id FROM units WHERE path >= :lo AND path < :hi)`,
+    a range on the path index that SQLite materialises once per statement."""
+    if path_range is None:
+        return id_array([]) if _ARRAYS else bindparam(None, [], expanding=True)
+    lo, hi = path_range
+    if _ARRAYS:
+        ids = func.county_net_subtree_ids(bindparam(None, lo, type_=String))
+        return cast(select(ids).scalar_subquery(), ARRAY(Integer))
+    return select(_units.c.id).where(_units.c.path >= bindparam(None, lo, type_=String),
+                                     _units.c.path < bindparam(None, hi, type_=String))
+
+
+def _listed(ids):
+    ids = sorted(ids)
+    return id_array(ids) if _ARRAYS else bindparam(None, ids, expanding=True)
+
+
+def in_tree(col, tree):
+    """`col`'s unit is one the scope sees (`tree` from ScopeSQL)."""
+    if _ARRAYS:
+        return col == any_(tree)
+    return col.in_(tree)
+
+
+def not_blocked(col, blocked):
+    """`col` is NULL or none of the principal's own unit and ancestors (`blocked` from ScopeSQL)."""
+    if _ARRAYS:
+        return col.is_(None) | ~(col == any_(blocked))
+    return col.is_(None) | col.not_in(blocked)
+
+
+class ScopeSQL(NamedTuple):
+    """A scope's SQL parts, built once per scope. Rules pass them into their lambdas: SQLAlchemy caches a
+    lambda's SQL and takes only these values from each new scope."""
+    tree: Any  # the visible units (a SQL element)
+    blocked: Any  # the principal's unit and its ancestors (a SQL element)
+    county: int | None
+    whole_county: bool
+    listed: bool
+
+
+def scope_sql(scope: Scope) -> ScopeSQL:
+    tree = _listed(scope.listed) if scope.listed is not None else _subtree(scope.path_range)
+    return ScopeSQL(tree=tree, blocked=_listed(scope.self_ids or [-1]), county=scope.county_id,
+                    whole_county=scope.whole_county, listed=scope.listed is not None)
+
+
+# ---- rules ------------------------------------------------------------------------------------------
+
+class Criterion(NamedTuple):
+    """Which rows of `entity` (a model, or a mixin and every model that uses it) a scope sees. `where` takes
+    the entity's columns as attributes: the mapped class, an ORM alias of it, or a table's columns (the
+    column-select helper below), so one function is the rule for ORM statements and column selects alike."""
+    entity: type
+    where: Any
+
+    def option(self):
+        return with_loader_criteria(self.entity, self.where, include_aliases=True)
+
+
+# Criteria of models whose visibility is more than "owner in scope" (shared through grants). Each rule takes
+# the Scope and returns Criterion objects (or, as before, with_loader_criteria options).
 _RULES: list = []
 
 
@@ -80,7 +156,8 @@ class UnitOwned(Scoped):
 
 
 class ScopedSelf(Scoped):
-    """The unit table itself: a unit is visible when its own id is in scope."""
+    """The unit table itself: a unit is visible when its own path lies in the scope's range (or its id is
+    among the listed ones)."""
 
     @declared_attr
     def id(cls) -> Mapped[int]:
@@ -91,12 +168,228 @@ class ScopedSelf(Scoped):
         return obj.id
 
 
+def _own_path(cls, lo, hi):
+    return and_(cls.path >= lo, cls.path < hi)
+
+
+@scope_rule
+def _base_criteria(scope):
+    s = scope_sql(scope)
+    tree = s.tree
+    if scope.listed is not None or scope.path is None:
+        def itself(cls):
+            return in_tree(cls.id, tree)
+    else:
+        # The unit table compares its own path: no subquery, and nothing for its RLS policy to recurse into.
+        # PostgreSQL compares bytes ("C"), as the policy and the path index do.
+        lo, hi = scope.path_range
+        if _ARRAYS:
+            lo = bindparam(None, lo, type_=String).collate("C")
+            hi = bindparam(None, hi, type_=String).collate("C")
+        else:
+            lo, hi = bindparam(None, lo, type_=String), bindparam(None, hi, type_=String)
+
+        def itself(cls):
+            return _own_path(cls, lo, hi)
+
+    # The mapped unit model itself (the mixin has no path to analyse the lambda with).
+    units = {m for m in _scoped_models().values() if issubclass(m, ScopedSelf)}
+    return [Criterion(UnitOwned, lambda cls: in_tree(cls.unit_id, tree)),
+            *(Criterion(model, itself) for model in sorted(units, key=lambda m: m.__name__))]
+
+
+def _as_criteria(found) -> list[Criterion]:
+    out = []
+    for item in found:
+        if isinstance(item, Criterion):
+            out.append(item)
+        else:  # a with_loader_criteria option from an older rule
+            entity = item.entity.class_ if item.entity is not None else item.root_entity
+            out.append(Criterion(entity, item._where_crit_orig))
+    return out
+
+
+_cache: dict = {}
+_cache_lock = threading.Lock()
+
+
+def _criteria_for(scope: Scope) -> tuple[tuple[Criterion, ...], tuple]:
+    """The criteria of one scope and their options, built once: a request runs a dozen statements under the
+    same scope, and every principal of the same unit brings an equal key."""
+    key = (scope.criteria_key(), scope.unit_id)
+    found = _cache.get(key)
+    if found is None:
+        criteria = tuple(c for rule in _RULES for c in _as_criteria(rule(scope)))
+        found = (criteria, tuple(c.option() for c in criteria))
+        with _cache_lock:
+            if len(_cache) > 1024:
+                _cache.clear()
+            _cache[key] = found
+    return found
+
+
+def _options_for(scope) -> tuple:
+    return _criteria_for(scope)[1]
+
+
 class OutOfScope(NotVisible):
     """A write aimed outside the scope; answered as 404, nothing written."""
 
 
 def _touches_scoped(state) -> bool:
     return any(issubclass(m.class_, Scoped) for m in state.all_mappers)
+
+
+# ---- column selects ---------------------------------------------------------------------------------
+
+_MARK = "county_net_visible"  # annotation on what visible() returns: the FROM it covers
+
+
+class EscapedCriteria(RuntimeError):
+    """A SELECT read a tenant table through its columns with neither the ORM criteria nor visible()."""
+
+
+class Columns:
+    """A table's (or an alias's) columns as attributes, for the rules' `where` functions."""
+
+    __slots__ = ("_from",)
+
+    def __init__(self, from_clause):
+        object.__setattr__(self, "_from", from_clause)
+
+    def __getattr__(self, name):
+        return self._from.c[name]
+
+
+@lru_cache(maxsize=1)
+def _scoped_models() -> dict:
+    found, stack = {}, list(Scoped.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        table_ = getattr(cls, "__table__", None)
+        if isinstance(table_, Table):
+            found[table_] = cls
+    return found
+
+
+def _base_table(from_clause):
+    element = from_clause
+    while isinstance(element, Alias):
+        element = element.element
+    return element._deannotate() if hasattr(element, "_deannotate") else element
+
+
+def _target(target):
+    """(the FROM a predicate is written for, its model) for a model, an ORM alias, a table or an alias."""
+    from sqlalchemy import inspect as sa_inspect
+
+    if isinstance(target, type):
+        return target.__table__, target
+    info = sa_inspect(target, raiseerr=False)
+    if info is not None and getattr(info, "is_aliased_class", False):
+        return info.selectable, info.mapper.class_
+    model = _scoped_models().get(_base_table(target))
+    return target, model
+
+
+def visible(target, scope: Scope | None = None):
+    """The rows of `target` (a model, a table, an alias of either) the scope may see: exactly the predicate
+    the ORM criteria add for that model, written for the given FROM, so that a column select says
+    `select(t.c.id, t.c.number).where(visible(t))` (or `scoped(select(...))`) and reads what the ORM would.
+    Put it in an outer join's ON clause, not in WHERE."""
+    scope = scope if scope is not None else current_scope()
+    from_clause, model = _target(target)
+    if model is None or not issubclass(model, Scoped):
+        raise ValueError(f"{target!r} holds no tenant rows")
+    if scope.sees_all or not orm_criteria_enabled():
+        predicate = true()
+    else:
+        columns = Columns(from_clause)
+        parts = []
+        for item in _criteria_for(scope)[0]:
+            if not issubclass(model, item.entity):
+                continue
+            if callable(item.where):
+                parts.append(item.where(columns))
+            elif from_clause is model.__table__:
+                parts.append(item.where)
+            else:
+                parts.append(ClauseAdapter(from_clause).traverse(item.where))
+        predicate = and_(*parts) if parts else true()
+    return predicate.self_group()._annotate({_MARK: from_clause})
+
+
+def _leaves(from_clause):
+    if isinstance(from_clause, Join):
+        yield from _leaves(from_clause.left)
+        yield from _leaves(from_clause.right)
+    else:
+        yield from_clause
+
+
+def scoped(statement: Select) -> Select:
+    """`statement` with visible() for every tenant table it reads from (inner joins only)."""
+    models = _scoped_models()
+    for from_clause in statement.get_final_froms():
+        if isinstance(from_clause, Join) and any(isinstance(j, Join) and (j.isouter or j.full)
+                                                 for j in _joins(from_clause)):
+            raise ValueError("an outer join: put tenancy.visible(t) in its ON clause")
+        for leaf in _leaves(from_clause):
+            if _base_table(leaf) in models and not leaf._annotations.get("parententity"):
+                statement = statement.where(visible(leaf))
+    return statement
+
+
+def _joins(join):
+    yield join
+    for side in (join.left, join.right):
+        if isinstance(side, Join):
+            yield from _joins(side)
+
+
+def escaped_tables(statement) -> list[str]:
+    """The tenant tables a statement reads through bare columns or tables without visible() for them (ORM
+    entities and their attributes carry the criteria; text() is beyond this check). The test suite runs
+    every statement it executes through it (TENANCY_CHECK_FROMS)."""
+    models = _scoped_models()
+    covered, touched, stack, seen = set(), {}, [statement], set()
+    while stack:
+        element = stack.pop()
+        if id(element) in seen:
+            continue
+        seen.add(id(element))
+        annotations = getattr(element, "_annotations", None) or {}
+        if _MARK in annotations:
+            covered.add(id(annotations[_MARK]))
+            continue  # visible()'s own probes are part of the rule
+        owner = annotations.get("proxy_owner")
+        if owner is not None and "proxy_key" in annotations:
+            prop = getattr(owner, "attrs", {}).get(annotations["proxy_key"])
+            if getattr(prop, "direction", None) is not None:  # a join along a relationship: to an ORM entity
+                covered.add(id(prop.mapper.local_table))
+                continue
+        entity = annotations.get("parententity")
+        if entity is None:
+            if isinstance(element, ColumnClause):
+                source = element.table
+                if source is not None and _base_table(source) in models:
+                    touched[id(source)] = source
+            elif isinstance(element, (Table, Alias)) and _base_table(element) in models:
+                touched[id(element)] = element
+        elif not getattr(entity, "is_aliased_class", False):
+            # The model itself is in the statement: the criteria filter its table's FROM, whoever names it.
+            covered.add(id(entity.local_table))
+        stack.extend(element.get_children())
+    return sorted({_base_table(t).name for key, t in touched.items() if key not in covered})
+
+
+_check_froms = False  # TestingConfig turns it on (TENANCY_CHECK_FROMS): an escaping column select fails
+
+
+def configure_from_check(enabled: bool) -> None:
+    global _check_froms
+    _check_froms = enabled
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -113,35 +406,11 @@ def _scope_statement(state):
         return
     if scope.sees_all or not orm_criteria_enabled():
         return
+    if _check_froms and state.is_select:
+        escaped = escaped_tables(state.statement)
+        if escaped:
+            raise EscapedCriteria(f"列查询绕过了租户条件：{escaped}（用 tenancy.visible() 或 scoped()）")
     state.statement = state.statement.options(*_options_for(scope))
-
-
-@lru_cache(maxsize=1024)
-def _options_for(scope) -> tuple:
-    """The criteria of one scope, built once: a request runs a dozen statements under the same scope, and
-    the same user's next request brings an equal Scope again."""
-    visible = sorted(scope.unit_ids)  # outside the lambda: the lambda's SQL is cached
-    if _ARRAYS:
-        ids = id_array(visible)  # a SQL element: the lambda tracks its value
-
-        def owned(cls):
-            return cls.unit_id == any_(ids)
-
-        def itself(cls):
-            return cls.id == any_(ids)
-    else:
-        def owned(cls):
-            return cls.unit_id.in_(visible)
-
-        def itself(cls):
-            return cls.id.in_(visible)
-    options = [
-        with_loader_criteria(UnitOwned, owned, include_aliases=True),
-        with_loader_criteria(ScopedSelf, itself, include_aliases=True),
-    ]
-    for rule in _RULES:
-        options.extend(rule(scope))
-    return tuple(options)
 
 
 @event.listens_for(Session, "before_flush")
@@ -159,3 +428,4 @@ def _guard_writes(session, flush_context, instances):
             raise OutOfScope()  # only system work creates units
         if not type(row).may_write(row, scope):
             raise OutOfScope()
+
