@@ -4,7 +4,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 
 
 _FIELDS = ("listed", "sees_all", "reason", "self_ids", "unit_id", "county_id", "whole_county", "path")
@@ -18,7 +18,7 @@ class Scope:
     parameters are the same size for a village and for a county center. A scope may also list its units
     (`Scope(frozenset(ids))`: tests and tools), which the SQL then names one by one."""
 
-    __slots__ = _FIELDS
+    __slots__ = (*_FIELDS, "_app")
 
     def __init__(self, unit_ids: frozenset[int] | None = None, sees_all: bool = False, reason: str = "request",
                  self_ids: frozenset[int] = frozenset(), unit_id: int | None = None, county_id: int | None = None,
@@ -27,6 +27,8 @@ class Scope:
                   unit_id, county_id, whole_county, path)
         for name, value in zip(_FIELDS, values):
             object.__setattr__(self, name, value)
+        # Where a range scope reads its units when asked outside any app context (not part of its identity).
+        object.__setattr__(self, "_app", current_app._get_current_object() if has_app_context() else None)
         # self_ids: the principal's own unit and its ancestors: matters accusing any of them stay hidden (检举控告).
         # county_id: the root of the principal's path; nothing a unit can see lies outside that county.
         # whole_county: the principal's unit is that root, so its subtree is exactly the county.
@@ -83,7 +85,10 @@ class Scope:
             return frozenset()
         from county_net.units.directory import units_under
 
-        return frozenset(units_under(self.path, self.county_id))
+        if has_app_context() or self._app is None:
+            return frozenset(units_under(self.path, self.county_id))
+        with self._app.app_context():
+            return frozenset(units_under(self.path, self.county_id))
 
     def may_see(self, unit_id: int | None) -> bool:
         if self.sees_all:

@@ -353,12 +353,12 @@ def escaped_tables(statement) -> list[str]:
     entities and their attributes carry the criteria; text() is beyond this check). The test suite runs
     every statement it executes through it (TENANCY_CHECK_FROMS)."""
     models = _scoped_models()
-    covered, touched, stack, seen = set(), {}, [statement], set()
+    covered, touched, stack, seen = set(), {}, [statement], {}
     while stack:
         element = stack.pop()
         if id(element) in seen:
             continue
-        seen.add(id(element))
+        seen[id(element)] = element  # held, so that no id is reused while the walk runs
         annotations = getattr(element, "_annotations", None) or {}
         if _MARK in annotations:
             covered.add(id(annotations[_MARK]))
@@ -380,6 +380,8 @@ def escaped_tables(statement) -> list[str]:
         elif not getattr(entity, "is_aliased_class", False):
             # The model itself is in the statement: the criteria filter its table's FROM, whoever names it.
             covered.add(id(entity.local_table))
+        if isinstance(element, Table) or (isinstance(element, Alias) and isinstance(_base_table(element), Table)):
+            continue  # a table or its alias: its columns are not reads of their own
         stack.extend(element.get_children())
     return sorted({_base_table(t).name for key, t in touched.items() if key not in covered})
 
