@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import Criterion, Scoped, in_tree, scope_rule, scope_sql
+from county_net.tenancy.criteria import Scoped, in_tree, visibility
 
 
 class AuditRecord(Scoped, db.Model):
@@ -37,8 +37,7 @@ class AuditRecord(Scoped, db.Model):
         return obj.actor_unit_id
 
 
-@scope_rule
-def _audit_criteria(scope):
+@visibility(AuditRecord)
+def _audit_visible(m, r):
     """The same rule is the PostgreSQL policy (rls_sql.AUDIT_VISIBLE)."""
-    tree = scope_sql(scope).tree
-    return [Criterion(AuditRecord, lambda m: in_tree(m.actor_unit_id, tree))]
+    return in_tree(m.actor_unit_id, r.tree)

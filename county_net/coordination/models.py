@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import Columns, Criterion, Scoped, in_tree, scope_rule, scope_sql
+from county_net.tenancy.criteria import Columns, Scoped, in_tree, visibility
 
 KINDS = {"coordination": "协调会", "briefing": "信息通报例会", "field_visit": "带案下访", "training": "培训"}
 STATES = {"planned": "已安排", "held": "已召开", "closed": "已结束", "cancelled": "已取消"}
@@ -204,21 +204,28 @@ def _through_meeting(m, meeting_rule, *args):
         .correlate_except(_meeting).exists()
 
 
-@scope_rule
-def _meeting_criteria(scope):
+@visibility(CoordinationMeeting)
+def _meeting_visible(m, r):
     """A meeting: its convening unit's tree, or an invited unit's; never another county's, and a county center
     sees all of its county's. The same rule is the PostgreSQL policy (the migration's MEETING_VISIBLE)."""
-    s = scope_sql(scope)
-    tree, county = s.tree, s.county
-    if county is not None and s.whole_county:
-        meeting = Criterion(CoordinationMeeting, lambda m: _meeting_of_county(m, county))
-        child = Criterion(MeetingChild, lambda m: _through_meeting(m, _meeting_of_county, county))
-    elif county is not None:
-        meeting = Criterion(CoordinationMeeting, lambda m: _meeting_in_county(m, county, tree))
-        child = Criterion(MeetingChild, lambda m: _through_meeting(m, _meeting_in_county, county, tree))
-    else:
-        meeting = Criterion(CoordinationMeeting, lambda m: _reach(m, tree))
-        child = Criterion(MeetingChild, lambda m: _through_meeting(m, _reach, tree))
-    invitation = Criterion(MeetingInvitation, lambda m: or_(in_tree(m.unit_id, tree),
-                                                            in_tree(m.invited_unit_id, tree)))
-    return [meeting, invitation, child]
+    rule, args = _meeting_rule(r)
+    return rule(m, *args)
+
+
+def _meeting_rule(r):
+    if r.mode == "whole":
+        return _meeting_of_county, (r.county,)
+    if r.mode == "county":
+        return _meeting_in_county, (r.county, r.tree)
+    return _reach, (r.tree,)
+
+
+@visibility(MeetingChild)
+def _meeting_child_visible(m, r):
+    rule, args = _meeting_rule(r)
+    return _through_meeting(m, rule, *args)
+
+
+@visibility(MeetingInvitation)
+def _invitation_visible(m, r):
+    return or_(in_tree(m.unit_id, r.tree), in_tree(m.invited_unit_id, r.tree))

@@ -11,7 +11,7 @@ from sqlalchemy.orm.util import identity_key
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import Columns, Criterion, Scoped, in_tree, not_blocked, scope_rule, scope_sql
+from county_net.tenancy.criteria import Columns, Scoped, in_tree, not_blocked, visibility
 
 CHANNELS = {"visit": "来访", "letter": "来信", "phone": "来电", "online": "网上信访", "other": "其他"}
 NATURES = {"demand": "求决", "suggestion": "建议意见", "inquiry": "咨询", "accusation": "检举控告", "appeal": "申诉"}
@@ -458,39 +458,54 @@ def _child_listed(m, tree, blocked):
     return _through_matter(m, _matter_listed, tree, blocked)
 
 
-@scope_rule
-def _petition_criteria(scope):
+@visibility(Petition)
+def _matter_visible(m, r):
     """Who sees a matter: its registering unit's tree, its holder, units with an active grant; never a unit
     it accuses. The same rule is the PostgreSQL policy (rls_sql.PETITION_VISIBLE_V3)."""
-    s = scope_sql(scope)
-    tree, blocked, county = s.tree, s.blocked, s.county
-    if county is not None and s.whole_county:
-        matter = Criterion(Petition, lambda m: _matter_of_county(m, county, blocked))
-        child = Criterion(PetitionChild, lambda m: _child_of_county(m, county, blocked))
-        person = Criterion(Petitioner, lambda m: _person_visible(m, tree, _child_of_county, county, blocked))
-        contact = Criterion(PetitionerContactChange,
-                            lambda m: _contact_visible(m, tree, _child_of_county, county, blocked))
-    elif county is not None:
-        matter = Criterion(Petition, lambda m: _matter_in_county(m, county, tree, blocked))
-        child = Criterion(PetitionChild, lambda m: _child_in_county(m, county, tree, blocked))
-        person = Criterion(Petitioner, lambda m: _person_visible(m, tree, _child_in_county, county, tree, blocked))
-        contact = Criterion(PetitionerContactChange,
-                            lambda m: _contact_visible(m, tree, _child_in_county, county, tree, blocked))
-    else:  # a scope that lists its units and names no county (tools, tests)
-        matter = Criterion(Petition, lambda m: _matter_listed(m, tree, blocked))
-        child = Criterion(PetitionChild, lambda m: _child_listed(m, tree, blocked))
-        person = Criterion(Petitioner, lambda m: _person_visible(m, tree, _child_listed, tree, blocked))
-        contact = Criterion(PetitionerContactChange,
-                            lambda m: _contact_visible(m, tree, _child_listed, tree, blocked))
-    grant = Criterion(PetitionAccess, lambda m: or_(in_tree(m.unit_id, tree), in_tree(m.grantee_unit_id, tree)))
-    return [matter, grant, child, person, contact]
+    if r.mode == "whole":
+        return _matter_of_county(m, r.county, r.blocked)
+    if r.mode == "county":
+        return _matter_in_county(m, r.county, r.tree, r.blocked)
+    return _matter_listed(m, r.tree, r.blocked)  # a scope that lists its units and names no county (tools, tests)
 
 
-@scope_rule
-def _counter_criteria(scope):
+@visibility(PetitionChild)
+def _child_visible(m, r):
+    """Exactly when its matter is visible; a county center reads the row's own copies (no probe)."""
+    if r.mode == "whole":
+        return _child_of_county(m, r.county, r.blocked)
+    if r.mode == "county":
+        return _child_in_county(m, r.county, r.tree, r.blocked)
+    return _child_listed(m, r.tree, r.blocked)
+
+
+def _child_rule(r):
+    if r.mode == "whole":
+        return _child_of_county, (r.county, r.blocked)
+    if r.mode == "county":
+        return _child_in_county, (r.county, r.tree, r.blocked)
+    return _child_listed, (r.tree, r.blocked)
+
+
+@visibility(Petitioner)
+def _petitioner_visible(m, r):
+    rule, args = _child_rule(r)
+    return _person_visible(m, r.tree, rule, *args)
+
+
+@visibility(PetitionerContactChange)
+def _contact_change_visible(m, r):
+    rule, args = _child_rule(r)
+    return _contact_visible(m, r.tree, rule, *args)
+
+
+@visibility(PetitionAccess)
+def _grant_visible(m, r):
+    return or_(in_tree(m.unit_id, r.tree), in_tree(m.grantee_unit_id, r.tree))
+
+
+@visibility(PetitionCounter)
+def _counter_visible(m, r):
     """Its own county's counter: the county root is in the scope or among the self ids. The same rule is the
     PostgreSQL policy (rls_sql.COUNTER_VISIBLE)."""
-    s = scope_sql(scope)
-    tree, blocked = s.tree, s.blocked
-    return [Criterion(PetitionCounter, lambda m: or_(in_tree(m.county_unit_id, tree),
-                                                     in_tree(m.county_unit_id, blocked)))]
+    return or_(in_tree(m.county_unit_id, r.tree), in_tree(m.county_unit_id, r.blocked))

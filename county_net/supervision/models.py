@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import Columns, Criterion, Scoped, UnitOwned, in_tree, scope_rule, scope_sql
+from county_net.tenancy.criteria import Columns, Scoped, UnitOwned, in_tree, visibility
 
 # Glossary: 催办 urge; 督办 普通 / 黄牌 / 红牌. Ordered: escalation only ever moves right.
 LEVELS = {"urge": "催办", "normal": "普通督办", "yellow": "黄牌督办", "red": "红牌督办"}
@@ -223,10 +223,13 @@ def _through_record(m, tree):
         .correlate_except(_parent).exists()
 
 
-@scope_rule
-def _supervision_criteria(scope):
+@visibility(Supervision)
+def _supervision_visible(m, r):
     """The issuer's tree sees its records; the target's tree sees issued records aimed at it. The same rule
     is the PostgreSQL policy (migration: SUPERVISION_VISIBLE)."""
-    tree = scope_sql(scope).tree
-    return [Criterion(Supervision, lambda m: _record_visible(m, tree)),
-            Criterion(SupervisionChild, lambda m: _through_record(m, tree))]
+    return _record_visible(m, r.tree)
+
+
+@visibility(SupervisionChild)
+def _supervision_child_visible(m, r):
+    return _through_record(m, r.tree)

@@ -91,56 +91,125 @@ def _listed(ids):
 
 
 def in_tree(col, tree):
-    """`col`'s unit is one the scope sees (`tree` from ScopeSQL)."""
+    """`col`'s unit is one the scope sees (`tree` from RuleArgs)."""
     if _ARRAYS:
         return col == any_(tree)
     return col.in_(tree)
 
 
 def not_blocked(col, blocked):
-    """`col` is NULL or none of the principal's own unit and ancestors (`blocked` from ScopeSQL)."""
+    """`col` is NULL or none of the principal's own unit and ancestors (`blocked` from RuleArgs)."""
     if _ARRAYS:
         return col.is_(None) | ~(col == any_(blocked))
     return col.is_(None) | col.not_in(blocked)
 
 
-class ScopeSQL(NamedTuple):
-    """A scope's SQL parts, built once per scope. Rules pass them into their lambdas: SQLAlchemy caches a
-    lambda's SQL and takes only these values from each new scope."""
-    tree: Any  # the visible units (a SQL element)
-    blocked: Any  # the principal's unit and its ancestors (a SQL element)
-    county: int | None
-    whole_county: bool
-    listed: bool
+class RuleArgs(NamedTuple):
+    """What a visibility rule knows of the scope: SQL elements (one set per scope, whatever its size) and how
+    to read them."""
+    mode: str  # "whole": a county center (its county is the rule); "county": within a county; "any"
+    by_path: bool  # the subtree is a path range (False: the scope lists its units)
+    tree: Any  # the visible units (in_tree)
+    blocked: Any  # the principal's unit and its ancestors (not_blocked)
+    county: Any  # the county id, a bound parameter (None in mode "any")
+    lo: Any  # the path range, bound parameters (None unless by_path)
+    hi: Any
 
 
-def scope_sql(scope: Scope) -> ScopeSQL:
-    tree = _listed(scope.listed) if scope.listed is not None else _subtree(scope.path_range)
-    return ScopeSQL(tree=tree, blocked=_listed(scope.self_ids or [-1]), county=scope.county_id,
-                    whole_county=scope.whole_county, listed=scope.listed is not None)
+def _parts(scope: Scope) -> dict:
+    parts = {"tree": _listed(scope.listed) if scope.listed is not None else _subtree(scope.path_range),
+             "blocked": _listed(scope.self_ids or [-1])}
+    if scope.county_id is not None:
+        parts["county"] = bindparam(None, scope.county_id, type_=Integer)
+    if scope.listed is None and scope.path is not None:
+        lo, hi = scope.path_range
+        lo, hi = bindparam(None, lo, type_=String), bindparam(None, hi, type_=String)
+        if _ARRAYS:  # byte-wise, as the policy and ix_units_path_c compare
+            lo, hi = lo.collate("C"), hi.collate("C")
+        parts["lo"], parts["hi"] = lo, hi
+    return parts
+
+
+def _mode(scope: Scope) -> tuple[str, bool]:
+    mode = "any" if scope.county_id is None else "whole" if scope.whole_county else "county"
+    return mode, scope.listed is None and scope.path is not None
 
 
 # ---- rules ------------------------------------------------------------------------------------------
 
-class Criterion(NamedTuple):
-    """Which rows of `entity` (a model, or a mixin and every model that uses it) a scope sees. `where` takes
-    the entity's columns as attributes: the mapped class, an ORM alias of it, or a table's columns (the
-    column-select helper below), so one function is the rule for ORM statements and column selects alike."""
-    entity: type
-    where: Any
-
-    def option(self):
-        return with_loader_criteria(self.entity, self.where, include_aliases=True)
+# (entity, rule): rule(m, args) -> the rows of `entity` (a model, or a mixin and every model using it) the
+# scope sees. `m` gives the columns as attributes: the mapped class, an ORM alias of it, or a table's columns
+# (visible() below), so one function is the rule for ORM statements and column selects alike. A probe into
+# another table is written over a table alias with that table's rule spelled out, never left to nesting.
+_VISIBILITY: list = []
 
 
-# Criteria of models whose visibility is more than "owner in scope" (shared through grants). Each rule takes
-# the Scope and returns Criterion objects (or, as before, with_loader_criteria options).
+def visibility(entity):
+    def register(rule):
+        _VISIBILITY.append((entity, rule))
+        _rules_of.cache_clear()
+        return rule
+    return register
+
+
+# Older rules: fn(scope) -> with_loader_criteria options, added beside the one option of the rules above.
 _RULES: list = []
 
 
 def scope_rule(fn):
     _RULES.append(fn)
     return fn
+
+
+@lru_cache(maxsize=None)
+def _rules_of(model) -> tuple:
+    mro = getattr(model, "__mro__", ())
+    return tuple(rule for entity, rule in _VISIBILITY if entity in mro)
+
+
+def apply_rules(m, model, args: RuleArgs):
+    rules = _rules_of(model) if isinstance(model, type) else ()
+    parts = [rule(m, args) for rule in rules]
+    return and_(*parts) if parts else true()
+
+
+def _dispatch(cls, mode, by_path, tree, blocked, county, lo, hi):
+    """The one loader criterion: the rules of whichever tenant model SQLAlchemy asks about."""
+    info = getattr(cls, "_aliased_insp", None)
+    model = info.mapper.class_ if info is not None else cls
+    return apply_rules(cls, model, RuleArgs(mode, by_path, tree, blocked, county, lo, hi))
+
+
+# One lambda per kind of scope, each closing over SQL elements only: SQLAlchemy caches the SQL per lambda and
+# takes these elements' values (a handful of parameters) from each statement's scope. A single option for all
+# tenant models keeps every statement's cache key and parameters small, whichever models it reads.
+def _lambda_whole_path(tree, blocked, county, lo, hi):
+    return lambda cls: _dispatch(cls, "whole", True, tree, blocked, county, lo, hi)
+
+
+def _lambda_whole_listed(tree, blocked, county):
+    return lambda cls: _dispatch(cls, "whole", False, tree, blocked, county, None, None)
+
+
+def _lambda_county_path(tree, blocked, county, lo, hi):
+    return lambda cls: _dispatch(cls, "county", True, tree, blocked, county, lo, hi)
+
+
+def _lambda_county_listed(tree, blocked, county):
+    return lambda cls: _dispatch(cls, "county", False, tree, blocked, county, None, None)
+
+
+def _lambda_any_path(tree, blocked, lo, hi):
+    return lambda cls: _dispatch(cls, "any", True, tree, blocked, None, lo, hi)
+
+
+def _lambda_any_listed(tree, blocked):
+    return lambda cls: _dispatch(cls, "any", False, tree, blocked, None, None, None)
+
+
+_LAMBDAS = {("whole", True): _lambda_whole_path, ("whole", False): _lambda_whole_listed,
+            ("county", True): _lambda_county_path, ("county", False): _lambda_county_listed,
+            ("any", True): _lambda_any_path, ("any", False): _lambda_any_listed}
 
 
 class UnitOwned(Scoped):
@@ -168,44 +237,29 @@ class ScopedSelf(Scoped):
         return obj.id
 
 
-def _own_path(cls, lo, hi):
-    return and_(cls.path >= lo, cls.path < hi)
+@visibility(UnitOwned)
+def _owned_visible(m, r):
+    return in_tree(m.unit_id, r.tree)
 
 
-@scope_rule
-def _base_criteria(scope):
-    s = scope_sql(scope)
-    tree = s.tree
-    if scope.listed is not None or scope.path is None:
-        def itself(cls):
-            return in_tree(cls.id, tree)
-    else:
-        # The unit table compares its own path: no subquery, and nothing for its RLS policy to recurse into.
-        # PostgreSQL compares bytes ("C"), as the policy and the path index do.
-        lo, hi = scope.path_range
-        if _ARRAYS:
-            lo = bindparam(None, lo, type_=String).collate("C")
-            hi = bindparam(None, hi, type_=String).collate("C")
-        else:
-            lo, hi = bindparam(None, lo, type_=String), bindparam(None, hi, type_=String)
+@visibility(ScopedSelf)
+def _unit_visible(m, r):
+    if r.by_path:  # its own path: no subquery, and nothing for the unit table's RLS policy to recurse into
+        return and_(m.path >= r.lo, m.path < r.hi)
+    return in_tree(m.id, r.tree)
 
-        def itself(cls):
-            return _own_path(cls, lo, hi)
 
-    # The mapped unit model itself (the mixin has no path to analyse the lambda with).
-    units = {m for m in _scoped_models().values() if issubclass(m, ScopedSelf)}
-    return [Criterion(UnitOwned, lambda cls: in_tree(cls.unit_id, tree)),
-            *(Criterion(model, itself) for model in sorted(units, key=lambda m: m.__name__))]
+class Criterion(NamedTuple):
+    """An older rule's criterion (with_loader_criteria), kept for visible()."""
+    entity: type
+    where: Any
 
 
 def _as_criteria(found) -> list[Criterion]:
     out = []
     for item in found:
-        if isinstance(item, Criterion):
-            out.append(item)
-        else:  # a with_loader_criteria option from an older rule
-            entity = item.entity.class_ if item.entity is not None else item.root_entity
-            out.append(Criterion(entity, item._where_crit_orig))
+        entity = item.entity.class_ if item.entity is not None else item.root_entity
+        out.append(Criterion(entity, item._where_crit_orig))
     return out
 
 
@@ -213,14 +267,18 @@ _cache: dict = {}
 _cache_lock = threading.Lock()
 
 
-def _criteria_for(scope: Scope) -> tuple[tuple[Criterion, ...], tuple]:
-    """The criteria of one scope and their options, built once: a request runs a dozen statements under the
-    same scope, and every principal of the same unit brings an equal key."""
+def _criteria_for(scope: Scope) -> tuple:
+    """(the rules' arguments, older rules' criteria, the options), built once per scope key: a request runs
+    a dozen statements under the same scope, and every principal of the same unit brings an equal key."""
     key = (scope.criteria_key(), scope.unit_id)
     found = _cache.get(key)
     if found is None:
-        criteria = tuple(c for rule in _RULES for c in _as_criteria(rule(scope)))
-        found = (criteria, tuple(c.option() for c in criteria))
+        mode, by_path = _mode(scope)
+        parts = _parts(scope)
+        args = RuleArgs(mode, by_path, **{name: parts.get(name) for name in ("tree", "blocked", "county", "lo", "hi")})
+        older = [option for rule in _RULES for option in rule(scope)]
+        main = with_loader_criteria(Scoped, _LAMBDAS[mode, by_path](**parts), include_aliases=True)
+        found = (args, tuple(_as_criteria(older)), (main, *older))
         with _cache_lock:
             if len(_cache) > 1024:
                 _cache.clear()
@@ -229,7 +287,7 @@ def _criteria_for(scope: Scope) -> tuple[tuple[Criterion, ...], tuple]:
 
 
 def _options_for(scope) -> tuple:
-    return _criteria_for(scope)[1]
+    return _criteria_for(scope)[2]
 
 
 class OutOfScope(NotVisible):
@@ -306,8 +364,9 @@ def visible(target, scope: Scope | None = None):
         predicate = true()
     else:
         columns = Columns(from_clause)
-        parts = []
-        for item in _criteria_for(scope)[0]:
+        args, older, _ = _criteria_for(scope)
+        parts = [apply_rules(columns, model, args)]
+        for item in older:
             if not issubclass(model, item.entity):
                 continue
             if callable(item.where):
@@ -316,7 +375,7 @@ def visible(target, scope: Scope | None = None):
                 parts.append(item.where)
             else:
                 parts.append(ClauseAdapter(from_clause).traverse(item.where))
-        predicate = and_(*parts) if parts else true()
+        predicate = and_(*parts)
     return predicate.self_group()._annotate({_MARK: from_clause})
 
 

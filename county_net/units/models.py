@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import Criterion, Scoped, ScopedSelf, UnitOwned, in_tree, scope_rule, scope_sql
+from county_net.tenancy.criteria import Scoped, ScopedSelf, UnitOwned, in_tree, visibility
 from county_net.units.kinds import KIND_NAMES, kind_label
 
 _KIND_CHECK = "kind IN (" + ", ".join(f"'{k}'" for k in KIND_NAMES) + ")"
@@ -98,8 +98,7 @@ def _window_visible(m, tree):
         .correlate_except(_window).exists()
 
 
-@scope_rule
-def _station_criteria(scope):
+@visibility(WindowStation)
+def _station_visible(m, r):
     """Exactly when its window is visible. The same rule is the PostgreSQL policy (rls_sql.STATION_VISIBLE)."""
-    tree = scope_sql(scope).tree
-    return [Criterion(WindowStation, lambda m: _window_visible(m, tree))]
+    return _window_visible(m, r.tree)
