@@ -145,6 +145,8 @@ class TestingConfig(Config):
     ARGON2_MEMORY_KIB = 1024
     ARGON2_TIME_COST = 1
     SQLITE_WRITE_TRIPWIRE = True  # a request that writes in a read transaction fails loudly (core/database.py)
+    # A SELECT that reads a tenant table through bare columns without tenancy.visible() fails loudly.
+    TENANCY_CHECK_FROMS = True
 
 
 class ProductionConfig(Config):

@@ -4,11 +4,11 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship, with_loader_criteria
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import Scoped, UnitOwned, scope_rule
+from county_net.tenancy.criteria import Scoped, UnitOwned, visibility
 from county_net.units.models import Unit
 
 ROLES = {
@@ -94,7 +94,7 @@ class AuthSession(Scoped, db.Model):
         return False
 
 
-@scope_rule
-def _session_criteria(scope):
+@visibility(AuthSession)
+def _session_visible(m, r):
     """The same rule is the PostgreSQL policy (rls_sql.SESSION_VISIBLE)."""
-    return [with_loader_criteria(AuthSession, false(), include_aliases=True)]
+    return false()

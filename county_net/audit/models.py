@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, with_loader_criteria
+from sqlalchemy.orm import Mapped, mapped_column
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import Scoped, among, scope_rule
+from county_net.tenancy.criteria import Scoped, in_tree, visibility
 
 
 class AuditRecord(Scoped, db.Model):
@@ -37,8 +37,7 @@ class AuditRecord(Scoped, db.Model):
         return obj.actor_unit_id
 
 
-@scope_rule
-def _audit_criteria(scope):
+@visibility(AuditRecord)
+def _audit_visible(m, r):
     """The same rule is the PostgreSQL policy (rls_sql.AUDIT_VISIBLE)."""
-    return [with_loader_criteria(AuditRecord, among(AuditRecord.actor_unit_id, sorted(scope.unit_ids)),
-                                 include_aliases=True)]
+    return in_tree(m.actor_unit_id, r.tree)

@@ -253,6 +253,7 @@ class Generator:
         # (matter id, county id, received_at, template, place, text, petitioner ids): read once all are drawn
         self.repeat_sources: list[tuple] = []
         self.repeat_seconds = 0.0
+        self.accused_of: dict[int, int] = {}  # matter id -> accused unit, for its reading's copy
 
     # ---- the network ---------------------------------------------------------------------------
 
@@ -674,18 +675,30 @@ class Generator:
         "concluded_at", "satisfaction", "satisfaction_at", "is_archived", "archived_at", "due_step", "due_on",
         "version")
 
+    def _matter_copies(self, petitions) -> dict:
+        """Each matter's county and accused unit, which its child rows carry (PetitionChild)."""
+        county, accused = self.PETITION_COLUMNS.index("county_unit_id"), self.PETITION_COLUMNS.index("accused_unit_id")
+        copies = {row[0]: (row[county], row[accused]) for row in petitions}
+        self.accused_of.update((pid, c[1]) for pid, c in copies.items() if c[1] is not None)
+        return copies
+
     def _flush(self, petitions, people, parties, access, events, links, audit) -> None:
         w = self.w
+        copies = self._matter_copies(petitions)
+        parties, events, links = ([(*row, *copies[row[1]]) for row in rows] for rows in (parties, events, links))
         w.write("petitioners", ("id", "unit_id", "name", "id_number_enc", "id_number_hash", "id_number_masked",
                                 "phone_enc", "phone_hash", "phone_masked", "phone_last4", "name_phone_hash",
                                 "address", "created_at"), people)
         w.write("petitions", self.PETITION_COLUMNS, petitions)
-        w.write("petition_parties", ("id", "petition_id", "petitioner_id", "position", "is_representative"), parties)
+        w.write("petition_parties", ("id", "petition_id", "petitioner_id", "position", "is_representative",
+                                     "county_unit_id", "accused_unit_id"), parties)
         w.write("petition_access", ("id", "petition_id", "unit_id", "grantee_unit_id", "via", "is_active",
                                     "created_at", "ended_at"), access)
         w.write("petition_events", ("id", "petition_id", "kind", "from_state", "to_state", "actor_id", "actor_name",
-                                    "actor_unit_id", "target_unit_id", "occurred_at", "note", "payload"), events)
-        w.write("petition_links", ("id", "petition_id", "earlier_id", "score", "reason", "status"), links)
+                                    "actor_unit_id", "target_unit_id", "occurred_at", "note", "payload",
+                                    "county_unit_id", "accused_unit_id"), events)
+        w.write("petition_links", ("id", "petition_id", "earlier_id", "score", "reason", "status", "county_unit_id",
+                                   "accused_unit_id"), links)
         w.write("audit_records", ("id", "seq", "occurred_at", "actor_id", "actor_name", "actor_unit_id", "action",
                                   "target_type", "target_id", "detail", "client_addr", "prev_hash", "hash"), audit)
         w.commit()
@@ -832,11 +845,11 @@ class Generator:
                 values = entries[text][0]
                 keys = set(terms(text, county_id))
                 keys.update(t for t in (person_term(self.person_names[p], county_id) for p in people) if t)
-                readings.append((pid, pid, *values))
+                readings.append((pid, pid, *values, county_id, self.accused_of.get(pid)))
                 rows.append((pid, county_id, received, " ".join(sorted(keys))))
                 per_county.setdefault(county_id, Counter())[text] += 1
             self.w.write("petition_readings", ("id", "petition_id", "words", "amounts", "objects", "names",
-                                               "reader_version"), readings)
+                                               "reader_version", "county_unit_id", "accused_unit_id"), readings)
             self.w.write("repeat_index", ("petition_id", "county_unit_id", "received_at", "terms"), rows)
             self.w.commit()
             progress.step(len(rows))

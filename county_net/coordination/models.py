@@ -8,11 +8,11 @@ from datetime import date, datetime
 
 from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
                         and_, or_, select)
-from sqlalchemy.orm import Mapped, aliased, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import Scoped, among, scope_rule
+from county_net.tenancy.criteria import Columns, Scoped, in_tree, visibility
 
 KINDS = {"coordination": "协调会", "briefing": "信息通报例会", "field_visit": "带案下访", "training": "培训"}
 STATES = {"planned": "已安排", "held": "已召开", "closed": "已结束", "cancelled": "已取消"}
@@ -98,7 +98,7 @@ class MeetingInvitation(Scoped, db.Model):
 
     @classmethod
     def may_write(cls, obj, scope) -> bool:
-        return obj.unit_id in scope.unit_ids
+        return scope.may_see(obj.unit_id)
 
 
 class MeetingChild(Scoped):
@@ -178,28 +178,54 @@ class MeetingTask(MeetingChild, db.Model):
         return TASK_STATES[self.state]
 
 
-# Probe aliases: the scope criteria apply to them too (include_aliases), so each probe is itself filtered.
-_invitation = aliased(MeetingInvitation, name="invitation_probe")
-_meeting = aliased(CoordinationMeeting, name="meeting_probe")
+# Probes are table aliases whose conditions each rule writes out, so ORM statements and column selects
+# filter them alike.
+_invitation = MeetingInvitation.__table__.alias("invitation_probe")
+_meeting = CoordinationMeeting.__table__.alias("meeting_probe")
 
 
-@scope_rule
-def _meeting_criteria(scope):
-    """A meeting: its convening unit's tree, or an invited unit's. The same rule is the PostgreSQL policy
-    (the migration's MEETING_VISIBLE)."""
-    visible = sorted(scope.unit_ids)
-    invited = select(_invitation.id).where(_invitation.meeting_id == CoordinationMeeting.id,
-                                           among(_invitation.invited_unit_id, visible)) \
+def _reach(m, tree):
+    invited = select(_invitation.c.id).where(_invitation.c.meeting_id == m.id,
+                                             in_tree(_invitation.c.invited_unit_id, tree)) \
         .correlate_except(_invitation).exists()
-    reach = or_(among(CoordinationMeeting.unit_id, visible), invited)
-    if scope.county_id is not None:
-        county = CoordinationMeeting.county_unit_id == scope.county_id
-        reach = county if scope.whole_county else and_(county, reach)
-    return [
-        with_loader_criteria(CoordinationMeeting, reach, include_aliases=True),
-        with_loader_criteria(MeetingInvitation, or_(among(MeetingInvitation.unit_id, visible),
-                                                    among(MeetingInvitation.invited_unit_id, visible)),
-                             include_aliases=True),
-        with_loader_criteria(MeetingChild, lambda cls: select(_meeting.id).where(_meeting.id == cls.meeting_id)
-                             .correlate_except(_meeting).exists(), include_aliases=True),
-    ]
+    return or_(in_tree(m.unit_id, tree), invited)
+
+
+def _meeting_of_county(m, county):
+    return m.county_unit_id == county
+
+
+def _meeting_in_county(m, county, tree):
+    return and_(m.county_unit_id == county, _reach(m, tree))
+
+
+def _through_meeting(m, meeting_rule, *args):
+    return select(_meeting.c.id).where(_meeting.c.id == m.meeting_id, meeting_rule(Columns(_meeting), *args)) \
+        .correlate_except(_meeting).exists()
+
+
+@visibility(CoordinationMeeting)
+def _meeting_visible(m, r):
+    """A meeting: its convening unit's tree, or an invited unit's; never another county's, and a county center
+    sees all of its county's. The same rule is the PostgreSQL policy (the migration's MEETING_VISIBLE)."""
+    rule, args = _meeting_rule(r)
+    return rule(m, *args)
+
+
+def _meeting_rule(r):
+    if r.mode == "whole":
+        return _meeting_of_county, (r.county,)
+    if r.mode == "county":
+        return _meeting_in_county, (r.county, r.tree)
+    return _reach, (r.tree,)
+
+
+@visibility(MeetingChild)
+def _meeting_child_visible(m, r):
+    rule, args = _meeting_rule(r)
+    return _through_meeting(m, rule, *args)
+
+
+@visibility(MeetingInvitation)
+def _invitation_visible(m, r):
+    return or_(in_tree(m.unit_id, r.tree), in_tree(m.invited_unit_id, r.tree))

@@ -6,11 +6,12 @@ from datetime import date, datetime
 
 from sqlalchemy import (BigInteger, event, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, and_, false, or_, select, text)
-from sqlalchemy.orm import Mapped, aliased, declared_attr, mapped_column, relationship, with_loader_criteria
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, object_session, relationship
+from sqlalchemy.orm.util import identity_key
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import Scoped, among, not_among, scope_rule
+from county_net.tenancy.criteria import Columns, Scoped, in_tree, not_blocked, visibility
 
 CHANNELS = {"visit": "来访", "letter": "来信", "phone": "来电", "online": "网上信访", "other": "其他"}
 NATURES = {"demand": "求决", "suggestion": "建议意见", "inquiry": "咨询", "accusation": "检举控告", "appeal": "申诉"}
@@ -160,9 +161,9 @@ class Petition(Scoped, db.Model):
         a matter back leaves it in the same transaction); so may a scope that read the row through a grant
         (a co-unit adding its opinion)."""
         before = getattr(obj, "_involved_when_loaded", set())
-        if getattr(obj, "_read_in_scope", None) == scope.unit_ids:
+        if getattr(obj, "_read_in_scope", None) == scope:
             return True
-        return bool((obj.involved_unit_ids() | before) & scope.unit_ids)
+        return scope.sees_any(obj.involved_unit_ids() | before)
 
 
 @event.listens_for(Petition, "load")
@@ -172,15 +173,25 @@ def _remember_involved(target, context):
     target._involved_when_loaded = target.involved_unit_ids()
     scope = active_scope()
     # Read through the scoped criteria, so this scope may see it (system reads prove nothing).
-    target._read_in_scope = scope.unit_ids if scope is not None and not scope.sees_all else None
+    target._read_in_scope = scope if scope is not None and not scope.sees_all else None
 
 
 class PetitionChild(Scoped):
-    """Rows reached through their petition: visible exactly when the petition is."""
+    """Rows reached through their petition: visible exactly when the petition is. Each keeps a copy of its
+    matter's county and accused unit (both fixed at registration, copied by `_copy_matter_columns`), so that
+    a county-wide principal's criteria and RLS policy decide on the row alone, without a probe into petitions."""
 
     @declared_attr
     def petition_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("petitions.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr
+    def county_unit_id(cls) -> Mapped[int]:
+        return mapped_column(Integer, nullable=False)
+
+    @declared_attr
+    def accused_unit_id(cls) -> Mapped[int | None]:
+        return mapped_column(Integer)
 
     @classmethod
     def scope_owner_id(cls, obj) -> int | None:
@@ -214,7 +225,7 @@ class PetitionAccess(Scoped, db.Model):
 
     @classmethod
     def may_write(cls, obj, scope) -> bool:
-        return obj.unit_id in scope.unit_ids or obj.grantee_unit_id in scope.unit_ids
+        return scope.may_see(obj.unit_id) or scope.may_see(obj.grantee_unit_id)
 
 
 class Petitioner(Scoped, db.Model):
@@ -363,59 +374,138 @@ class PetitionCounter(Scoped, db.Model):
 
     @classmethod
     def may_write(cls, obj, scope) -> bool:
-        return obj.county_unit_id in scope.unit_ids or obj.county_unit_id in scope.self_ids
+        return scope.may_see(obj.county_unit_id) or obj.county_unit_id in scope.self_ids
 
 
-# Aliases for the probes, so that they never correlate to the same table in the outer query; the scope
-# criteria apply to aliases as well (include_aliases), so each probe is itself filtered.
-_grant = aliased(PetitionAccess, name="grant_probe")
-_parent = aliased(Petition, name="parent_probe")
-_party = aliased(PetitionParty, name="party_probe")
-_person = aliased(Petitioner, name="petitioner_probe")
+@event.listens_for(PetitionChild, "before_insert", propagate=True)
+def _copy_matter_columns(mapper, connection, target):
+    """The one place the copies are made: from the matter the service holds (no statement), else read."""
+    if target.county_unit_id is not None:
+        return
+    petition = target.__dict__.get("petition")
+    if petition is None:
+        session = object_session(target)
+        petition = session.identity_map.get(identity_key(Petition, target.petition_id)) if session else None
+    if petition is not None:
+        target.county_unit_id, target.accused_unit_id = petition.county_unit_id, petition.accused_unit_id
+        return
+    matters = Petition.__table__
+    row = connection.execute(select(matters.c.county_unit_id, matters.c.accused_unit_id)
+                             .where(matters.c.id == target.petition_id)).one()
+    target.county_unit_id, target.accused_unit_id = row
 
 
-@scope_rule
-def _petition_criteria(scope):
+# Probes are aliases of the tables, not of the models: each rule writes its probe's conditions out in full,
+# so a probe is filtered exactly the same in an ORM statement and in a column select (tenancy.visible).
+_grant = PetitionAccess.__table__.alias("grant_probe")
+_parent = Petition.__table__.alias("parent_probe")
+_party = PetitionParty.__table__.alias("party_probe")
+_person = Petitioner.__table__.alias("petitioner_probe")
+
+
+def _reach(m, tree):
+    """Its holder, its registering unit or an active grant is in the scope. The holder always owns the matter
+    or holds a grant; it comes first so that an inbox row is settled from the index without probing grants.
+    Grants are correlated EXISTS probes rather than IN (subquery): a page of 20 rows probes 20 grants through
+    (petition_id, grantee_unit_id) instead of first collecting every matter the scope can see."""
+    granted = select(_grant.c.id).where(_grant.c.petition_id == m.id, in_tree(_grant.c.grantee_unit_id, tree),
+                                        _grant.c.is_active.is_(True)).correlate_except(_grant).exists()
+    return or_(in_tree(m.holder_unit_id, tree), in_tree(m.unit_id, tree), granted)
+
+
+# Grants never leave a county (services._grant), so a matter outside the principal's county is never visible;
+# saying so lets a list walk the county's own index. A county center sees all of its county.
+def _matter_of_county(m, county, blocked):
+    return and_(m.county_unit_id == county, not_blocked(m.accused_unit_id, blocked))
+
+
+def _matter_in_county(m, county, tree, blocked):
+    return and_(m.county_unit_id == county, _reach(m, tree), not_blocked(m.accused_unit_id, blocked))
+
+
+def _matter_listed(m, tree, blocked):
+    return and_(_reach(m, tree), not_blocked(m.accused_unit_id, blocked))
+
+
+def _through_matter(m, matter_rule, *args):
+    """A child row: its matter is visible (a probe into petitions)."""
+    return select(_parent.c.id).where(_parent.c.id == m.petition_id, matter_rule(Columns(_parent), *args)) \
+        .correlate_except(_parent).exists()
+
+
+def _person_visible(m, tree, child_rule, *args):
+    """A petitioner: the unit that opened the file is in scope, or one of the person's matters is visible."""
+    return or_(in_tree(m.unit_id, tree), select(_party.c.id).where(_party.c.petitioner_id == m.id,
+                                                                    child_rule(Columns(_party), *args))
+               .correlate_except(_party).exists())
+
+
+def _contact_visible(m, tree, child_rule, *args):
+    return select(_person.c.id).where(_person.c.id == m.petitioner_id,
+                                      _person_visible(Columns(_person), tree, child_rule, *args)) \
+        .correlate_except(_person).exists()
+
+
+def _child_of_county(m, county, blocked):
+    return _matter_of_county(m, county, blocked)  # the copies on the child row: no probe
+
+
+def _child_in_county(m, county, tree, blocked):
+    return _through_matter(m, _matter_in_county, county, tree, blocked)
+
+
+def _child_listed(m, tree, blocked):
+    return _through_matter(m, _matter_listed, tree, blocked)
+
+
+@visibility(Petition)
+def _matter_visible(m, r):
     """Who sees a matter: its registering unit's tree, its holder, units with an active grant; never a unit
-    it accuses. Grants are correlated EXISTS probes rather than IN (subquery): a page of 20 rows probes
-    20 grants through (petition_id, grantee_unit_id) instead of first collecting every matter the scope
-    can see. The same rule is the PostgreSQL policy (rls_sql.PETITION_VISIBLE_V2)."""
-    visible = sorted(scope.unit_ids)
-    blocked = sorted(scope.self_ids) or [-1]
-    granted = select(_grant.id).where(_grant.petition_id == Petition.id, among(_grant.grantee_unit_id, visible),
-                                      _grant.is_active.is_(True)).correlate_except(_grant).exists()
-    # The holder always owns the matter or holds a grant; it comes first so that an inbox row is
-    # settled from the index without probing the grants.
-    reach = or_(among(Petition.holder_unit_id, visible), among(Petition.unit_id, visible), granted)
-    if scope.county_id is not None:
-        # Grants never leave a county (services._grant), so a matter outside the principal's county is never
-        # visible; saying so lets a list walk the county's own index. A county center sees all of it.
-        county = Petition.county_unit_id == scope.county_id
-        reach = county if scope.whole_county else and_(county, reach)
-    petition_visible = and_(
-        reach,
-        or_(Petition.accused_unit_id.is_(None), not_among(Petition.accused_unit_id, blocked)),
-    )
-    return [
-        with_loader_criteria(Petition, petition_visible, include_aliases=True),
-        with_loader_criteria(PetitionAccess, or_(among(PetitionAccess.unit_id, visible),
-                                                 among(PetitionAccess.grantee_unit_id, visible)),
-                             include_aliases=True),
-        with_loader_criteria(PetitionChild, lambda cls: select(_parent.id).where(_parent.id == cls.petition_id)
-                             .correlate_except(_parent).exists(), include_aliases=True),
-        with_loader_criteria(Petitioner, or_(among(Petitioner.unit_id, visible),
-                                             select(_party.id).where(_party.petitioner_id == Petitioner.id)
-                                             .correlate_except(_party).exists()),
-                             include_aliases=True),
-        with_loader_criteria(PetitionerContactChange, lambda cls: select(_person.id)
-                             .where(_person.id == cls.petitioner_id).correlate_except(_person).exists(),
-                             include_aliases=True),
-    ]
+    it accuses. The same rule is the PostgreSQL policy (rls_sql.PETITION_VISIBLE_V3)."""
+    if r.mode == "whole":
+        return _matter_of_county(m, r.county, r.blocked)
+    if r.mode == "county":
+        return _matter_in_county(m, r.county, r.tree, r.blocked)
+    return _matter_listed(m, r.tree, r.blocked)  # a scope that lists its units and names no county (tools, tests)
 
 
-@scope_rule
-def _counter_criteria(scope):
-    """The same rule is the PostgreSQL policy (rls_sql.COUNTER_VISIBLE)."""
-    return [with_loader_criteria(PetitionCounter, among(PetitionCounter.county_unit_id,
-                                                        sorted(scope.unit_ids | scope.self_ids)),
-                                 include_aliases=True)]
+@visibility(PetitionChild)
+def _child_visible(m, r):
+    """Exactly when its matter is visible; a county center reads the row's own copies (no probe)."""
+    if r.mode == "whole":
+        return _child_of_county(m, r.county, r.blocked)
+    if r.mode == "county":
+        return _child_in_county(m, r.county, r.tree, r.blocked)
+    return _child_listed(m, r.tree, r.blocked)
+
+
+def _child_rule(r):
+    if r.mode == "whole":
+        return _child_of_county, (r.county, r.blocked)
+    if r.mode == "county":
+        return _child_in_county, (r.county, r.tree, r.blocked)
+    return _child_listed, (r.tree, r.blocked)
+
+
+@visibility(Petitioner)
+def _petitioner_visible(m, r):
+    rule, args = _child_rule(r)
+    return _person_visible(m, r.tree, rule, *args)
+
+
+@visibility(PetitionerContactChange)
+def _contact_change_visible(m, r):
+    rule, args = _child_rule(r)
+    return _contact_visible(m, r.tree, rule, *args)
+
+
+@visibility(PetitionAccess)
+def _grant_visible(m, r):
+    return or_(in_tree(m.unit_id, r.tree), in_tree(m.grantee_unit_id, r.tree))
+
+
+@visibility(PetitionCounter)
+def _counter_visible(m, r):
+    """Its own county's counter: the county root is in the scope or among the self ids. The same rule is the
+    PostgreSQL policy (rls_sql.COUNTER_VISIBLE)."""
+    return or_(in_tree(m.county_unit_id, r.tree), in_tree(m.county_unit_id, r.blocked))

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, with_loader_criteria
+from sqlalchemy.orm import Mapped, mapped_column
 
 from county_net.core.models import UTCDateTime
 from county_net.extensions import db
 from county_net.petitions.models import PetitionChild
-from county_net.tenancy.criteria import Scoped, scope_rule
+from county_net.tenancy.criteria import Scoped, visibility
 
 
 class PetitionReading(PetitionChild, db.Model):
@@ -67,20 +67,23 @@ class RepeatTerm(HashedIndex, db.Model):
     df: Mapped[int] = mapped_column(Integer, default=0)
 
 
-@scope_rule
-def _hashed_only_in_system_scope(scope):
+@visibility(HashedIndex)
+def _hashed_only_in_system_scope(m, r):
     # A signed-in principal never reads these through the ORM; the retrieval runs in system scope.
-    return [with_loader_criteria(HashedIndex, lambda cls: false(), include_aliases=True)]
+    return false()
 
 
 def engine_own(obj, name, type_, reflected, compare_to) -> bool:
-    """For Alembic's include_object: the index's parts that each engine keeps itself and the models do not
-    describe (the FTS5 table and its shadow tables; the generated tsvector and its GIN index)."""
+    """For Alembic's include_object: the parts that each engine keeps itself and the models do not describe
+    (the FTS5 table and its shadow tables; the generated tsvector and its GIN index; the units' C-collated
+    path index)."""
     if type_ == "table" and name and name.startswith("repeat_index_fts"):
         return False
     if type_ == "column" and name == "tsv" and getattr(obj, "table", None) is not None \
             and obj.table.name == "repeat_index":
         return False
     if type_ == "index" and name == "ix_repeat_index_tsv":
+        return False
+    if type_ == "index" and name == "ix_units_path_c":  # PostgreSQL's byte-wise path index (rls_sql.PATH_INDEX)
         return False
     return True

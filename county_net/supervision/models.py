@@ -7,11 +7,11 @@ from datetime import date, datetime
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, and_, or_, select)
-from sqlalchemy.orm import Mapped, aliased, declared_attr, mapped_column, relationship, with_loader_criteria
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import Scoped, UnitOwned, among, scope_rule
+from county_net.tenancy.criteria import Columns, Scoped, UnitOwned, in_tree, visibility
 
 # Glossary: 催办 urge; 督办 普通 / 黄牌 / 红牌. Ordered: escalation only ever moves right.
 LEVELS = {"urge": "催办", "normal": "普通督办", "yellow": "黄牌督办", "red": "红牌督办"}
@@ -106,7 +106,7 @@ class Supervision(Scoped, db.Model):
     @classmethod
     def may_write(cls, obj, scope) -> bool:
         # The issuer writes; the target answers (receive, feedback) on the row it was shown.
-        return obj.unit_id in scope.unit_ids or (obj.target_unit_id in scope.unit_ids and obj.issued_at is not None)
+        return scope.may_see(obj.unit_id) or (scope.may_see(obj.target_unit_id) and obj.issued_at is not None)
 
 
 class SupervisionChild(Scoped):
@@ -215,18 +215,25 @@ class SupervisionScore(UnitOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-_parent = aliased(Supervision, name="supervision_probe")
+_parent = Supervision.__table__.alias("supervision_probe")
 
 
-@scope_rule
-def _supervision_criteria(scope):
+def _record_visible(m, tree):
+    return or_(in_tree(m.unit_id, tree), and_(in_tree(m.target_unit_id, tree), m.issued_at.is_not(None)))
+
+
+def _through_record(m, tree):
+    return select(_parent.c.id).where(_parent.c.id == m.supervision_id, _record_visible(Columns(_parent), tree)) \
+        .correlate_except(_parent).exists()
+
+
+@visibility(Supervision)
+def _supervision_visible(m, r):
     """The issuer's tree sees its records; the target's tree sees issued records aimed at it. The same rule
     is the PostgreSQL policy (migration: SUPERVISION_VISIBLE)."""
-    visible = sorted(scope.unit_ids)
-    record = or_(among(Supervision.unit_id, visible),
-                 and_(among(Supervision.target_unit_id, visible), Supervision.issued_at.is_not(None)))
-    return [
-        with_loader_criteria(Supervision, record, include_aliases=True),
-        with_loader_criteria(SupervisionChild, lambda cls: select(_parent.id).where(_parent.id == cls.supervision_id)
-                             .correlate_except(_parent).exists(), include_aliases=True),
-    ]
+    return _record_visible(m, r.tree)
+
+
+@visibility(SupervisionChild)
+def _supervision_child_visible(m, r):
+    return _through_record(m, r.tree)

@@ -9,22 +9,29 @@ from county_net.tenancy.context import (  # noqa: F401
     set_request_scope,
     system_scope,
 )
-from county_net.tenancy.criteria import OutOfScope, Scoped, ScopedSelf, UnitOwned, scope_rule  # noqa: F401
+from county_net.tenancy.criteria import (  # noqa: F401
+    EscapedCriteria,
+    OutOfScope,
+    Scoped,
+    ScopedSelf,
+    UnitOwned,
+    escaped_tables,
+    scope_rule,
+    scoped,
+    visible,
+)
 
 
 def scope_for_user(user) -> Scope:
-    """A unit sees itself and its subtree. The county center is the root of its county, so it sees the
-    whole county and no other county: no request ever gets `sees_all`."""
-    from county_net.units.queries import path_ids, subtree_ids
-
+    """A unit sees itself and its subtree: every unit whose path starts with its own, read by the SQL as a
+    range on `units.path` (no id list, whatever the subtree's size). The county center is the root of its
+    county, so it sees the whole county and no other county: no request ever gets `sees_all`. An inactive
+    unit sees nothing."""
     if user is None or not getattr(user, "is_authenticated", False):
         return EMPTY_SCOPE
     with system_scope("resolve principal"):
-        path = user.unit.path if user.unit.is_active else None
-        ancestors = path_ids(user.unit.path)
-        return Scope(frozenset(subtree_ids(user.unit_id, path=path)), reason=f"user:{user.id}",
-                     self_ids=frozenset(ancestors), unit_id=user.unit_id,
-                     county_id=ancestors[0] if ancestors else None, whole_county=ancestors == [user.unit_id])
+        unit = user.unit
+        return Scope.of_unit(user.unit_id, unit.path, active=unit.is_active, reason=f"user:{user.id}")
 
 
 def principal_scope(user) -> Scope:
@@ -43,6 +50,8 @@ def init_app(app):
     from county_net.tenancy.context import configure_criteria
 
     configure_criteria(app.config.get("TENANCY_ORM_CRITERIA", True))
+    criteria.configure_from_check(app.config.get("TENANCY_CHECK_FROMS", False))
+    criteria._scoped_models.cache_clear()  # the models are all imported by now
     rls.init_app(app)
     from county_net.tenancy.cli import tenancy_cli
 

@@ -3,7 +3,8 @@ statement runs, and only when the scope that statement runs under differs from w
 carries. `set_config(…, true)` dies with the transaction, so the marker is dropped at commit, rollback and
 when the pool resets the connection.
 
-What is published is signed: `v1|pid|expires|unit ids|self ids|HMAC-SHA256` (tenancy/rls_sql.py). The
+What is published is signed: `v1|pid|expires|units|self ids|HMAC-SHA256` (tenancy/rls_sql.py), where `units` is
+the principal's path ("/1/4/": the database reads the subtree from units.path), or "*", or a listed scope's ids. The
 database verifies it with its copy of the key, which the service's role cannot read, so SQL that reaches the
 database through the service (an injection) cannot widen its own scope: a forged, altered, expired or
 borrowed token reads as "sees nothing"."""
@@ -34,9 +35,9 @@ def scope_key(app) -> bytes:
     return hashlib.sha256(b"county_net rls scope|" + secret.encode()).digest()
 
 
-def sign_scope(key: bytes, pid: int, expires: int, unit_ids: str, self_ids: str) -> str:
+def sign_scope(key: bytes, pid: int, expires: int, units: str, self_ids: str) -> str:
     """The token the policy functions accept (county_net_verified_scope() in tenancy/rls_sql.py)."""
-    payload = f"v1|{pid}|{expires}|{unit_ids}|{self_ids}"
+    payload = f"v1|{pid}|{expires}|{units}|{self_ids}"
     return payload + "|" + hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 

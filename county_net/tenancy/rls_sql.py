@@ -348,3 +348,110 @@ def enable_rls_policies(table: str, policies) -> list[str]:
 def disable_rls_policies(table: str, policies) -> list[str]:
     return [*(f"DROP POLICY IF EXISTS {name} ON {table}" for name, _, _ in policies),
             f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY", f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY"]
+
+
+# ---- the scope as a range (revision 5b7e2c9d4a61) --------------------------------------------------------
+# A principal's token names its unit's path ("/1/4/") where it named every unit of the subtree:
+#
+#   county_net.scope = v1|<pid>|<expires>|<path, or unit ids, or *>|<self ids>|<hex HMAC-SHA256>
+#
+# so the token, like the policies, is the same size for a village and for a county center. The subtree is
+# read from units.path, compared byte-wise (COLLATE "C", served by ix_units_path_c): a range, never a LIKE.
+# The unit table's own policy compares its own path, so reading the subtree never recurses into it. A
+# county-wide token (a path of one unit: the county root) lets the matters and their child rows decide on
+# the row alone: county_unit_id = the county, with the accused-unit test on the row's own copy.
+
+_C = 'COLLATE pg_catalog."C"'
+PATH_INDEX = f"CREATE INDEX IF NOT EXISTS ix_units_path_c ON units (path {_C})"
+DROP_PATH_INDEX = "DROP INDEX IF EXISTS ix_units_path_c"
+
+# For the ORM criteria too (tenancy/criteria.py): the ids under a path prefix, as the caller may see them
+# (invoker rights: the unit table's policy applies). PL/pgSQL, so its plan is cached per connection and the
+# planner costs the call once; the table is schema-qualified, so no temporary table can stand in for it.
+SUBTREE_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION county_net_subtree_ids(prefix text) RETURNS integer[]
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN ARRAY(SELECT u.id FROM public.units u
+               WHERE u.path {_C} >= prefix AND u.path {_C} < left(prefix, -1) || '0' ORDER BY u.id);
+END
+$$"""
+
+_PATH_PATTERN = "'^/([0-9]+/)+$'"
+RANGE_FUNCTIONS = [
+    SUBTREE_FUNCTION,
+    # The scope's units as an array, whichever form the token has. Only a signed token is read.
+    f"""
+CREATE OR REPLACE FUNCTION county_net_scope_ids() RETURNS bigint[]
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $$
+DECLARE
+  units text;
+BEGIN
+  IF {_CLAIMED_UNITS} IN ('', '*') THEN
+    RETURN '{{}}'::bigint[];
+  END IF;
+  units := split_part(public.county_net_verified_scope(), '|', 1);
+  IF units IS NULL OR units IN ('', '*') THEN
+    RETURN '{{}}'::bigint[];
+  ELSIF units ~ {_PATH_PATTERN} THEN
+    RETURN public.county_net_subtree_ids(units)::bigint[];
+  ELSIF units ~ '^[0-9]+(,[0-9]+)*$' THEN
+    RETURN string_to_array(units, ',')::bigint[];
+  END IF;
+  RETURN '{{}}'::bigint[];
+END
+$$""",
+    # For the unit table's own policy: the listed ids only (a path token: none), so it never reads units.
+    f"""
+CREATE OR REPLACE FUNCTION county_net_listed_ids() RETURNS bigint[]
+LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$
+  SELECT CASE WHEN {_CLAIMED_UNITS} ~ '^[0-9]+(,[0-9]+)*$'
+              THEN coalesce(string_to_array(substring(split_part(public.county_net_verified_scope(), '|', 1)
+                                                     from '^[0-9]+(?:,[0-9]+)*$'), ',')::bigint[], '{{}}'::bigint[])
+              ELSE '{{}}'::bigint[] END
+$$""",
+    # The signed path, or NULL.
+    f"""
+CREATE OR REPLACE FUNCTION county_net_scope_prefix() RETURNS text
+LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$
+  SELECT CASE WHEN {_CLAIMED_UNITS} ~ {_PATH_PATTERN}
+              THEN substring(split_part(public.county_net_verified_scope(), '|', 1) from '^/(?:[0-9]+/)+$') END
+$$""",
+    # The county of a county-wide token (its path is the county root alone), or NULL.
+    f"""
+CREATE OR REPLACE FUNCTION county_net_whole_county() RETURNS bigint
+LANGUAGE sql STABLE PARALLEL RESTRICTED AS $$
+  SELECT CASE WHEN {_CLAIMED_UNITS} ~ '^/[0-9]+/$'
+              THEN substring(split_part(public.county_net_verified_scope(), '|', 1) from '^/([0-9]+)/$')::bigint END
+$$""",
+]
+RANGE_FUNCTION_SIGNATURES = ("county_net_subtree_ids(text)", "county_net_listed_ids()", "county_net_scope_prefix()",
+                             "county_net_whole_county()")
+
+
+def grant_range_functions(role: str) -> list[str]:
+    return [statement for signature in RANGE_FUNCTION_SIGNATURES
+            for statement in (f"REVOKE EXECUTE ON FUNCTION {signature} FROM PUBLIC",
+                              f"GRANT EXECUTE ON FUNCTION {signature} TO {role}")]
+
+
+DROP_RANGE_FUNCTIONS = [f"DROP FUNCTION IF EXISTS {signature}" for signature in RANGE_FUNCTION_SIGNATURES]
+
+UNIT_VISIBLE_V3 = ("(SELECT county_net_sees_all()) OR id = ANY ((SELECT county_net_listed_ids())::bigint[]) "
+                   "OR starts_with(path, (SELECT county_net_scope_prefix()))")
+_WHOLE_COUNTY = "county_unit_id = (SELECT county_net_whole_county())"
+_NOT_ACCUSING_SELF = "(accused_unit_id IS NULL OR NOT accused_unit_id = ANY ((SELECT county_net_self_ids())::bigint[]))"
+PETITION_VISIBLE_V3 = (
+    f"({_WHOLE_COUNTY} OR {sees('unit_id')} OR {sees('holder_unit_id')} OR EXISTS (SELECT 1 FROM petition_access a "
+    f"WHERE a.petition_id = petitions.id AND a.is_active AND {sees('a.grantee_unit_id')})) AND {_NOT_ACCUSING_SELF}"
+)
+
+
+def child_visible_v3(table: str) -> str:
+    """A matter's child row: a county-wide principal reads the row's own copies; anyone else probes the matter
+    (whose own policy applies inside)."""
+    return f"({_WHOLE_COUNTY} AND {_NOT_ACCUSING_SELF}) OR {child_visible(table)}"
+
+
+PETITION_CHILD_TABLES = ("petition_parties", "petition_events", "petition_links", "petition_attachments",
+                         "petition_readings")

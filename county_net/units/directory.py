@@ -97,6 +97,15 @@ def unit_info(unit_id: int | None) -> UnitInfo | None:
     return cache.get(unit_id)
 
 
+def units_under(path: str, county_id: int | None = None) -> list[int]:
+    """The ids of the units whose path starts with `path` (a unit and its subtree), from the directory."""
+    county = county_id if county_id is not None else int(path.strip("/").split("/")[0])
+    cache = _cache()
+    if county not in cache:
+        _load_county(county, cache)
+    return [u.id for u in cache.values() if u.path.startswith(path)]
+
+
 def county_directory(unit_id: int) -> list[UnitInfo]:
     """Every unit of the county `unit_id` belongs to, in tree order."""
     me = unit_info(unit_id)

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship, with_loader_criteria
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import Scoped, ScopedSelf, UnitOwned, scope_rule
+from county_net.tenancy.criteria import Scoped, ScopedSelf, UnitOwned, in_tree, visibility
 from county_net.units.kinds import KIND_NAMES, kind_label
 
 _KIND_CHECK = "kind IN (" + ", ".join(f"'{k}'" for k in KIND_NAMES) + ")"
@@ -90,11 +90,15 @@ class WindowStation(Scoped, db.Model):
         return obj.window.unit_id if obj.window is not None else None
 
 
-_window = aliased(Window, name="window_probe")  # the window's own criteria apply to the probe (include_aliases)
+_window = Window.__table__.alias("window_probe")
 
 
-@scope_rule
-def _station_criteria(scope):
-    """The same rule is the PostgreSQL policy (rls_sql.STATION_VISIBLE)."""
-    return [with_loader_criteria(WindowStation, lambda cls: select(_window.id).where(_window.id == cls.window_id)
-                                 .correlate_except(_window).exists(), include_aliases=True)]
+def _window_visible(m, tree):
+    return select(_window.c.id).where(_window.c.id == m.window_id, in_tree(_window.c.unit_id, tree)) \
+        .correlate_except(_window).exists()
+
+
+@visibility(WindowStation)
+def _station_visible(m, r):
+    """Exactly when its window is visible. The same rule is the PostgreSQL policy (rls_sql.STATION_VISIBLE)."""
+    return _window_visible(m, r.tree)
