@@ -977,4 +977,18 @@ class Generator:
         progress.close()
         self.out.write("analyze …\n")
         self.w.finish()
+        self._recount_inboxes()
         return self.manifest(time.monotonic() - started)
+
+    def _recount_inboxes(self) -> None:
+        """The inbox counters the services keep, from the matters just written (flask petitions recount)."""
+        from county_net.core.database import writing
+        from county_net.extensions import db
+        from county_net.petitions.boxes import recount
+
+        db.session.remove()
+        self.out.write("inbox counters …\n")
+        with writing():
+            recount()
+            db.session.commit()
+        db.session.remove()

@@ -75,3 +75,29 @@ def paginate(stmt, page=1, page_size=20, scalars: bool = True, by_key: bool = Fa
     if total > cap:
         return Page(items, page, page_size, cap, total_capped=True)
     return Page(items, page, page_size, total)
+
+
+def paginate_rows(stmt, order, columns, page=1, page_size=20, total: int | None = None) -> Page:
+    """A page of column rows in one statement, with the semantics of `paginate(…, by_key=True)`: the page's
+    primary keys are found first (a subquery an index can answer; the sort moves keys, not whole rows), then
+    `columns` are read for those keys only, in `order`; the capped count rides along as an uncorrelated scalar
+    subquery, which both engines run once per statement. `stmt` is an ORM select of one entity with its
+    filters and no order; `columns` are ORM attributes or expressions over them, so the tenant criteria apply
+    to every part. `total`: counted already (the inbox's boxes), so not counted again. An empty page past the
+    first asks for the count on its own (the one case with two statements)."""
+    page, page_size = clamp(page, page_size)
+    cap = current_app.config.get("LIST_COUNT_CAP", COUNT_CAP)
+    mapper = inspect(stmt.column_descriptions[0]["entity"])
+    (column,) = mapper.primary_key
+    key = mapper.get_property_by_column(column).class_attribute
+    keys = stmt.with_only_columns(key).order_by(*order).limit(page_size).offset((page - 1) * page_size)
+    query = select(*columns).where(key.in_(keys)).order_by(*order)
+    counted = select(func.count()).select_from(stmt.with_only_columns(key).limit(cap + 1).subquery())
+    if total is None:
+        query = query.add_columns(counted.scalar_subquery().label("matched_total"))
+    items = list(db.session.execute(query))
+    if total is None:
+        total = items[0].matched_total if items else 0 if page == 1 else db.session.scalar(counted)
+    if total > cap:
+        return Page(items, page, page_size, cap, total_capped=True)
+    return Page(items, page, page_size, total)

@@ -5,7 +5,6 @@ from county_net.accounts.guards import admin_only
 from county_net.api import ApiBlueprint, auth_required, id_loader, page_body
 from county_net.api import register as register_blueprint
 from county_net.core.errors import IllegalTransition, NotVisible, StaleVersion
-from county_net.core.pagination import paginate
 from county_net.extensions import db
 from county_net.petitions import actions, queries, services
 from county_net.petitions import schemas as s
@@ -76,9 +75,7 @@ def register_petition(body):
 @blp.response(200, s.PetitionPageSchema)
 def search(args):
     """检索与收件箱（box=to_sign/handling/due_soon/overdue/returned/review）。"""
-    page = paginate(queries.search_query(_me(), args), args["page"], args["page_size"], by_key=True)
-    page.items = queries.rows(_me(), page.items)
-    return page_body(page)
+    return page_body(queries.list_page(_me(), args, args["page"], args["page_size"]))
 
 
 @blp.get("/petitions/<int:petition_id>")

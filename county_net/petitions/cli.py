@@ -31,3 +31,16 @@ def rekey():
         index = rebuild()  # the repeat index's terms are keyed hashes too
     click.echo(f"已更新：信访人 {counts['petitioners']} 人，事项当事人 {counts['parties']} 条，"
                f"联系方式变更记录 {counts['contact_changes']} 条；重复信访索引 {index['matters']} 件")
+
+
+@petitions_cli.command("recount")
+def recount():
+    """Rebuild every unit's inbox counters from the matters (after a bulk load, or to check them)."""
+    from county_net.core.database import writing
+    from county_net.extensions import db
+    from county_net.petitions import boxes
+
+    with system_scope("inbox recount"), writing():
+        units = boxes.recount()
+        db.session.commit()
+    click.echo(f"收件箱计数已按事项重算：{units} 个单位")

@@ -11,7 +11,7 @@ from sqlalchemy.orm.util import identity_key
 
 from county_net.core.models import UTCDateTime, utcnow
 from county_net.extensions import db
-from county_net.tenancy.criteria import Columns, Scoped, in_tree, not_blocked, visibility
+from county_net.tenancy.criteria import Columns, Scoped, UnitOwned, in_tree, not_blocked, visibility
 
 CHANNELS = {"visit": "来访", "letter": "来信", "phone": "来电", "online": "网上信访", "other": "其他"}
 NATURES = {"demand": "求决", "suggestion": "建议意见", "inquiry": "咨询", "accusation": "检举控告", "appeal": "申诉"}
@@ -171,9 +171,22 @@ def _remember_involved(target, context):
     from county_net.tenancy.context import active_scope
 
     target._involved_when_loaded = target.involved_unit_ids()
+    _remember_place(target)
     scope = active_scope()
     # Read through the scoped criteria, so this scope may see it (system reads prove nothing).
     target._read_in_scope = scope if scope is not None and not scope.sees_all else None
+
+
+def _remember_place(target) -> None:
+    """Where the stored row sits in the inbox (state and holder; whether it was sent back for rework is read
+    only when it matters): a transition's counters move from this to the new place (petitions/boxes.py)."""
+    target._box_place = (target.__dict__.get("state"), target.__dict__.get("holder_unit_id"), None)
+
+
+@event.listens_for(Petition, "refresh")
+def _reloaded(target, context, attrs):
+    if attrs is None or "state" in attrs or "holder_unit_id" in attrs:
+        _remember_place(target)
 
 
 class PetitionChild(Scoped):
@@ -375,6 +388,21 @@ class PetitionCounter(Scoped, db.Model):
     @classmethod
     def may_write(cls, obj, scope) -> bool:
         return scope.may_see(obj.county_unit_id) or obj.county_unit_id in scope.self_ids
+
+
+class InboxCounter(UnitOwned, db.Model):
+    """A unit's inbox boxes that depend on nothing but the matters' state (待签收, 办理中, 被退回, 待审查): how
+    many visible matters it holds in each, moved by the services in the transition's own transaction
+    (petitions/boxes.py) and rebuilt from the rows by `flask petitions recount`. The boxes that depend on
+    today's date are counted at read time."""
+
+    __tablename__ = "inbox_counters"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    to_sign: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    handling: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    returned: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    review: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 @event.listens_for(PetitionChild, "before_insert", propagate=True)

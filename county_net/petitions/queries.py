@@ -13,11 +13,12 @@ from sqlalchemy.orm import joinedload
 
 from county_net.core import crypto, reference
 from county_net.core.jsonrows import columns_of, json_rows
+from county_net.core.pagination import Page, paginate_rows
 from county_net.core.errors import NotVisible
 from county_net.core.timeutil import COUNTY_TZ, local_today
 from county_net.deadlines import deadline_status
 from county_net.extensions import db
-from county_net.petitions import page, services
+from county_net.petitions import boxes, page, services
 from county_net.petitions.models import DELIVERY_METHODS
 from county_net.petitions.identity import looks_like_id, normalise_id
 from county_net.petitions.models import (Category, Petition, PetitionAttachment, PetitionEvent, PetitionLink,
@@ -353,23 +354,6 @@ def _day_start(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=COUNTY_TZ)
 
 
-def _box_conditions() -> dict:
-    """The inbox boxes, each over the unit's own open matters (holder, state, due: one index)."""
-    today = local_today()
-    soon = today + timedelta(days=3)
-    open_ = Petition.state.in_(OPEN_STATES)
-    return {
-        "to_sign": Petition.state.in_(["transferred", "assigned", "sub_assigned"]),
-        "handling": Petition.state.in_(["registered", "signed", "handling", "replied", "sub_handling"]),
-        "due_soon": open_ & (Petition.due_on >= today) & (Petition.due_on <= soon),
-        "overdue": open_ & (Petition.due_on < today),
-        "returned": (Petition.state == "returned")
-        | (Petition.state.in_(["handling", "sub_handling"]) & _last_verdict().in_(REWORK)),
-        "review": Petition.state.in_(["reported", "reexamination", "final_review", "sub_reported"]),
-        "all_open": open_,
-    }
-
-
 def due_condition(kind: str, county_unit_id: int):
     """Open matters due within the county's warning window (`soon`) or past their limit (`overdue`): the
     board counts with the same condition the list behind each figure filters on."""
@@ -382,24 +366,12 @@ def due_condition(kind: str, county_unit_id: int):
     return open_ & (Petition.due_on < today)
 
 
-_VERDICTS = ("reply", "return_report", "decide_reexamination", "sub_assign", "sub_send_back", "sub_file_report",
-             "sub_approve_report", "sub_return_report")
-
-
-def _last_verdict():
-    """The latest of a matter's reply and its review verdicts: a matter sent back for rework (退回重办) stays
-    in 被退回 until it is answered again, pauses and extensions on the way notwithstanding."""
-    return (select(PetitionEvent.kind).where(PetitionEvent.petition_id == Petition.id,
-                                             PetitionEvent.kind.in_(_VERDICTS))
-            .order_by(PetitionEvent.id.desc()).limit(1).correlate(Petition).scalar_subquery())
-
-
-# A matter sent back down for rework, or refused by the village it was handed to, is 被退回 for its holder.
-REWORK = ("return_report", "sub_return_report", "sub_send_back")
-
-
 def search_query(actor, args: dict):
-    """Search and inbox filters. Tenancy is not filtered here: the scope does that."""
+    """Search and inbox filters, in the list's order. Tenancy is not filtered here: the scope does that."""
+    return search_filter(actor, args).order_by(*list_order(args))
+
+
+def search_filter(actor, args: dict):
     stmt = select(Petition)
     if args.get("number"):
         stmt = stmt.where(Petition.number.contains(args["number"].strip(), autoescape=True))
@@ -427,9 +399,15 @@ def search_query(actor, args: dict):
         stmt = stmt.where(Petition.is_collective.is_(True))
     box = args.get("box")
     if box:
-        stmt = stmt.where(Petition.holder_unit_id == actor.unit_id, _box_conditions()[box])
-        return stmt.order_by(Petition.due_on.is_(None), Petition.due_on, Petition.id)
-    return stmt.order_by(Petition.received_at.desc(), Petition.id.desc())
+        stmt = stmt.where(Petition.holder_unit_id == actor.unit_id, boxes.conditions()[box])
+    return stmt
+
+
+def list_order(args: dict) -> tuple:
+    """An inbox by deadline (none last), a search newest first."""
+    if args.get("box"):
+        return Petition.due_on.is_(None), Petition.due_on, Petition.id
+    return Petition.received_at.desc(), Petition.id.desc()
 
 
 def _petitioner_match(term: str):
@@ -442,15 +420,22 @@ def _petitioner_match(term: str):
     return Petitioner.name.contains(term, autoescape=True)
 
 
-def rows(actor, petitions: list[Petition]) -> list[dict]:
-    """List rows with petitioner names (confidential ones hidden), in a fixed number of queries."""
-    ids = [p.id for p in petitions]
+def _names_of(ids) -> dict[int, str]:
+    """Each matter's petitioners, in their order, joined with 、, in one query."""
     names: dict[int, list[str]] = {}
     if ids:
         for pid, name in db.session.execute(
                 select(PetitionParty.petition_id, Petitioner.name).join(Petitioner)
                 .where(PetitionParty.petition_id.in_(ids)).order_by(PetitionParty.position)):
             names.setdefault(pid, []).append(name)
+    return {pid: "、".join(found) for pid, found in names.items()}
+
+
+def rows(actor, petitions) -> list[dict]:
+    """List rows with petitioner names (confidential ones hidden), in a fixed number of queries. `petitions`:
+    matters, or rows of `list_columns()`, which carry the names already."""
+    carried = bool(petitions) and hasattr(petitions[0], "petitioner_names")
+    names = {} if carried else _names_of([p.id for p in petitions])
     categories = category_names()
     units = unit_names({p.holder_unit_id for p in petitions})
     today = local_today()
@@ -458,7 +443,8 @@ def rows(actor, petitions: list[Petition]) -> list[dict]:
     for p in petitions:
         open_ = p.state in OPEN_STATES and p.due_on is not None
         days_left = (p.due_on - today).days if open_ else None
-        who = "、".join(names.get(p.id, [])) if services.may_see_identity(actor, p) else CONFIDENTIAL
+        who = ((p.petitioner_names if carried else names.get(p.id)) or "") \
+            if services.may_see_identity(actor, p) else CONFIDENTIAL
         result.append({"id": p.id, "number": p.number, "state": p.state, "state_label": state_label(p.state),
                        "category": categories.get(p.category_id, ""), "received_at": p.received_at,
                        "summary": p.summary[:80], "petitioners": who,
@@ -469,14 +455,42 @@ def rows(actor, petitions: list[Petition]) -> list[dict]:
     return result
 
 
+def _petitioner_names():
+    """The 信访人 column as a correlated subquery: every name of the matter, in order, joined with 、. The
+    parties and files are ORM entities, so their tenant criteria apply inside. SQLite before 3.44 has no
+    ORDER BY inside an aggregate; it concatenates an ordered subquery in its order."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return (select(func.aggregate_strings(Petitioner.name, "、").aggregate_order_by(PetitionParty.position))
+                .select_from(PetitionParty).join(Petitioner, Petitioner.id == PetitionParty.petitioner_id)
+                .where(PetitionParty.petition_id == Petition.id).correlate(Petition).scalar_subquery())
+    ordered = (select(Petitioner.name).select_from(PetitionParty)
+               .join(Petitioner, Petitioner.id == PetitionParty.petitioner_id)
+               .where(PetitionParty.petition_id == Petition.id).order_by(PetitionParty.position)
+               .correlate(Petition).subquery())
+    return select(func.group_concat(ordered.c.name, "、")).scalar_subquery()
+
+
+def list_columns() -> tuple:
+    """What a list row shows, and what `services.may_see_identity` asks of a matter, as ORM attributes (the
+    tenant criteria apply to them; a table's bare columns would escape them)."""
+    return (Petition.id, Petition.number, Petition.state, Petition.category_id, Petition.received_at,
+            func.substr(Petition.summary, 1, 80).label("summary"), Petition.holder_unit_id, Petition.due_on,
+            Petition.due_provisional, Petition.version, Petition.registered_by_id, Petition.handling_unit_id,
+            Petition.county_unit_id, (Petition.nature == "accusation").label("is_confidential"),
+            _petitioner_names().label("petitioner_names"))
+
+
+def list_page(actor, args: dict, page, page_size, total: int | None = None) -> Page:
+    """A page of the inbox or a search, as list rows, in one statement (core/pagination.paginate_rows)."""
+    found = paginate_rows(search_filter(actor, args), list_order(args), list_columns(), page, page_size,
+                          total=total)
+    found.items = rows(actor, found.items)
+    return found
+
+
 def inbox_counts(actor) -> dict[str, int]:
-    """Every box's count in one pass over the unit's open matters."""
-    boxes = ("to_sign", "handling", "due_soon", "overdue", "returned", "review")
-    conditions = _box_conditions()
-    row = db.session.execute(
-        select(*(func.count().filter(conditions[box]).label(box) for box in boxes))
-        .where(Petition.holder_unit_id == actor.unit_id, Petition.state.in_(OPEN_STATES))).one()
-    return {box: getattr(row, box) or 0 for box in boxes}
+    """Every box's count in one statement (petitions/boxes.py)."""
+    return boxes.counts(actor)
 
 
 def petitioner_file(petitioner: Petitioner, limit: int | None = None) -> list[Petition]:
@@ -544,19 +558,26 @@ def county_units(actor, kinds=None) -> list:
 
 def archive_volumes(actor, year: int) -> list[dict]:
     """立卷归档: archived matters of a year, one file per petitioner (按信访人立户), in date order, numbered."""
-    stmt = (select(Petition, Petitioner).join(PetitionParty, PetitionParty.petition_id == Petition.id)
+    # Columns, not entities (what may_see_identity asks of a matter rides along); the first petitioner joined.
+    stmt = (select(Petition.id, Petition.number, Petition.received_at, Petition.archived_at,
+                   func.substr(Petition.summary, 1, 60).label("summary"), Petition.state, Petition.registered_by_id,
+                   Petition.handling_unit_id, Petition.county_unit_id,
+                   (Petition.nature == "accusation").label("is_confidential"),
+                   Petitioner.id.label("person_id"), Petitioner.name.label("person_name"), Petitioner.id_number_hash,
+                   Petitioner.name_phone_hash)
+            .join(PetitionParty, PetitionParty.petition_id == Petition.id)
             .join(Petitioner, Petitioner.id == PetitionParty.petitioner_id)
             .where(Petition.is_archived.is_(True), Petition.year == year, PetitionParty.position == 0)
             .order_by(Petition.received_at, Petition.id))
     volumes: dict[str, dict] = {}
-    for petition, person in db.session.execute(stmt):
-        confidential = not services.may_see_identity(actor, petition)
-        key = "confidential" if confidential else (person.id_number_hash or person.name_phone_hash or f"p{person.id}")
-        volume = volumes.setdefault(key, {"petitioner": CONFIDENTIAL if confidential else person.name,
-                                          "petitioner_id": None if confidential else person.id, "matters": []})
-        volume["matters"].append({"seq": len(volume["matters"]) + 1, "id": petition.id, "number": petition.number,
-                                "received_at": petition.received_at, "archived_at": petition.archived_at,
-                                "summary": petition.summary[:60], "state_label": state_label(petition.state)})
+    for row in db.session.execute(stmt):
+        confidential = not services.may_see_identity(actor, row)
+        key = "confidential" if confidential else (row.id_number_hash or row.name_phone_hash or f"p{row.person_id}")
+        volume = volumes.setdefault(key, {"petitioner": CONFIDENTIAL if confidential else row.person_name,
+                                          "petitioner_id": None if confidential else row.person_id, "matters": []})
+        volume["matters"].append({"seq": len(volume["matters"]) + 1, "id": row.id, "number": row.number,
+                                "received_at": row.received_at, "archived_at": row.archived_at,
+                                "summary": row.summary[:60], "state_label": state_label(row.state)})
     ordered = sorted(volumes.values(), key=lambda v: (v["petitioner"] == CONFIDENTIAL, v["petitioner"]))
     for number, volume in enumerate(ordered, start=1):
         volume["volume"] = f"{year}-{number:04d}"

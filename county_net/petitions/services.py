@@ -92,12 +92,15 @@ def _state_label(state: str) -> str:
 
 
 def write_event(petition: Petition, event: PetitionEvent) -> PetitionEvent:
-    """Add a timeline entry and tell the listeners (notifications, supervision clocks), in this transaction:
-    what they write is committed with the event or not at all."""
+    """Add a timeline entry, move the inbox counters (petitions/boxes.py) and tell the listeners
+    (notifications, supervision clocks), in this transaction: what they write is committed with the event or
+    not at all. Every transition of a matter passes here."""
+    from county_net.petitions.boxes import count_transition
     from county_net.petitions.signals import event_written
 
     db.session.add(event)
     db.session.flush()
+    count_transition(petition, event)
     event_written.send(petition, event=event)
     return event
 

@@ -14,7 +14,6 @@ from werkzeug.datastructures import MultiDict
 
 from county_net.accounts.guards import admin_only
 from county_net.core.errors import IllegalTransition, InvalidInput, NotVisible, RoleRequired, StaleVersion
-from county_net.core.pagination import paginate
 from county_net.core.timeutil import COUNTY_TZ
 from county_net.extensions import db
 from county_net.petitions import actions, page, pdf, queries, services
@@ -213,8 +212,7 @@ def inbox():
     # No box chosen: the first one with something in it (the boxes' order), else 办理中.
     box = args.get("box") or next((key for key in INBOX_BOXES if counts.get(key)), "handling")
     args["box"] = box
-    page = paginate(queries.search_query(_me(), args), args.get("page"), 20, by_key=True, total=counts.get(box))
-    page.items = queries.rows(_me(), page.items)
+    page = queries.list_page(_me(), args, args.get("page"), 20, total=counts.get(box))
     return render_template("petitions/inbox.html", page=page, box=box, counts=counts, **_common())
 
 
@@ -223,8 +221,7 @@ def inbox():
 def index():
     args = _list_args()
     args.pop("box", None)
-    page = paginate(queries.search_query(_me(), args), args.get("page"), args.get("page_size", 20), by_key=True)
-    page.items = queries.rows(_me(), page.items)
+    page = queries.list_page(_me(), args, args.get("page"), args.get("page_size", 20))
     return render_template("petitions/index.html", page=page, args=request.args,
                            townships=queries.county_units(_me(), kinds=("township",)),
                            directory=queries.county_units(_me()), **_common())

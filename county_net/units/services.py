@@ -55,6 +55,7 @@ def sync_units(network: Network, actor=None) -> SyncReport:
         raise NetworkFileError(f"{root_entry.label()}：编码冲突")
 
     by_code: dict[str, Unit] = {}
+    moved: set[int] = set()
     for order, entry in enumerate(network.units):
         parent = by_code.get(entry.parent) if entry.parent else None
         unit = existing.get(entry.code)
@@ -83,6 +84,8 @@ def sync_units(network: Network, actor=None) -> SyncReport:
                 report.updated.append(entry.code)
         path = f"{parent.path if parent else '/'}{unit.id}/"
         if unit.path != path:
+            if entry.code not in report.created:
+                moved.add(unit.id)
             unit.path = path
             if entry.code not in report.created and entry.code not in report.updated:
                 report.updated.append(entry.code)
@@ -111,6 +114,12 @@ def sync_units(network: Network, actor=None) -> SyncReport:
         root.settings = settings
         report.settings_changed = True
 
+    if moved:
+        # A unit's path says which accusations it may not see, its held ones included: its counters again.
+        from county_net.petitions.boxes import recount
+
+        db.session.flush()
+        recount(moved)
     reference.mark_stale()  # what this context read about units and settings is stale now
     if report.changed:
         audit.record("tenants.sync", actor=actor, actor_name=None if actor else "cli", target_type="network",

@@ -5,7 +5,7 @@ events, links, attachments, readings) keep copies of its county and accused unit
 principal's policy decides on the row alone instead of probing petitions.
 
 Revision ID: 5b7e2c9d4a61
-Revises: a76342f9226b
+Revises: 6ec6f629fe50
 Created: 2026-12-01
 """
 import os
@@ -16,7 +16,7 @@ from alembic import op
 from county_net.tenancy import rls_sql
 
 revision = "5b7e2c9d4a61"
-down_revision = "a76342f9226b"
+down_revision = "6ec6f629fe50"
 branch_labels = None
 depends_on = None
 

@@ -75,6 +75,8 @@ FOREIGN = {
     "digest_issues": ("id", "SELECT id FROM digest_issues WHERE NOT unit_id = ANY(:tree)"),
     # Another unit's people's inboxes.
     "notifications": ("id", "SELECT id FROM notifications WHERE NOT unit_id = ANY(:tree)"),
+    # Another unit's inbox counters (petitions/boxes.py).
+    "inbox_counters": ("unit_id", "SELECT unit_id FROM inbox_counters WHERE NOT unit_id = ANY(:tree)"),
     # 督办: the issuer's tree sees its records; the target's tree sees the issued ones aimed at it.
     "supervisions": ("id", _FOREIGN_SUPERVISIONS),
     **{t: ("id", f"SELECT id FROM {t} WHERE supervision_id IN ({_FOREIGN_SUPERVISIONS})")
