@@ -54,13 +54,14 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict, log_path: Path, *, workers: int = 2, worker_class: str = "sync"):
+def gunicorn(env: dict, log_path: Path, *, workers: int = 2, worker_class: str = "sync", threads: int = 1):
     """One gunicorn master and its workers in a process group of their own; yields the port once /login
     answers, and stops the group afterwards."""
     port = free_port()
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", worker_class,
+             *(["--threads", str(threads)] if worker_class == "gthread" else []),
              "--timeout", "60", "--graceful-timeout", "5", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)

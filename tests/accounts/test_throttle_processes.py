@@ -32,8 +32,9 @@ def _request(port, method, path, body=None, forwarded_for=None):
 
 @pytest.fixture
 def served(database, app, net, tmp_path):
-    """gunicorn, 4 sync workers (the production command's default kind), production settings, counters in the
-    database (no Redis configured; the Redis counters are shared between app instances in test_throttle.py)."""
+    """gunicorn, 4 sync workers (a process each: every request may meet another worker), production settings,
+    counters in the database (no Redis configured; the Redis counters are shared between app instances in
+    test_throttle.py)."""
     env = production_env(
         database, tmp_path / "instance",
         # Five failures for one account from one address. A day's window rather than the default minute's,

@@ -24,10 +24,11 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 @contextmanager
 def _two_instances(database, tmp_path, **settings):
-    """Instances A and B: two sync workers each, each with its own instance folder (nothing on disk is
-    shared but the database)."""
+    """Instances A and B: gthread, 2 workers x 2 threads each (the deployed kind, smaller), each with its own
+    instance folder (nothing on disk is shared but the database)."""
     env = {name: production_env(database, tmp_path / f"instance-{name}", **settings) for name in ("a", "b")}
-    with gunicorn(env["a"], tmp_path / "a.log") as a, gunicorn(env["b"], tmp_path / "b.log") as b:
+    kind = {"workers": 2, "worker_class": "gthread", "threads": 2}
+    with gunicorn(env["a"], tmp_path / "a.log", **kind) as a, gunicorn(env["b"], tmp_path / "b.log", **kind) as b:
         yield a, b
 
 
