@@ -30,6 +30,10 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # The URL the running service uses; on PostgreSQL a role that owns nothing and cannot bypass RLS.
     SQLALCHEMY_DATABASE_URI = _database_url()
+    # DATABASE_URL points at PgBouncer in transaction mode (docs/deploy.md): no server-side prepared statements
+    # (PgBouncer before 1.21 cannot carry them between server connections), and the signed scope names the
+    # backend that serves each transaction, asked for once per transaction.
+    DATABASE_PGBOUNCER = os.environ.get("DATABASE_PGBOUNCER", "") == "1"
     # Owner URL for `flask db upgrade` (defaults to DATABASE_URL).
     MIGRATION_DATABASE_URL = os.environ.get("MIGRATION_DATABASE_URL")
     # The PostgreSQL role the migrations grant table rights to.

@@ -42,7 +42,7 @@ def create_app(config_object=None, **overrides) -> Flask:
 
     from county_net.core.database import engine_options
 
-    options = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    options = engine_options(app.config["SQLALCHEMY_DATABASE_URI"], pgbouncer=app.config.get("DATABASE_PGBOUNCER"))
     options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 

@@ -20,9 +20,9 @@ def free_port() -> int:
 
 class Server:
     def __init__(self, name: str, app_spec: str, env: dict, *, repo: Path, workers: int, threads: int,
-                 log_dir: Path, ready_path: str):
+                 log_dir: Path, ready_path: str, worker_class: str = "gthread"):
         self.name, self.app_spec, self.env, self.repo = name, app_spec, env, repo
-        self.workers, self.threads = workers, threads
+        self.workers, self.threads, self.worker_class = workers, threads, worker_class
         self.port = free_port()
         self.log_path = log_dir / f"{name}.log"
         self.ready_path = ready_path
@@ -33,8 +33,10 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        return [str(self.repo / ".venv" / "bin" / "gunicorn"), "-k", "gthread", "--workers", str(self.workers),
-                "--threads", str(self.threads), "--bind", f"127.0.0.1:{self.port}", "--timeout", "120",
+        # gunicorn turns a sync worker with --threads > 1 into gthread silently: sync gets no --threads.
+        threads = ["--threads", str(self.threads)] if self.worker_class != "sync" else []
+        return [str(self.repo / ".venv" / "bin" / "gunicorn"), "-k", self.worker_class, "--workers", str(self.workers),
+                *threads, "--bind", f"127.0.0.1:{self.port}", "--timeout", "120",
                 # Paced runs send a request on each connection every few seconds at low rates; gunicorn's 2 s
                 # default closes idle connections under wrk's feet (socket read errors), so keep them alive
                 # longer, the same for the baseline and the product.

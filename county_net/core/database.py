@@ -13,10 +13,15 @@ _NEXT_IMMEDIATE = "county_net_next_immediate"  # g: the request's next transacti
 _next_immediate_outside: ContextVar[bool] = ContextVar("county_net_next_immediate", default=False)
 
 
-def engine_options(url: str) -> dict:
+def engine_options(url: str, pgbouncer: bool = False) -> dict:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}  # busy timeout: a burst of desks queues, it does not fail
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    options = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    if pgbouncer:
+        # psycopg prepares a statement on the server after 5 runs; in transaction mode the next transaction
+        # may land on a server connection that never saw it ("prepared statement … does not exist").
+        options["connect_args"] = {"prepare_threshold": None}
+    return options
 
 
 @contextmanager

@@ -3,6 +3,7 @@ from flask.cli import AppGroup
 
 from county_net.digest import services
 from county_net.digest.queries import week_of
+from county_net.jobs.lock import single_run
 
 digest_cli = AppGroup("digest", help="领导摘报")
 
@@ -10,6 +11,7 @@ digest_cli = AppGroup("digest", help="领导摘报")
 @digest_cli.command("publish")
 @click.option("--week", default=None, help="ISO 周，如 2026-W48（默认：上一个完整周，周一至周日，北京时间）")
 @click.option("--county", "county_code", default=None, help="只生成该县（县信访局单位代码）")
+@single_run("digest-weekly")
 def publish(week, county_code):
     """Store the weekly digest of every county (or one) and notify the county center's heads; safe to rerun."""
     from sqlalchemy import select

@@ -1,6 +1,7 @@
 import click
 from flask.cli import AppGroup
 
+from county_net.jobs.lock import single_run
 from county_net.petitions import services
 from county_net.tenancy import system_scope
 
@@ -8,6 +9,7 @@ petitions_cli = AppGroup("petitions", help="信访事项")
 
 
 @petitions_cli.command("sweep")
+@single_run("deadline-sweep")
 def sweep():
     """Deadline sweep: resume ended pauses, refresh stored limits (run daily, e.g. from cron)."""
     from county_net.core.database import writing

@@ -1,6 +1,8 @@
 import click
 from flask.cli import AppGroup
 
+from county_net.jobs.lock import single_run
+
 supervision_cli = AppGroup("supervision", help="督办")
 
 
@@ -8,6 +10,7 @@ supervision_cli = AppGroup("supervision", help="督办")
 @click.option("--batch", default=500, show_default=True, help="每批处理的计时条数（每批提交一次）")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="按哪一天计算（默认今天，北京时间；用于测算）")
+@single_run("supervision-sweep")
 def sweep(batch, today):
     """Escalation sweep: warnings, cards, due-soon and overdue notices (run daily; safe to rerun)."""
     from county_net.supervision.jobs import daily_sweep

@@ -23,6 +23,7 @@ from county_net.tenancy.context import active_scope
 
 _SQL = "SELECT set_config('county_net.scope', %(t)s, true)"
 _MARK = "county_net_published"
+_PID = "county_net_backend_pid"  # behind PgBouncer: the backend serving this transaction
 _KEY = "county_net_rls_scope_key"  # app.extensions
 TTL_DEFAULT = 60
 _now = time.time  # wall clock: the database checks the expiry against its own
@@ -45,19 +46,32 @@ def init_app(app) -> None:
     app.extensions[_KEY] = scope_key(app)
 
 
-def _settings() -> tuple[bool, bytes | None, int]:
+def _settings() -> tuple[bool, bytes | None, int, bool]:
     if not has_app_context():
-        return True, None, TTL_DEFAULT  # no key: nothing is published that the database would accept
+        return True, None, TTL_DEFAULT, False  # no key: nothing is published that the database would accept
     config = current_app.config
     return (config.get("TENANCY_RLS", True), current_app.extensions.get(_KEY),
-            int(config.get("RLS_SCOPE_TTL") or TTL_DEFAULT))
+            int(config.get("RLS_SCOPE_TTL") or TTL_DEFAULT), bool(config.get("DATABASE_PGBOUNCER")))
+
+
+def _backend_pid(conn, cursor, pooled: bool) -> int:
+    """The pid the token is bound to. Connected directly, the one the server announced at connect time.
+    Through PgBouncer that one is PgBouncer's own, and each transaction may run on another backend: ask
+    the backend serving this transaction (the transaction pins it until commit or rollback)."""
+    if not pooled:
+        return cursor.connection.info.backend_pid
+    pid = conn.info.get(_PID)
+    if pid is None:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = conn.info[_PID] = cursor.fetchone()[0]
+    return pid
 
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _publish_before_statement(conn, cursor, statement, parameters, context, executemany):
     if conn.dialect.name != "postgresql":
         return
-    enabled, key, ttl = _settings()
+    enabled, key, ttl, pooled = _settings()
     if not enabled:
         return
     scope = active_scope()
@@ -70,7 +84,7 @@ def _publish_before_statement(conn, cursor, statement, parameters, context, exec
     if key is not None and wanted != ("", ""):
         # Valid for `ttl` seconds on this backend only; republished after half of it, so a long
         # transaction never runs a statement on a token about to lapse.
-        token = sign_scope(key, cursor.connection.info.backend_pid, int(now) + ttl, *wanted)
+        token = sign_scope(key, _backend_pid(conn, cursor, pooled), int(now) + ttl, *wanted)
     cursor.execute(_SQL, {"t": token})  # same transaction as the statement that follows
     conn.info[_MARK] = (wanted, now + ttl / 2)
 
@@ -79,17 +93,20 @@ def _publish_before_statement(conn, cursor, statement, parameters, context, exec
 @event.listens_for(Engine, "rollback")
 def _transaction_ended(conn):
     conn.info.pop(_MARK, None)
+    conn.info.pop(_PID, None)
 
 
 @event.listens_for(Pool, "reset")
 def _connection_reset(dbapi_connection, connection_record, reset_state):
     connection_record.info.pop(_MARK, None)
+    connection_record.info.pop(_PID, None)
 
 
 @event.listens_for(Pool, "checkin")
 def _connection_returned(dbapi_connection, connection_record):
     if connection_record is not None:
         connection_record.info.pop(_MARK, None)
+        connection_record.info.pop(_PID, None)
 
 
 def republish_scope() -> None:
