@@ -38,8 +38,8 @@ BIG_TABLES = ("petitioners", "petitions", "petition_parties", "petition_access",
 # 2: the repeat detector's tables (petition_readings, repeat_index, repeat_terms), every template names a place.
 # 3: places of three syllables (two named every thing in ~7,500 matters: unlike any county).
 # 4: the repeat index's terms are keyed to their county.
-# Presets (below) are not versions: `stress` is the shape versions 1-4 had, row for row, and each preset's
-# datasets are kept and marked apart, so adding `realistic` changed no dataset already generated.
+# Presets (below) are not versions: `stress` is version 4's shape, row for row, and each preset's datasets
+# are kept and marked apart, so adding `realistic` changed no dataset already generated.
 VERSION = 4
 REPEAT_TABLES = ("petition_readings", "repeat_index", "repeat_terms")
 CHUNK = 20_000  # matters per write batch
@@ -97,20 +97,23 @@ class Shape:
     states: tuple  # ((age in days up to which the band applies, or None, ((state, weight), ...)), ...)
 
     def describe(self) -> dict:
+        def open_share(pairs) -> float:
+            return round(sum(w for st, w in pairs if st in OPEN_STATES) / sum(w for _, w in pairs), 3)
+
         return {"county_s": self.county_s, "handler_s": self.handler_s, "township_s": self.township_s,
                 "at_center": self.at_center,
-                "open_by_age": [{"up_to_days": days, "open_share": round(sum(w for st, w in pairs if st in OPEN_STATES)
-                                                                         / sum(w for _, w in pairs), 3)}
-                                for days, pairs in self.states]}
+                "open_by_age": [{"up_to_days": days, "open_share": open_share(pairs)} for days, pairs in self.states]}
 
 
 PRESETS = {
-    # Today's shape, kept as the stress case: one township holds thousands of open matters at 1M.
+    # The shape of every run before presets, kept as the stress case: a township holds thousands of open
+    # matters at 1M.
     "stress": Shape(0.6, 1.1, 1.1, 0.7, ((90, _RECENT_STATES), (None, _OLD_STATES))),
     # Open matters a few hundred at the busiest unit at 1M: courses finish within their time limits, and work
     # spreads over a county's units as over townships of unlike size, not as a power law.
-    "realistic": Shape(0.6, 0.2, 0.2, 0.7, ((15, _DISPOSING_STATES), (30, _ACCEPTING_STATES), (75, _HANDLING_STATES),
-                                            (105, _EXTENDED_STATES), (None, _SETTLED_STATES))),
+    "realistic": Shape(0.6, 0.2, 0.2, 0.7, ((15, _DISPOSING_STATES), (30, _ACCEPTING_STATES),
+                                            (75, _HANDLING_STATES), (105, _EXTENDED_STATES),
+                                            (None, _SETTLED_STATES))),
 }
 
 
