@@ -41,27 +41,34 @@ class Dataset:
     engine: str
     size: str
     repo: Path
+    preset: str = "stress"  # the generator's shape (PRESETS); the scripts that predate presets measured stress
 
     @property
     def folder(self) -> Path:
         return self.repo / "instance" / "bench"
 
     @property
+    def stem(self) -> str:
+        """The dataset's name: its size, and its preset unless stress, which keeps the names it had before
+        presets, so a stress dataset generated then is still found (and its marker still matches)."""
+        return self.size if self.preset == "stress" else f"{self.size}-{self.preset}"
+
+    @property
     def sqlite_path(self) -> Path:
-        return self.folder / f"{self.size}.sqlite3"
+        return self.folder / f"{self.stem}.sqlite3"
 
     @property
     def pg_name(self) -> str:
         # BENCH_PG_PREFIX: several people benchmarking on one PostgreSQL server keep their own databases.
-        return f"{os.environ.get('BENCH_PG_PREFIX', 'county_net_bench')}_{self.size}"
+        return f"{os.environ.get('BENCH_PG_PREFIX', 'county_net_bench')}_{self.stem.replace('-', '_')}"
 
     @property
     def manifest_path(self) -> Path:
-        return self.folder / f"{self.engine}-{self.size}.manifest.json"
+        return self.folder / f"{self.engine}-{self.stem}.manifest.json"
 
     @property
     def marker_path(self) -> Path:
-        return self.folder / f"{self.engine}-{self.size}.marker.json"
+        return self.folder / f"{self.engine}-{self.stem}.marker.json"
 
     # URLs -----------------------------------------------------------------------------------------
     @property
@@ -136,7 +143,8 @@ class Dataset:
             return False
         petitions, units = SIZES[self.size]
         return (marker.get("seed") == seed and marker.get("petitions") == petitions and marker.get("units") == units
-                and marker.get("version", 1) == GENERATOR_VERSION and self.manifest_path.exists() and self.exists())
+                and marker.get("version", 1) == GENERATOR_VERSION and marker.get("preset", "stress") == self.preset
+                and self.manifest_path.exists() and self.exists())
 
     def drop(self) -> None:
         if self.engine == "sqlite":
@@ -156,14 +164,14 @@ class Dataset:
         self.migrate(log)
         env = self.product_env()
         flask = str(self.repo / ".venv" / "bin" / "flask")
-        log(f"generating {petitions} matters, {units} units (seed {seed}) …")
+        log(f"generating {petitions} matters, {units} units (seed {seed}, preset {self.preset}) …")
         started = time.monotonic()
         subprocess.run([flask, "--app", "wsgi", "bench", "generate", "--petitions", str(petitions), "--units",
-                        str(units), "--seed", str(seed), "--manifest", str(self.manifest_path)],
-                       cwd=self.repo, env=env, check=True)
+                        str(units), "--seed", str(seed), "--preset", self.preset, "--manifest",
+                        str(self.manifest_path)], cwd=self.repo, env=env, check=True)
         seconds = time.monotonic() - started
         self.marker_path.write_text(json.dumps({"seed": seed, "size": self.size, "version": GENERATOR_VERSION,
-                                                "petitions": petitions,
+                                                "preset": self.preset, "petitions": petitions,
                                                 "units": units, "engine": self.engine,
                                                 "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
                                                 "wall_seconds": round(seconds, 1)}, indent=1))
@@ -172,7 +180,7 @@ class Dataset:
     def migrate(self, log) -> None:
         """`flask db upgrade` as the owner: a reused dataset gets the migrations made since it was generated
         (and the database's copy of the key that signs published scopes)."""
-        log(f"migrating {self.engine} {self.size} …")
+        log(f"migrating {self.engine} {self.stem} …")
         subprocess.run([str(self.repo / ".venv" / "bin" / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=self.repo,
                        env=self.product_env(), check=True, stdout=subprocess.DEVNULL)
 
@@ -183,6 +191,31 @@ class Dataset:
 def tools_missing(engine: str) -> list[str]:
     needed = ["wrk"] + (["psql", "createdb", "dropdb"] if engine == "postgresql" else [])
     return [t for t in needed if shutil.which(t) is None]
+
+
+def open_matters_from_db(ds: Dataset, today: str) -> dict:
+    """The manifest's open-matter distribution, counted from the database: for a dataset whose manifest
+    predates it (a stress dataset generated before presets)."""
+    from county_net.bench.generate import open_distribution
+    from county_net.petitions.workflow import OPEN_STATES
+
+    conn = ds.dbapi_connect()
+    ph = ds.placeholder()
+    states = sorted(OPEN_STATES)
+    marks = ",".join([ph] * len(states))
+    try:
+        held = {int(u): int(n) for u, n in conn.execute(
+            f"SELECT holder_unit_id, count(*) FROM petitions WHERE state IN ({marks}) GROUP BY holder_unit_id",
+            states).fetchall()}
+        overdue = conn.execute(f"SELECT count(*) FROM petitions WHERE state IN ({marks}) AND due_on < {ph}",
+                               [*states, today]).fetchone()[0]
+        matters = conn.execute("SELECT count(*) FROM petitions").fetchone()[0]
+        kinds = conn.execute("SELECT id, kind FROM units").fetchall()
+    finally:
+        conn.close()
+    handling = [int(i) for i, kind in kinds if kind in ("township", "bureau")]
+    centers = [int(i) for i, kind in kinds if kind == "county_center"]
+    return {**open_distribution(held, handling, centers), "overdue": int(overdue), "matters": int(matters)}
 
 
 def sample_users_from_db(ds: Dataset, max_units: int = 24) -> list[dict]:

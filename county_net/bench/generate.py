@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
+import math
 import random
 import sys
 import time
@@ -20,6 +21,7 @@ from sqlalchemy import create_engine
 
 from county_net.core import crypto
 from county_net.petitions.identity import check_digit, mask_id, mask_phone
+from county_net.petitions.workflow import OPEN_STATES
 from county_net.units.directory import UnitInfo
 
 SIZES = {  # name: (units, petitions)
@@ -36,6 +38,8 @@ BIG_TABLES = ("petitioners", "petitions", "petition_parties", "petition_access",
 # 2: the repeat detector's tables (petition_readings, repeat_index, repeat_terms), every template names a place.
 # 3: places of three syllables (two named every thing in ~7,500 matters: unlike any county).
 # 4: the repeat index's terms are keyed to their county.
+# Presets (below) are not versions: `stress` is version 4's shape, row for row, and each preset's datasets
+# are kept and marked apart, so adding `realistic` changed no dataset already generated.
 VERSION = 4
 REPEAT_TABLES = ("petition_readings", "repeat_index", "repeat_terms")
 CHUNK = 20_000  # matters per write batch
@@ -66,8 +70,67 @@ _OLD_STATES = (("closed", 690), ("declined", 40), ("redirected", 60), ("conclude
                ("replied", 10), ("reexamination", 8), ("final_review", 3), ("signed", 3), ("reported", 3))
 _RECENT_STATES = (("registered", 150), ("transferred", 80), ("assigned", 50), ("signed", 80), ("handling", 380),
                   ("replied", 80), ("reported", 30), ("closed", 120), ("redirected", 20), ("declined", 10))
+# A realistic course by age (docs/performance.md, "The method"): the county center disposes within 15 days, the
+# unit it sends to accepts within 15, handling takes up to 60 days from acceptance and 30 more when extended;
+# older matters are open only when in review (30 + 30 days) or overdue.
+_DISPOSING_STATES = (("registered", 150), ("transferred", 110), ("assigned", 60), ("signed", 90), ("handling", 350),
+                     ("replied", 10), ("closed", 90), ("redirected", 60), ("declined", 30))
+_ACCEPTING_STATES = (("registered", 5), ("transferred", 15), ("assigned", 8), ("signed", 20), ("handling", 660),
+                     ("replied", 40), ("reported", 5), ("closed", 150), ("redirected", 60), ("declined", 30))
+_HANDLING_STATES = (("handling", 340), ("replied", 150), ("reported", 20), ("reexamination", 5), ("closed", 390),
+                    ("redirected", 60), ("declined", 35))
+_EXTENDED_STATES = (("handling", 30), ("replied", 100), ("reported", 10), ("reexamination", 20), ("closed", 730),
+                    ("redirected", 60), ("declined", 40), ("concluded", 10))
+_SETTLED_STATES = (("closed", 1580), ("declined", 80), ("redirected", 120), ("concluded", 212), ("handling", 1),
+                   ("replied", 2), ("reexamination", 3), ("final_review", 2))
 _CHANNELS = (("visit", 45), ("letter", 15), ("phone", 10), ("online", 28), ("other", 2))
 _NATURES = (("demand", 70), ("suggestion", 6), ("inquiry", 10), ("accusation", 8), ("appeal", 6))
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How matters spread over counties, units and states: what a preset sets, the rest being common."""
+    county_s: float  # Zipf exponent over the counties
+    handler_s: float  # over a county's townships then bureaus, as the units a matter is sent to
+    township_s: float  # over a county's townships, as the units registering what the center does not
+    at_center: float  # share of matters registered at the county center
+    states: tuple  # ((age in days up to which the band applies, or None, ((state, weight), ...)), ...)
+
+    def describe(self) -> dict:
+        def open_share(pairs) -> float:
+            return round(sum(w for st, w in pairs if st in OPEN_STATES) / sum(w for _, w in pairs), 3)
+
+        return {"county_s": self.county_s, "handler_s": self.handler_s, "township_s": self.township_s,
+                "at_center": self.at_center,
+                "open_by_age": [{"up_to_days": days, "open_share": open_share(pairs)} for days, pairs in self.states]}
+
+
+PRESETS = {
+    # The shape of every run before presets, kept as the stress case: a township holds thousands of open
+    # matters at 1M.
+    "stress": Shape(0.6, 1.1, 1.1, 0.7, ((90, _RECENT_STATES), (None, _OLD_STATES))),
+    # Open matters a few hundred at the busiest unit at 1M: courses finish within their time limits, and work
+    # spreads over a county's units as over townships of unlike size, not as a power law.
+    "realistic": Shape(0.6, 0.2, 0.2, 0.7, ((15, _DISPOSING_STATES), (30, _ACCEPTING_STATES),
+                                            (75, _HANDLING_STATES), (105, _EXTENDED_STATES),
+                                            (None, _SETTLED_STATES))),
+}
+
+
+def open_distribution(open_by_unit: dict, handling_units, centers) -> dict:
+    """Open matters per handling unit (townships and bureaus, those holding none included): the busiest, and
+    p50/p90/p99 by nearest rank; the county centers apart (they hold what they have not yet disposed of)."""
+    counts = sorted(open_by_unit.get(u, 0) for u in handling_units)
+    at_centers = [open_by_unit.get(u, 0) for u in centers]
+
+    def rank(q: float) -> int:
+        return counts[max(0, math.ceil(len(counts) * q) - 1)] if counts else 0
+
+    busiest = max(handling_units, key=lambda u: (open_by_unit.get(u, 0), -u), default=None)
+    return {"open": sum(open_by_unit.values()), "handling_units": len(counts),
+            "busiest_unit_id": busiest, "busiest": counts[-1] if counts else 0,
+            "p50": rank(0.5), "p90": rank(0.9), "p99": rank(0.99),
+            "busiest_center": max(at_centers, default=0), "at_centers": sum(at_centers)}
 
 
 def _weighted(pairs):
@@ -219,14 +282,28 @@ class BulkWriter:
                 for table in ("units", "users", *BIG_TABLES):
                     cur.execute(f"VACUUM (ANALYZE) {table}")
             conn.autocommit = False
+        self.close()
+
+    def close(self) -> None:
         self.raw.close()
         self.engine.dispose()
 
 
+def bulk_url(config) -> str:
+    """The owner's URL when there is one (dropping indexes, COPY), with the psycopg driver named."""
+    url = config.get("MIGRATION_DATABASE_URL") or config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
 class Generator:
     def __init__(self, *, units: int, petitions: int, seed: int, today: date, writer: BulkWriter, app,
-                 out=sys.stderr, screening_months: int = 0):
+                 out=sys.stderr, screening_months: int = 0, preset: str = "stress"):
         self.n_units, self.n_petitions, self.seed, self.today = units, petitions, seed, today
+        self.preset, self.shape = preset, PRESETS[preset]
+        self.open_by_unit: dict[int, int] = {}  # holder unit id -> open matters, for the manifest
+        self.overdue = 0
         self.screening_months = screening_months
         self.w, self.app, self.out = writer, app, out
         self.rng = random.Random(seed)
@@ -423,11 +500,12 @@ class Generator:
         start = self.today - timedelta(days=days_back)
         # Slightly more matters lately: the day offset is drawn from a rising density.
         offsets = sorted(int(days_back * (rng.random() ** 0.85)) for _ in range(self.n_petitions))
-        county_pick = zipf_picker(rng, self.counties, s=0.6)
-        pickers = {id(c): (zipf_picker(rng, c.townships + c.bureaus), zipf_picker(rng, c.townships))
-                   for c in self.counties}
-        old_state = Picker(rng, *zip(*_OLD_STATES))
-        recent_state = Picker(rng, *zip(*_RECENT_STATES))
+        shape = self.shape
+        county_pick = zipf_picker(rng, self.counties, s=shape.county_s)
+        pickers = {id(c): (zipf_picker(rng, c.townships + c.bureaus, s=shape.handler_s),
+                           zipf_picker(rng, c.townships, s=shape.township_s)) for c in self.counties}
+        # One draw a matter, from the first age band that holds it.
+        bands = [(days, Picker(rng, *zip(*pairs))) for days, pairs in shape.states]
         channel_pick = Picker(rng, *zip(*_CHANNELS))
         nature_pick = Picker(rng, *zip(*_NATURES))
         category_pick = zipf_picker(rng, self.category_ids, s=0.8)
@@ -446,10 +524,10 @@ class Generator:
             year = day.year
             seq = self.counters.get((county.root.id, year), 0) + 1
             self.counters[(county.root.id, year)] = seq
-            at_center = rng.random() < 0.7
+            at_center = rng.random() < shape.at_center
             owner = county.root if at_center else townships()
             clerk = self._clerk(county, owner.id)
-            state = recent_state() if age <= 90 else old_state()
+            state = next(pick for days, pick in bands if days is None or age <= days)()
             nature = nature_pick()
             topic = rng.choice(_TOPICS)
             n, m, place = rng.randrange(2, 60), rng.randrange(1, 300), self._place()  # drawn in this order
@@ -638,6 +716,9 @@ class Generator:
                 if key not in due_cache:
                     due_cache[key] = current_deadline(row, settings[county.root.id])
                 due_step, due_on = due_cache[key]
+            if final_state in OPEN_STATES:
+                self.open_by_unit[holder.id] = self.open_by_unit.get(holder.id, 0) + 1
+                self.overdue += due_on is not None and due_on < self.today
             number = settings[county.root.id]["number_pattern"].format(year=year, seq=seq)
             finished = final_state in ("closed", "declined", "redirected", "concluded")
             archived = finished and age > 400 and rng.random() < 0.8
@@ -904,6 +985,13 @@ class Generator:
                            f"(SELECT COALESCE(max(id), 1) FROM {table}))")
         self.w.commit()
 
+    def open_matters(self) -> dict:
+        handling = [u.id for c in self.counties for u in c.townships + c.bureaus]
+        found = open_distribution(self.open_by_unit, handling, [c.root.id for c in self.counties])
+        found["overdue"] = self.overdue
+        found["matters"] = self.counts["petitions"]
+        return found
+
     def manifest(self, seconds: float) -> dict:
         """What the load driver needs: sample users of the busiest units, matters each can see, ID numbers."""
         from sqlalchemy import select
@@ -945,26 +1033,32 @@ class Generator:
                       "audit": self.counts["audit"], "screening_reports": self.counts["screening_reports"],
                       "disputes": self.counts["disputes"], "repeat_terms": self.counts.get("repeat_terms", 0),
                       "distinct_texts": self.counts.get("distinct_texts", 0)},
+            "preset": self.preset, "shape": self.shape.describe(), "open_matters": self.open_matters(),
             "version": VERSION, "password": PASSWORD, "generate_seconds": round(seconds, 1),
             "repeat_seconds": round(self.repeat_seconds, 1), "users": users,
             "id_numbers": self.id_numbers[:500],
             "counties": [{"unit_id": c.root.id, "name": c.name} for c in self.counties],
         }
 
+    def build_network(self, password_hash: str) -> None:
+        """The units and their users, and the migration's categories read: what the matters are drawn on."""
+        from county_net.units.directory import forget
+
+        self.w.execute("SELECT id FROM categories WHERE is_active = %s ORDER BY sort_order, id", (True,))
+        self.category_ids = [r[0] for r in self.w.cur.fetchall()]
+        self.build_units()
+        self.build_users(password_hash)
+        self.w.commit()
+        forget()
+
     def run(self) -> dict:
         from county_net.accounts.passwords import hash_password
-        from county_net.units.directory import forget
 
         started = time.monotonic()
         if not self.w.empty():
             raise RuntimeError("数据库中已有单位：请对一个刚迁移的空数据库生成测试数据")
-        self.w.execute("SELECT id FROM categories WHERE is_active = %s ORDER BY sort_order, id", (True,))
-        self.category_ids = [r[0] for r in self.w.cur.fetchall()]
         self.w.drop_indexes()
-        self.build_units()
-        self.build_users(hash_password(PASSWORD))
-        self.w.commit()
-        forget()
+        self.build_network(hash_password(PASSWORD))
         self.build_matters()
         self.build_repeats()
         if self.screening_months:

@@ -139,3 +139,53 @@ def test_the_repeat_index_is_what_registration_would_have_written(app, tmp_path)
         rebuild()
         db.session.remove()
     assert snapshot() == (entries, terms)
+
+
+def _spread(app, preset: str, matters: int = 8000) -> dict:
+    """Units, users and matters of a small province (not the repeat tables: the texts do not move the
+    distribution), and the open-matter distribution the generator reports, checked against its rows."""
+    import io
+    from datetime import date
+
+    from county_net.bench.generate import BulkWriter, Generator, bulk_url, open_distribution
+    from county_net.petitions.models import Petition
+    from county_net.petitions.workflow import OPEN_STATES
+    from county_net.units.models import Unit
+
+    today = date(2026, 11, 20)
+    with app.app_context(), system_scope("test"):
+        writer = BulkWriter(bulk_url(app.config))
+        try:
+            generator = Generator(units=200, petitions=matters, seed=11, today=today, writer=writer, app=app,
+                                  preset=preset, out=io.StringIO())
+            generator.build_network("not-a-login")
+            generator.build_matters()
+        finally:
+            writer.close()
+        spread = generator.open_matters()
+        db.session.remove()  # a read begun during the load (the county settings) would not see its rows
+        is_open = Petition.state.in_(OPEN_STATES)
+        held = dict(db.session.execute(sa.select(Petition.holder_unit_id, sa.func.count()).where(is_open)
+                                       .group_by(Petition.holder_unit_id)).all())
+        overdue = db.session.scalar(sa.select(sa.func.count()).where(is_open, Petition.due_on < today))
+        kinds = dict(db.session.execute(sa.select(Unit.id, Unit.kind)).all())
+        db.session.remove()
+    handling = [u for u, kind in kinds.items() if kind in ("township", "bureau")]
+    centers = [u for u, kind in kinds.items() if kind == "county_center"]
+    assert spread == {**open_distribution(held, handling, centers), "overdue": overdue, "matters": matters}
+    return spread
+
+
+def test_the_realistic_preset_spreads_open_matters_over_a_countys_units(app):
+    """Most matters are long closed, and no township or bureau holds many times the median's open matters
+    (a ratio, so the bound holds at any size; at 1M the busiest holds a few hundred)."""
+    spread = _spread(app, "realistic")
+    assert spread["open"] < 0.08 * spread["matters"]
+    assert spread["p50"] > 0 and spread["busiest"] <= 4 * spread["p50"]
+
+
+def test_the_stress_preset_keeps_its_busiest_unit(app):
+    """The heavy case stays heavy: the busiest township holds tens of times the median's open matters."""
+    spread = _spread(app, "stress")
+    assert spread["open"] > 0.12 * spread["matters"]
+    assert spread["busiest"] >= 10 * spread["p50"]
