@@ -298,3 +298,11 @@ def test_a_path_token_is_signed_like_an_id_list(app, net):
         set_request_scope(_scope_of(app, "c_recv"))
         assert db.session.scalar(sa.text("SELECT county_net_whole_county()")) == net.units["C0"]
         db.session.rollback()
+
+
+def test_every_tenant_model_has_a_visibility_rule(app):
+    """The one loader criterion reads each model's rules: a tenant model without one would be read unfiltered."""
+    from county_net.tenancy.criteria import _rules_of
+
+    missing = [m.__name__ for m in _models() if not _rules_of(m)]
+    assert not missing, missing
