@@ -307,3 +307,19 @@ def test_every_tenant_model_has_a_visibility_rule(app):
 
     missing = [m.__name__ for m in _models() if not _rules_of(m)]
     assert not missing, missing
+
+
+@pytest.mark.postgres_only
+def test_a_temporary_unit_table_does_not_widen_a_path_token(app, net):
+    """The subtree is read from public.units by name: a temporary `units` first on the search path is ignored."""
+    scope = _scope_of(app, "t1_recv")
+    tree = sorted(net.units[c] for c in ("T1", "E1", "V1"))
+    with app.test_request_context(), orm_criteria_disabled():
+        set_request_scope(scope)
+        db.session.execute(sa.text("CREATE TEMP TABLE units (id integer, path text)"))
+        db.session.execute(sa.text("INSERT INTO pg_temp.units VALUES (:i, :p)"),
+                           {"i": net.units["T2"], "p": scope.path + "999/"})
+        db.session.execute(sa.text("SET LOCAL search_path = pg_temp, public"))
+        assert sorted(db.session.scalars(sa.text("SELECT unnest(public.county_net_scope_ids())"))) == tree
+        assert sorted(db.session.scalars(sa.text("SELECT id FROM public.units"))) == tree
+        db.session.rollback()
