@@ -275,7 +275,7 @@ def _criteria_for(scope: Scope) -> tuple:
     if found is None:
         mode, by_path = _mode(scope)
         parts = _parts(scope)
-        args = RuleArgs(mode, by_path, **{name: parts.get(name) for name in ("tree", "blocked", "county", "lo", "hi")})
+        args = RuleArgs(mode, by_path, **{name: parts.get(name) for name in RuleArgs._fields[2:]})
         older = [option for rule in _RULES for option in rule(scope)]
         main = with_loader_criteria(Scoped, _LAMBDAS[mode, by_path](**parts), include_aliases=True)
         found = (args, tuple(_as_criteria(older)), (main, *older))
@@ -391,8 +391,7 @@ def scoped(statement: Select) -> Select:
     """`statement` with visible() for every tenant table it reads from (inner joins only)."""
     models = _scoped_models()
     for from_clause in statement.get_final_froms():
-        if isinstance(from_clause, Join) and any(isinstance(j, Join) and (j.isouter or j.full)
-                                                 for j in _joins(from_clause)):
+        if isinstance(from_clause, Join) and any(j.isouter or j.full for j in _joins(from_clause)):
             raise ValueError("an outer join: put tenancy.visible(t) in its ON clause")
         for leaf in _leaves(from_clause):
             if _base_table(leaf) in models and not leaf._annotations.get("parententity"):

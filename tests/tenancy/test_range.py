@@ -129,7 +129,8 @@ def test_the_sql_is_the_same_for_a_small_and_a_large_subtree(app, net, api_token
         return [(re.sub(r"\s+", " ", s), len(p) if hasattr(p, "__len__") else 0) for s, p in statements]
 
     t1, t2 = shape(captured["t1_recv"]), shape(captured["t2_recv"])
-    assert [s for s, _ in t1 if "units" in s or "petitions" in s] == [s for s, _ in t2 if "units" in s or "petitions" in s]
+    tenant = [s for s, _ in t1 if "units" in s or "petitions" in s]
+    assert tenant and tenant == [s for s, _ in t2 if "units" in s or "petitions" in s]
     assert [n for _, n in t1] == [n for _, n in t2]
     tree = {net.units[c] for c in ("T1", "E1", "V1")}
     for _, parameters in captured["t1_recv"]:
@@ -297,4 +298,28 @@ def test_a_path_token_is_signed_like_an_id_list(app, net):
         db.session.rollback()
         set_request_scope(_scope_of(app, "c_recv"))
         assert db.session.scalar(sa.text("SELECT county_net_whole_county()")) == net.units["C0"]
+        db.session.rollback()
+
+
+def test_every_tenant_model_has_a_visibility_rule(app):
+    """The one loader criterion reads each model's rules: a tenant model without one would be read unfiltered."""
+    from county_net.tenancy.criteria import _rules_of
+
+    missing = [m.__name__ for m in _models() if not _rules_of(m)]
+    assert not missing, missing
+
+
+@pytest.mark.postgres_only
+def test_a_temporary_unit_table_does_not_widen_a_path_token(app, net):
+    """The subtree is read from public.units by name: a temporary `units` first on the search path is ignored."""
+    scope = _scope_of(app, "t1_recv")
+    tree = sorted(net.units[c] for c in ("T1", "E1", "V1"))
+    with app.test_request_context(), orm_criteria_disabled():
+        set_request_scope(scope)
+        db.session.execute(sa.text("CREATE TEMP TABLE units (id integer, path text)"))
+        db.session.execute(sa.text("INSERT INTO pg_temp.units VALUES (:i, :p)"),
+                           {"i": net.units["T2"], "p": scope.path + "999/"})
+        db.session.execute(sa.text("SET LOCAL search_path = pg_temp, public"))
+        assert sorted(db.session.scalars(sa.text("SELECT unnest(public.county_net_scope_ids())"))) == tree
+        assert sorted(db.session.scalars(sa.text("SELECT id FROM public.units"))) == tree
         db.session.rollback()
