@@ -9,8 +9,9 @@ that reads the counters."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 
-from sqlalchemy import String, cast, delete, func, insert, literal, or_, select, text
+from sqlalchemy import String, bindparam, cast, delete, func, insert, literal, or_, select, text
 
 from county_net.core.timeutil import local_today
 from county_net.extensions import db
@@ -47,8 +48,13 @@ def last_verdict():
 
 
 def conditions(today=None) -> dict:
-    """Each box as a condition on a matter (the holder is the caller's to add)."""
-    today = today or local_today()
+    """Each box as a condition on a matter (the holder is the caller's to add). Shared: do not change it."""
+    return _conditions(today or local_today())
+
+
+@lru_cache(maxsize=2)
+def _conditions(today) -> dict:
+    # SQL expressions are immutable: built once a day, not on every request (building costs more than running).
     soon = today + timedelta(days=DUE_SOON_DAYS)
     open_ = Petition.state.in_(OPEN_STATES)
     found = {box: Petition.state.in_(states) if len(states) > 1 else Petition.state == states[0]
@@ -63,16 +69,20 @@ def counts(actor) -> dict[str, int]:
     """Every box of the actor's unit in one statement: the counters, and the dated boxes counted over the
     unit's open matters due within the window (the inbox index: holder, state, due day). Both are read under
     the tenant criteria: a unit outside the principal's scope has no counters to show."""
-    today = local_today()
-    found = conditions(today)
-    stored = [select(getattr(InboxCounter, box)).where(InboxCounter.unit_id == actor.unit_id)
-              .scalar_subquery().label(box) for box in COUNTED]
-    row = db.session.execute(
-        select(func.count().filter(found["due_soon"]).label("due_soon"),
-               func.count().filter(found["overdue"]).label("overdue"), *stored)
-        .where(Petition.holder_unit_id == actor.unit_id, Petition.state.in_(OPEN_STATES),
-               Petition.due_on <= today + timedelta(days=DUE_SOON_DAYS))).one()
+    row = db.session.execute(_counts_statement(local_today()), {"unit_id": actor.unit_id}).one()
     return {box: getattr(row, box) or 0 for box in BOXES}
+
+
+@lru_cache(maxsize=2)
+def _counts_statement(today):
+    found = conditions(today)
+    unit = bindparam("unit_id")
+    stored = [select(getattr(InboxCounter, box)).where(InboxCounter.unit_id == unit).scalar_subquery().label(box)
+              for box in COUNTED]
+    return (select(func.count().filter(found["due_soon"]).label("due_soon"),
+                   func.count().filter(found["overdue"]).label("overdue"), *stored)
+            .where(Petition.holder_unit_id == unit, Petition.state.in_(OPEN_STATES),
+                   Petition.due_on <= today + timedelta(days=DUE_SOON_DAYS)))
 
 
 # ---- a transition moves the counters ---------------------------------------------------------------

@@ -60,6 +60,9 @@ class Petition(Scoped, db.Model):
               sqlite_where=text("is_collective IS 1"), postgresql_where=text("is_collective IS true"),
               postgresql_include=["unit_id", "holder_unit_id", "id"]),
         Index("ix_petitions_county_category_received", "county_unit_id", "category_id", "received_at"),
+        # 立卷归档: a county's archived matters of a year, in date order (a few per cent of its matters).
+        Index("ix_petitions_archive_county_year_received", "county_unit_id", "year", "received_at",
+              sqlite_where=text("is_archived IS 1"), postgresql_where=text("is_archived IS true")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

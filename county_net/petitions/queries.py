@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from types import SimpleNamespace
 from datetime import datetime, time, timedelta
+from functools import lru_cache
+from types import SimpleNamespace
 
 from flask import g, has_request_context
 from sqlalchemy import func, select
@@ -455,11 +456,11 @@ def rows(actor, petitions) -> list[dict]:
     return result
 
 
-def _petitioner_names():
+def _petitioner_names(dialect: str):
     """The 信访人 column as a correlated subquery: every name of the matter, in order, joined with 、. The
     parties and files are ORM entities, so their tenant criteria apply inside. SQLite before 3.44 has no
     ORDER BY inside an aggregate; it concatenates an ordered subquery in its order."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         return (select(func.aggregate_strings(Petitioner.name, "、").aggregate_order_by(PetitionParty.position))
                 .select_from(PetitionParty).join(Petitioner, Petitioner.id == PetitionParty.petitioner_id)
                 .where(PetitionParty.petition_id == Petition.id).correlate(Petition).scalar_subquery())
@@ -473,11 +474,16 @@ def _petitioner_names():
 def list_columns() -> tuple:
     """What a list row shows, and what `services.may_see_identity` asks of a matter, as ORM attributes (the
     tenant criteria apply to them; a table's bare columns would escape them)."""
+    return _list_columns(db.session.get_bind().dialect.name)
+
+
+@lru_cache(maxsize=2)
+def _list_columns(dialect: str) -> tuple:
     return (Petition.id, Petition.number, Petition.state, Petition.category_id, Petition.received_at,
             func.substr(Petition.summary, 1, 80).label("summary"), Petition.holder_unit_id, Petition.due_on,
             Petition.due_provisional, Petition.version, Petition.registered_by_id, Petition.handling_unit_id,
             Petition.county_unit_id, (Petition.nature == "accusation").label("is_confidential"),
-            _petitioner_names().label("petitioner_names"))
+            _petitioner_names(dialect).label("petitioner_names"))
 
 
 def list_page(actor, args: dict, page, page_size, total: int | None = None) -> Page:

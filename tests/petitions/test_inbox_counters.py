@@ -238,3 +238,27 @@ def test_a_generated_province_and_the_migrations_fill_agree_with_the_rows(app, t
         db.session.commit()
         db.session.remove()
     assert _agree(app) == generated
+
+
+def test_a_unit_moved_in_the_tree_is_recounted(app, net, api):
+    """A matter accusing 西镇, handed down by 东镇 to its village: when the village moves under 西镇, the
+    accused unit is above it and the matter is hidden from it, so it leaves the village's counters too."""
+    import copy
+
+    from county_net.units.network_file import parse_network
+    from county_net.units.services import sync_units
+    from tests.conftest import NETWORK
+
+    matter = api.register("c_recv", nature="accusation", accused_unit_id=net.units["T2"], summary="反映西镇干部问题。")
+    matter = api.act("c_recv", matter, "assign", to_unit_id=net.units["T1"], report_due_on=in_days(30))
+    matter = api.act("t1_recv", api.show("t1_recv", matter["id"]), "sign-for")
+    matter = api.act("t1_recv", matter, "accept")
+    api.act("t1_recv", matter, "sub-assign", to_unit_id=net.units["V1"], report_due_on=in_days(3))
+    assert _agree(app)[net.units["V1"]]["to_sign"] == 1
+    moved = copy.deepcopy(NETWORK)
+    next(u for u in moved["units"] if u["code"] == "V1")["parent"] = "T2"
+    with app.app_context(), system_scope("test"):
+        sync_units(parse_network(moved))
+        db.session.remove()
+    assert net.units["V1"] not in _agree(app)
+    assert api.get("v1_recv", f"/api/v1/petitions/{matter['id']}").status_code == 404
