@@ -62,6 +62,7 @@ def _conditions(today) -> dict:
     found["returned"] = found["returned"] | (Petition.state.in_(REWORK_STATES) & last_verdict().in_(REWORK))
     found["due_soon"] = open_ & (Petition.due_on >= today) & (Petition.due_on <= soon)
     found["overdue"] = open_ & (Petition.due_on < today)
+    found["all_open"] = open_  # the list of every open matter the unit holds (API `box=all_open`)
     return found
 
 
