@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 
 from flask import g, has_request_context
 from sqlalchemy import func, select
 
 from county_net.core import crypto, reference
-from county_net.core.pagination import Page, paginate_rows
 from county_net.core.errors import NotVisible
+from county_net.core.pagination import Page, paginate_rows
 from county_net.core.timeutil import COUNTY_TZ, local_today
 from county_net.deadlines import deadline_status
 from county_net.extensions import db
