@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from county_net.core import crypto, reference
+from county_net.core.errors import NotVisible
 from county_net.core.jsonrows import columns_of, json_rows
 from county_net.core.pagination import Page, paginate_rows
-from county_net.core.errors import NotVisible
 from county_net.core.timeutil import COUNTY_TZ, local_today
 from county_net.deadlines import deadline_status
 from county_net.extensions import db

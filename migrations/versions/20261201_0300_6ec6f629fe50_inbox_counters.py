@@ -2,7 +2,9 @@
 petition services in each transition's transaction (county_net/petitions/boxes.py). Owned by the unit, so under
 row-level security like every unit-owned table. Filled here from the rows as they stand (the same rule as
 `flask petitions recount`, written out in SQL as of this revision). With them, a partial index for the archive
-list: a county's archived matters of one year.
+list: a county's archived matters of one year. And on PostgreSQL, no JIT compilation for this database: a list
+page is now one statement whose capped count makes the planner's estimate large, and compiling it took longer
+than running it (docs/performance.md); the service runs short statements only.
 
 Revision ID: 6ec6f629fe50
 Revises: 5e2c0b7d41a9
@@ -56,6 +58,25 @@ GROUP BY p.holder_unit_id
 """
 
 
+# Only the database's owner may; a database made otherwise keeps JIT (with a notice) rather than failing.
+NO_JIT = """
+DO $$
+BEGIN
+  EXECUTE format('ALTER DATABASE %I SET jit = off', current_database());
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE NOTICE 'jit stays on: only the owner of the database may switch it off';
+END
+$$"""
+KEEP_JIT = """
+DO $$
+BEGIN
+  EXECUTE format('ALTER DATABASE %I RESET jit', current_database());
+EXCEPTION WHEN insufficient_privilege THEN
+  NULL;
+END
+$$"""
+
+
 def upgrade():
     op.create_table(
         TABLE,
@@ -72,6 +93,7 @@ def upgrade():
             op.execute(statement)
         role = os.environ.get("DATABASE_APP_ROLE", "county_net_app")
         op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {TABLE} TO {role}")
+        op.execute(NO_JIT)
     op.execute(FILL)
     # The archive list (立卷归档) reads a county's archived matters of one year: a small partial index.
     op.create_index(ARCHIVE_INDEX, "petitions", ["county_unit_id", "year", "received_at"], unique=False,
@@ -81,6 +103,7 @@ def upgrade():
 def downgrade():
     op.drop_index(ARCHIVE_INDEX, table_name="petitions")
     if op.get_bind().dialect.name == "postgresql":
+        op.execute(KEEP_JIT)
         for statement in rls_sql.disable_rls(TABLE):
             op.execute(statement)
     op.drop_table(TABLE)

@@ -275,3 +275,25 @@ def test_every_box_the_api_offers_answers(app, net, api_token):
         resp = api.get("c_recv", f"/api/v1/petitions?box={box}")
         assert resp.status_code == 200, (box, resp.get_json())
     assert len(api.get("c_recv", "/api/v1/petitions?box=all_open").get_json()["items"]) == 1
+
+
+def test_a_list_page_and_the_box_counts_read_under_the_tenant_criteria(app, net, api):
+    """Every part of the page (keys, columns, names, count) and of the box counts (counters, dated boxes) is
+    read through ORM attributes: a scope that does not hold 西镇 sees none of its matters and none of its
+    counters, though it asks for them by 西镇's own unit id."""
+    from types import SimpleNamespace
+
+    from county_net.core.pagination import paginate_rows
+    from county_net.petitions import queries
+    from county_net.petitions.models import Petition
+    from county_net.tenancy import Scope
+
+    api.register("t2_recv")
+    assert _agree(app)[net.units["T2"]]["handling"] == 1
+    with app.test_request_context():
+        set_request_scope(Scope(frozenset({net.units["T1"]}), unit_id=net.units["T1"]))
+        page = paginate_rows(sa.select(Petition), (Petition.id,), queries.list_columns(), 1, 20)
+        shown = boxes.counts(SimpleNamespace(unit_id=net.units["T2"]))
+        db.session.remove()
+    assert page.items == [] and page.total == 0
+    assert shown == dict.fromkeys(boxes.BOXES, 0)
