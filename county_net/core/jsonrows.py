@@ -14,9 +14,9 @@ from sqlalchemy import Boolean, Date, DateTime, Text, cast, func, literal, selec
 
 
 def _dialect_is_postgresql() -> bool:
-    from county_net.tenancy.criteria import _ARRAYS
+    from county_net.extensions import db
 
-    return _ARRAYS  # set from the engine's dialect at start (tenancy.criteria.configure_dialect)
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def json_rows(columns: dict, *where, select_from=None, joins=()):

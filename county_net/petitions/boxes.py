@@ -8,12 +8,12 @@ figure stays right overnight, so they are counted at read time from the inbox in
 that reads the counters."""
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import lru_cache
 
 from sqlalchemy import String, bindparam, cast, delete, func, insert, literal, or_, select, text
 
 from county_net.core.timeutil import local_today
+from county_net.deadlines import warning_window
 from county_net.extensions import db
 from county_net.petitions.models import InboxCounter, Petition, PetitionEvent
 from county_net.petitions.workflow import OPEN_STATES
@@ -55,7 +55,7 @@ def conditions(today=None) -> dict:
 @lru_cache(maxsize=2)
 def _conditions(today) -> dict:
     # SQL expressions are immutable: built once a day, not on every request (building costs more than running).
-    soon = today + timedelta(days=DUE_SOON_DAYS)
+    today, soon = warning_window(today, DUE_SOON_DAYS)
     open_ = Petition.state.in_(OPEN_STATES)
     found = {box: Petition.state.in_(states) if len(states) > 1 else Petition.state == states[0]
              for box, states in STATE_BOXES.items()}
@@ -83,7 +83,7 @@ def _counts_statement(today):
     return (select(func.count().filter(found["due_soon"]).label("due_soon"),
                    func.count().filter(found["overdue"]).label("overdue"), *stored)
             .where(Petition.holder_unit_id == unit, Petition.state.in_(OPEN_STATES),
-                   Petition.due_on <= today + timedelta(days=DUE_SOON_DAYS)))
+                   Petition.due_on <= warning_window(today, DUE_SOON_DAYS)[1]))
 
 
 # ---- a transition moves the counters ---------------------------------------------------------------

@@ -16,7 +16,8 @@ from county_net.accounts.guards import admin_only
 from county_net.core.errors import IllegalTransition, InvalidInput, NotVisible, RoleRequired, StaleVersion
 from county_net.core.timeutil import COUNTY_TZ
 from county_net.extensions import db
-from county_net.petitions import actions, page, pdf, queries, services
+from county_net.petitions import actions, pdf, queries, services
+from county_net.petitions.page import preload as preload_page
 from county_net.petitions.identity import normalise_id, normalise_phone
 from county_net.petitions import schemas as s
 from county_net.petitions.models import CHANNELS, NATURES, REPLY_OUTCOMES, REVIEW_RESULTS, SATISFACTION
@@ -266,7 +267,7 @@ def _focus(failed_action, errors) -> str | None:
 def detail(petition_id: int):
     petition = queries.get_petition(petition_id)
     services.audit_confidential_view(_me(), petition)
-    page.preload(_me(), petition)  # every section of the page in one statement (petitions/page.py)
+    preload_page(_me(), petition)  # every section of the page in one statement (petitions/page.py)
     return render_template("petitions/detail.html", **_detail_context(petition))
 
 

@@ -7,16 +7,6 @@ from county_net.extensions import db
 from county_net.units.models import Unit
 
 
-def subtree_ids(unit_id: int, path: str | None = "") -> list[int]:
-    """The unit and everything under it (caller holds a scope that can see them). `path`: the unit's
-    path when the caller has it (None: the unit is inactive)."""
-    if path == "":
-        path = db.session.scalar(select(Unit.path).where(Unit.id == unit_id, Unit.is_active.is_(True)))
-    if path is None:
-        return []
-    return list(db.session.scalars(select(Unit.id).where(under_path(path))))
-
-
 def under_path(prefix: str):
     """Units whose path starts with `prefix` ("/1/4/"). On SQLite a range, which the path index walks
     (a LIKE with a bound pattern reads the whole table); paths hold only digits and "/", and SQLite compares
