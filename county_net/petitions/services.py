@@ -509,6 +509,10 @@ def register_petition(actor, data: dict, files=(), *, commit: bool = True) -> Pe
         accused = unit_info(data["accused_unit_id"])
         if accused is None or accused.county_id != county_id:
             errors["accused_unit_id"] = ["被反映单位不存在"]
+        elif accused.id in unit_info(actor.unit_id).ancestor_ids:
+            # The matter would be hidden from the unit that registers it (the accuser's protection): it
+            # belongs to a unit above the one accused.
+            errors["accused_unit_id"] = ["反映本单位或上级单位的检举控告，请引导信访人向被反映单位的上级机关提出"]
     if nature != "accusation" and (accused or data.get("accused_description")):
         errors.setdefault("accused_unit_id", []).append("只有检举控告事项登记被反映单位")
     try:

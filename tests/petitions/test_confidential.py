@@ -131,3 +131,25 @@ def test_accuser_file_stays_closed_to_the_handling_clerk(app, api, net, accusati
     assert found == {"found": False, "petitioner": None}
     assert api.get("b1_head", f"/api/v1/petitioners/{person}").get_json()["name"] == NAME
     assert api.get("c_recv", f"/api/v1/petitioners/{person}").status_code == 200
+
+
+def test_a_unit_cannot_register_an_accusation_of_itself_or_of_a_unit_above(app, api, net, login):
+    """It would be hidden from the unit that registered it (and refused by the row policy on PostgreSQL): the
+    clerk is told to send the petitioner to a unit above the accused one; nothing is written."""
+    count = lambda: db.session.scalar(sa.text("select count(*) from petitions"))  # noqa: E731
+    with app.app_context():
+        before = count()
+    desk = login("t1_recv")
+    resp = desk.post("/petitions/new", data={
+        "channel": "visit", "head_count": "1", "category_id": str(category_id(app, "党纪政纪")),
+        "nature": "accusation", "accused_unit_id": str(net.units["T1"]), "summary": "反映东镇某干部违纪问题。",
+        "name_0": NAME})
+    assert resp.status_code == 400 and "上级机关" in resp.get_data(as_text=True)
+    resp = api.post("t1_recv", "/api/v1/petitions", {
+        "channel": "visit", "nature": "accusation", "category_id": category_id(app, "党纪政纪"),
+        "accused_unit_id": net.units["C0"], "summary": "反映县信访局某干部违纪问题。", "petitioners": [{"name": NAME}]})
+    assert resp.status_code == 400 and "accused_unit_id" in resp.get_json()["error"]["fields"]
+    with app.app_context():
+        assert count() == before
+    assert api.register("t1_recv", nature="accusation", accused_unit_id=net.units["B1"],
+                        summary="反映人社局某干部违纪问题。")["id"]  # a unit beside it is fine
