@@ -208,3 +208,35 @@ def test_the_sweep_started_on_two_hosts_at_the_same_moment_runs_once(database, a
     again = flask_command(hosts[1], *commands[0])
     assert again.wait(timeout=90) == 0
     assert "deadlines: 1 checked" in again.stdout.read()
+
+
+def test_a_unit_moved_in_the_tree_moves_the_scope_on_both_instances_at_once(pair, database, app, net, api_token):
+    """E2 moves from 西镇 (T2) to 东镇 (T1) while both instances hold the old scope in their caches (each of their
+    workers warmed by several requests): the next request on either sees the new tree, for the unit that
+    gained E2 and for the unit that lost it, for the unit and for a matter E2 holds. Then back again."""
+    a, b = pair
+    e2, t1, t2 = net.units["E2"], net.units["T1"], net.units["T2"]
+    api = Api(app, api_token)
+    held = api.act("c_recv", api.register("c_recv"), "transfer", to_unit_id=e2)
+    tokens = {user: _token(a, user) for user in ("t1_recv", "t2_recv")}
+    paths = (f"/api/v1/units/{e2}", f"/api/v1/petitions/{held['id']}")
+
+    def sees(port, user):
+        return [Visitor().call(port, "GET", path, headers=tokens[user]).status for path in paths]
+
+    def move(parent):
+        engine = database.owner_engine()
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE units SET parent_id = :p, path = (SELECT path FROM units WHERE id = :p) "
+                                 "|| :me WHERE id = :e2"), {"p": parent, "e2": e2, "me": f"{e2}/"})
+        engine.dispose()
+
+    for _ in range(4):  # every worker and thread of both instances has served both users under the old tree
+        for port in (a, b):
+            assert sees(port, "t2_recv") == [200, 200] and sees(port, "t1_recv") == [404, 404], port
+    move(t1)
+    for port in (a, b):
+        assert sees(port, "t1_recv") == [200, 200] and sees(port, "t2_recv") == [404, 404], port
+    move(t2)
+    for port in (b, a):
+        assert sees(port, "t2_recv") == [200, 200] and sees(port, "t1_recv") == [404, 404], port
