@@ -224,8 +224,9 @@ def test_every_write_of_a_course_has_a_small_fixed_statement_count(app, net, api
     # Measured (SQLite and PostgreSQL): assign 9, sign-for 9, accept 8, reply 9, report 10, return-report 9,
     # approve-report 11 (a closing also books the on-time point, ends the clocks and opens the follow-up),
     # reexamination 7, its decision 7. Each includes the inbox counters' one upsert; a reply also reads
-    # whether the matter came back for rework (petitions/boxes.py). The clocks are not read when every one
-    # passes to another unit (the assignment from the center, the 复查 and its decision at the office above).
+    # whether the matter came back for rework (petitions/boxes.py). The clocks are not read when the matter
+    # had none to keep (复查 of a closed matter) or every one passes to another unit (the assignment from the
+    # center; a decision that sends the matter back from the office above to the unit that handled it).
     ceilings = {"assign": 9, "sign-for": 9, "accept": 8, "reply": 9, "report": 10, "return-report": 9,
                 "approve-report": 11, "reexamination": 7, "reexamination-decision": 7}
     over = {k: (v, ceilings[k.split(":")[1]]) for k, v in counts.items() if v > ceilings[k.split(":")[1]]}
