@@ -184,11 +184,17 @@ def _remember_place(target) -> None:
     """Where the stored row sits in the inbox (state and holder; whether it was sent back for rework is read
     only when it matters): a transition's counters move from this to the new place (petitions/boxes.py)."""
     target._box_place = (target.__dict__.get("state"), target.__dict__.get("holder_unit_id"), None)
+    # And what its supervision clocks were last brought in line with (supervision/clocks.py).
+    target._clock_place = tuple(target.__dict__.get(name, UNSET) for name in CLOCK_FIELDS)
+
+
+CLOCK_FIELDS = ("state", "holder_unit_id", "handling_unit_id", "due_on")
+UNSET = object()
 
 
 @event.listens_for(Petition, "refresh")
 def _reloaded(target, context, attrs):
-    if attrs is None or "state" in attrs or "holder_unit_id" in attrs:
+    if attrs is None or any(name in attrs for name in CLOCK_FIELDS):
         _remember_place(target)
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 
 from county_net.audit import services as audit
 from county_net.core import crypto
@@ -539,11 +540,16 @@ def register_petition(actor, data: dict, files=(), *, commit: bool = True) -> Pe
     db.session.add(petition)
     db.session.flush()
     petitioners = [_open_file(actor, person, petition) for person in people]
-    for position, petitioner in enumerate(petitioners):
-        db.session.add(PetitionParty(petition_id=petition.id, petitioner_id=petitioner.id, position=position,
-                                     is_representative=petition.is_collective, phone_enc=petitioner.phone_enc,
-                                     phone_hash=petitioner.phone_hash, phone_last4=petitioner.phone_last4))
+    parties = [PetitionParty(petition_id=petition.id, petitioner_id=petitioner.id, position=position,
+                             is_representative=petition.is_collective, phone_enc=petitioner.phone_enc,
+                             phone_hash=petitioner.phone_hash, phone_last4=petitioner.phone_last4)
+               for position, petitioner in enumerate(petitioners)]
+    db.session.add_all(parties)
     db.session.flush()
+    # The answer shows the parties just written: hand them to the matter rather than read them back.
+    set_committed_value(petition, "parties", parties)
+    for party, petitioner in zip(parties, petitioners):
+        set_committed_value(party, "petitioner", petitioner)
     from county_net.repeats.services import on_register
 
     proposals = on_register(petition, petitioners).suggestions

@@ -11,7 +11,7 @@ import hmac
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import Integer, bindparam, column, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -117,36 +117,50 @@ def search_all(county_id: int, queries: list[tuple[list[str], datetime]], limit:
                exclude_id: int | None = None) -> list[int]:
     """`search` for several (keys, since) at once, in one statement (UNION ALL of the searches, each ranked and
     cut on its own): the ids of the first search first, then the new ones of the next."""
-    parts, params = [], {"county": county_id, "exclude": exclude_id or 0, "limit": limit}
-    postgres = db.session.get_bind().dialect.name == "postgresql"
-    for n, (keys, since) in enumerate(queries):
-        if not keys:
-            continue
-        params[f"since{n}"] = since
-        if postgres:
-            params[f"q{n}"] = " | ".join(keys)
-            parts.append(
-                f"SELECT {n} AS part, petition_id, -ts_rank(tsv, to_tsquery('simple', :q{n})) AS rank, received_at "
-                f"FROM repeat_index WHERE county_unit_id = :county AND received_at >= :since{n} "
-                f"AND tsv @@ to_tsquery('simple', :q{n}) AND petition_id <> :exclude "
-                f"ORDER BY rank, received_at DESC LIMIT :limit")
-        else:
-            params[f"q{n}"] = " OR ".join(f'"{k}"' for k in keys)
-            parts.append(
-                f"SELECT {n} AS part, f.rowid AS petition_id, f.rank AS rank, r.received_at AS received_at "
-                f"FROM repeat_index_fts f JOIN repeat_index r ON r.petition_id = f.rowid "
-                f"WHERE repeat_index_fts MATCH :q{n} AND r.county_unit_id = :county AND r.received_at >= :since{n} "
-                f"AND r.petition_id <> :exclude ORDER BY f.rank, r.received_at DESC LIMIT :limit")
-    if not parts:
+    stmt = search_statement(county_id, queries, limit, exclude_id)
+    if stmt is None:
         return []
-    sql = " UNION ALL ".join(f"SELECT * FROM ({part}) AS s{n}" for n, part in enumerate(parts))
-    stmt = text(sql).bindparams(*(bindparam(k, type_=UTCDateTime()) for k in params if k.startswith("since")))
     with system_scope("repeat index: candidates (ids only)"):
-        rows = db.session.execute(stmt, params).all()
+        rows = db.session.execute(stmt).all()
     # Each search's own order: best rank first, then the latest (received_at as stored: text on SQLite sorts
     # like time, and every row of a search compares to the others of the same engine).
     ordered = sorted(rows, key=lambda r: (r.part, r.rank, _newest_first(r.received_at)))
     return list(dict.fromkeys(r.petition_id for r in ordered))
+
+
+def search_statement(county_id: int, queries: list[tuple[list[str], datetime]], limit: int,
+                     exclude_id: int | None = None):
+    """The searches of `search_all` as one text statement with its parameters bound (part, petition_id, rank,
+    received_at), or None when no search has a key. The index is outside the tenant criteria and row-level
+    security (keyed hashes and ids only), so a caller may use it as a subquery of a statement read in its own
+    scope. Parameter names are the index's own (rx_…), clear of the names the ORM gives."""
+    parts, params = [], {"rx_county": county_id, "rx_exclude": exclude_id or 0, "rx_limit": limit}
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    for n, (keys, since) in enumerate(queries):
+        if not keys:
+            continue
+        params[f"rx_since{n}"] = since
+        if postgres:
+            params[f"rx_q{n}"] = " | ".join(keys)
+            parts.append(
+                f"SELECT {n} AS part, petition_id, -ts_rank(tsv, to_tsquery('simple', :rx_q{n})) AS rank, "
+                f"received_at FROM repeat_index WHERE county_unit_id = :rx_county AND received_at >= :rx_since{n} "
+                f"AND tsv @@ to_tsquery('simple', :rx_q{n}) AND petition_id <> :rx_exclude "
+                f"ORDER BY rank, received_at DESC LIMIT :rx_limit")
+        else:
+            params[f"rx_q{n}"] = " OR ".join(f'"{k}"' for k in keys)
+            parts.append(
+                f"SELECT {n} AS part, f.rowid AS petition_id, f.rank AS rank, r.received_at AS received_at "
+                f"FROM repeat_index_fts f JOIN repeat_index r ON r.petition_id = f.rowid "
+                f"WHERE repeat_index_fts MATCH :rx_q{n} AND r.county_unit_id = :rx_county "
+                f"AND r.received_at >= :rx_since{n} AND r.petition_id <> :rx_exclude "
+                f"ORDER BY f.rank, r.received_at DESC LIMIT :rx_limit")
+    if not parts:
+        return None
+    sql = " UNION ALL ".join(f"SELECT * FROM ({part}) AS s{n}" for n, part in enumerate(parts))
+    return text(sql).bindparams(
+        *(bindparam(k, v, type_=UTCDateTime()) if k.startswith("rx_since") else bindparam(k, v)
+          for k, v in params.items())).columns(column("rank"), column("received_at"), part=Integer, petition_id=Integer)
 
 
 def _newest_first(moment) -> float:

@@ -24,7 +24,6 @@ from county_net.repeats import index, score
 from county_net.repeats.models import PetitionReading
 from county_net.repeats.settings import repeat_settings
 from county_net.repeats.text import READER_VERSION, Reading, mask_name, read
-from county_net.tenancy.criteria import among
 
 OWN_LIMIT = 50  # a person's other matters shown at the desk, latest first
 TEXT_TERMS = 12  # the rarest words of the new text that look for candidates
@@ -150,22 +149,25 @@ def examine(draft: Draft, reading: Reading | None = None) -> Examination:
     settings = repeat_settings(draft.county_unit_id)
     reading = reading or read(draft.text)
 
-    # Candidates from the index (one statement for both routes): named things and people far back, the rarest
-    # words within the text window.
-    found = index.search_all(draft.county_unit_id, index_queries(draft, reading, settings), SEARCH_LIMIT,
-                             draft.exclude_id)
-    # The candidates, the person's other matters (本人其他事项), their readings and their people, in one
-    # statement through the tenant criteria: only matters the caller may see are scored or shown. Candidate
-    # ids go as one array parameter (PostgreSQL): the statement's text does not depend on how many were found.
+    # The candidates from the index (named things and people far back, the rarest words within the text
+    # window), the person's other matters (本人其他事项), their readings and their people, in one statement:
+    # the index search is its subquery (ids only; the index is outside the tenant criteria), the matters are
+    # read through the tenant criteria, so only matters the caller may see are scored or shown. Which order the
+    # index found them in does not matter: every candidate is scored and the suggestions sorted by score.
+    found = index.search_statement(draft.county_unit_id, index_queries(draft, reading, settings), SEARCH_LIMIT,
+                                   draft.exclude_id)
     own_ids = own_matters_query(select(Petition.id), draft.people, draft.exclude_id)
-    wanted = among(Petition.id, found or [-1])
+    parts = []
+    if found is not None:
+        found = found.subquery("found")
+        parts.append(Petition.id.in_(select(found.c.petition_id)))
     if own_ids is not None:
-        wanted = or_(wanted, Petition.id.in_(own_ids))
+        parts.append(Petition.id.in_(own_ids))
     rows = db.session.execute(
         select(Petition, PetitionReading)
         .outerjoin(PetitionReading, PetitionReading.petition_id == Petition.id)
         .options(joinedload(Petition.parties))
-        .where(wanted)).unique().all() if found or own_ids is not None else []
+        .where(or_(*parts))).unique().all() if parts else []
     files = _file_ids(draft.people)
     own = sorted((p for p, _ in rows if any(_is_same(party.petitioner, files) for party in p.parties)),
                  key=lambda p: (p.received_at, p.id), reverse=True)[:OWN_LIMIT]

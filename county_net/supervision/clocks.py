@@ -8,6 +8,7 @@ import math
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from types import SimpleNamespace
 from datetime import date, timedelta
 
 from sqlalchemy import delete, select, update
@@ -19,6 +20,7 @@ from county_net.core.timeutil import to_local
 from county_net.deadlines import Rule, compute_due
 from county_net.deadlines.rules import RECEIVED_BY_UNIT, WORKING
 from county_net.extensions import db
+from county_net.petitions.models import CLOCK_FIELDS, UNSET
 from county_net.petitions.workflow import OPEN_STATES
 from county_net.supervision.models import SupervisionClock, SupervisionScore
 from county_net.supervision.settings import supervision_settings
@@ -139,13 +141,13 @@ def refresh(petition, on: date, *, closing_kind: str | None = None, new: bool = 
     table = SupervisionClock.__table__
     settings, county = supervision_settings(petition.county_unit_id)
     calendar = county.calendar()
+    want = wanted(petition)
     with system_scope("supervision clocks"):
         # System scope: the matter's clocks belong to the units that hold its steps, not only the actor's.
-        existing = {} if new else {row.step: row for row in db.session.execute(
-            select(table).where(table.c.petition_id == petition.id))}
+        existing = {} if new or _all_start_afresh(petition, want, closing_kind) else {
+            row.step: row for row in db.session.execute(select(table).where(table.c.petition_id == petition.id))}
         if closing_kind in CLOSING_KINDS and petition.state == "closed" and "due" in existing:
             _score_on_time(petition, existing["due"], on, settings)
-        want = wanted(petition)
         due = existing.get("due")
         if "due" not in want and due is not None and petition.state in OPEN_STATES:
             # The matter is open with no limit running (a reply awaits its report or its closing): the last
@@ -171,6 +173,22 @@ def refresh(petition, on: date, *, closing_kind: str | None = None, new: bool = 
             db.session.execute(insert.on_conflict_do_update(
                 index_elements=["petition_id", "step"],
                 set_={name: insert.excluded[name] for name in values[0] if name not in ("petition_id", "step")}))
+    petition._clock_place = tuple(getattr(petition, name) for name in CLOCK_FIELDS)
+
+
+def _all_start_afresh(petition, want: dict[str, int], closing_kind: str | None) -> bool:
+    """Whether the matter's clocks need not be read: the clocks it has are those its state as last written
+    wanted (every transition brings them in line), and none of them is to be removed, frozen or carried on
+    (each wanted step passes to another unit, so it starts afresh). A transfer from the center is one. When
+    in doubt (the state as loaded unknown, a closing, a limit that may be frozen or moved by the sweep), read."""
+    place = getattr(petition, "_clock_place", None)
+    if place is None or UNSET in place:
+        return False
+    was = SimpleNamespace(**dict(zip(CLOCK_FIELDS, place)))
+    if closing_kind in CLOSING_KINDS or (was.state in OPEN_STATES and was.due_on is None):
+        return False
+    before = wanted(was)
+    return set(before) <= set(want) and all(before[step] != want[step] for step in before)
 
 
 def _score_on_time(petition, due_row, closed_on: date, settings) -> None:
