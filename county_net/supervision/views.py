@@ -54,8 +54,7 @@ def index():
     county = _me().unit_id
     return render_template("supervision/index.html", page=page, args=args, units=_targets(),
                            rows=[queries.present(r, r.matters) for r in page.items],
-                           late=queries.late_units(county), by_level=queries.open_by_level(county),
-                           scores=queries.scores(county), **_common())
+                           **queries.dashboard(county), **_common())
 
 
 @bp.get("/supervision/late")

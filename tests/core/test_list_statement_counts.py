@@ -184,7 +184,7 @@ def hall_morning(monkeypatch):
 
 # Lists still above the ceiling, with the figure they must not exceed (each a dashboard: the list and the
 # figures shown beside it). Growing with the rows is refused for them as for every other list.
-NOT_YET = {("supervision", "web_list"): 6, ("screening", "web_late"): 5, ("screening", "web_rollup"): 8,
+NOT_YET = {("screening", "web_late"): 5, ("screening", "web_rollup"): 8,
            ("screening", "api_rollup"): 7}
 
 
