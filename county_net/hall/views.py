@@ -255,8 +255,10 @@ def _again(visit, window_id, form, errors: dict):
 @bp.get("/hall/windows/<int:window_id>")
 @login_required
 def window(window_id):
-    queries.preload_windows(window_id, _county())
-    return _window_page(queries.get_window(window_id))
+    unit = unit_info(_me().unit_id)
+    if unit is not None and unit.kind == "county_center":  # its hall's windows: read with the window asked for
+        queries.preload_windows(window_id, unit.id)
+    return _window_page(queries.get_window(window_id))  # 404 first, then the role (403), as before
 
 
 def _window_page(window, **extra):
