@@ -4,7 +4,6 @@ from flask_login import current_user
 from county_net.api import ApiBlueprint, auth_required, id_loader, page_body
 from county_net.api import register as register_blueprint
 from county_net.core.errors import IllegalTransition, StaleVersion
-from county_net.core.pagination import paginate
 from county_net.coordination import actions, queries, services
 from county_net.coordination import schemas as s
 from county_net.extensions import db
@@ -25,8 +24,7 @@ def _me():
 @blp.response(200, s.MeetingPageSchema)
 def list_meetings(args):
     """会议列表（按类型、状态、日期筛选）：本单位召集或受邀的会议。"""
-    page = paginate(queries.list_query(args), args["page"], args["page_size"], by_key=True)
-    page.items = queries.rows(page.items)
+    page = queries.list_page(args, args["page"], args["page_size"])
     return page_body(page)
 
 
@@ -75,8 +73,7 @@ for _step in actions.MEETING_STEPS.values():
 @blp.response(200, s.TaskPageSchema)
 def list_tasks(args):
     """交办给本单位的会议任务（state=overdue：未完成且已过完成日期）。"""
-    page = paginate(queries.task_query(_me(), args), args["page"], args["page_size"], by_key=True)
-    page.items = queries.task_rows(_me(), page.items)
+    page = queries.task_page(_me(), args, args["page"], args["page_size"])
     return page_body(page)
 
 

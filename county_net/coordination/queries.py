@@ -8,9 +8,11 @@ from flask import g, has_request_context
 from sqlalchemy import case, func, select
 
 from county_net.core.jsonrows import json_rows
+from county_net.core.pagination import Page, paginate_rows
 from county_net.core.timeutil import COUNTY_TZ, local_today
 from county_net.coordination import services
 from county_net.coordination.models import STATES as MEETING_STATES
+from county_net.coordination.models import TASK_STATES
 from county_net.coordination.models import (KINDS, PARTS, CoordinationMeeting, MeetingAttendee, MeetingDecision,
                                             MeetingInvitation, MeetingMatter, MeetingTask)
 from county_net.extensions import db
@@ -122,7 +124,10 @@ def present(actor, meeting: CoordinationMeeting) -> dict:
     }
 
 
-def list_query(args: dict):
+MEETING_ORDER = (CoordinationMeeting.starts_at.desc(), CoordinationMeeting.id.desc())
+
+
+def _meeting_filter(args: dict):
     stmt = select(CoordinationMeeting)
     if args.get("kind"):
         stmt = stmt.where(CoordinationMeeting.kind == args["kind"])
@@ -132,24 +137,29 @@ def list_query(args: dict):
         stmt = stmt.where(CoordinationMeeting.starts_at >= _local_start(args["date_from"]))
     if args.get("date_to"):
         stmt = stmt.where(CoordinationMeeting.starts_at < _local_start(args["date_to"] + timedelta(days=1)))
-    return stmt.order_by(CoordinationMeeting.starts_at.desc(), CoordinationMeeting.id.desc())
+    return stmt
 
 
-def rows(meetings: list[CoordinationMeeting]) -> list[dict]:
-    """A page of meetings with their open and overdue task counts (one query for the page)."""
-    ids = [m.id for m in meetings]
-    today = local_today()
-    counts = {}
-    if ids:
-        counts = {r.meeting_id: r for r in db.session.execute(
-            select(MeetingTask.meeting_id, func.count().label("open"),
-                   func.sum(case((MeetingTask.due_on < today, 1), else_=0)).label("overdue"))
-            .where(MeetingTask.meeting_id.in_(ids), MeetingTask.state == "open")
-            .group_by(MeetingTask.meeting_id))}
-    return [{"id": m.id, "kind": m.kind, "kind_label": KINDS[m.kind], "title": m.title, "state": m.state,
-             "state_label": m.state_label, "starts_at": m.starts_at, "place": m.place,
-             "convener_unit": _name(m.unit_id), "open_tasks": counts[m.id].open if m.id in counts else 0,
-             "overdue_tasks": int(counts[m.id].overdue or 0) if m.id in counts else 0} for m in meetings]
+def _open_tasks(overdue_before: date | None = None):
+    """A meeting's open tasks (past their day, when given), counted beside its row."""
+    where = [MeetingTask.meeting_id == CoordinationMeeting.id, MeetingTask.state == "open"]
+    if overdue_before is not None:
+        where.append(MeetingTask.due_on < overdue_before)
+    return select(func.count(MeetingTask.id)).where(*where).scalar_subquery()
+
+
+def list_page(args: dict, page_no, page_size) -> Page:
+    """A page of meetings with their open and overdue task counts: one column select (core/pagination)."""
+    m = CoordinationMeeting
+    found = paginate_rows(_meeting_filter(args), MEETING_ORDER,
+                          (m.id, m.kind, m.title, m.state, m.starts_at, m.place, m.unit_id,
+                           _open_tasks().label("open_tasks"), _open_tasks(local_today()).label("overdue_tasks")),
+                          page_no, page_size)
+    found.items = [{"id": r.id, "kind": r.kind, "kind_label": KINDS[r.kind], "title": r.title, "state": r.state,
+                    "state_label": MEETING_STATES[r.state], "starts_at": r.starts_at, "place": r.place,
+                    "convener_unit": _name(r.unit_id), "open_tasks": r.open_tasks or 0,
+                    "overdue_tasks": r.overdue_tasks or 0} for r in found.items]
+    return found
 
 
 def task_query(actor, args: dict):
@@ -160,8 +170,39 @@ def task_query(actor, args: dict):
         stmt = stmt.where(MeetingTask.state == "open", MeetingTask.due_on < local_today())
     elif state:
         stmt = stmt.where(MeetingTask.state == state)
+    return stmt.order_by(*_task_order())
+
+
+def _task_filter(actor, args: dict):
+    return task_query(actor, args).order_by(None)
+
+
+def _task_order():
     order = case((MeetingTask.state == "open", 0), (MeetingTask.state == "reported", 1), else_=2)
-    return stmt.order_by(order, MeetingTask.due_on, MeetingTask.id)
+    return order, MeetingTask.due_on, MeetingTask.id
+
+
+_TASK_COLUMNS = ("id", "meeting_id", "decision_id", "assignee_unit_id", "content", "due_on", "state", "report",
+                 "reported_at", "return_reason", "done_at", "version")
+
+
+def task_page(actor, args: dict, page_no, page_size) -> Page:
+    """A page of the unit's tasks with their meetings' titles and conveners, in one column select. The meeting
+    is read through its own tenant criteria: a task whose meeting the reader may not see is left out, as
+    `task_rows` leaves it out."""
+    meeting = lambda column: select(column).where(CoordinationMeeting.id == MeetingTask.meeting_id)  # noqa: E731
+    columns = [getattr(MeetingTask, name) for name in _TASK_COLUMNS]
+    found = paginate_rows(_task_filter(actor, args), _task_order(),
+                          (*columns, meeting(CoordinationMeeting.title).scalar_subquery().label("meeting_title"),
+                           meeting(CoordinationMeeting.unit_id).scalar_subquery().label("meeting_unit_id")),
+                          page_no, page_size)
+    today = local_today()
+    found.items = [task_view(actor, SimpleNamespace(**{n: getattr(r, n) for n in _TASK_COLUMNS},
+                                                    state_label=TASK_STATES[r.state]),
+                             SimpleNamespace(id=r.meeting_id, title=r.meeting_title, unit_id=r.meeting_unit_id),
+                             today)
+                   for r in found.items if r.meeting_unit_id is not None]
+    return found
 
 
 def task_rows(actor, tasks: list[MeetingTask]) -> list[dict]:

@@ -12,7 +12,6 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from county_net.core.errors import IllegalTransition, InvalidInput, StaleVersion
-from county_net.core.pagination import paginate
 from county_net.core.timeutil import COUNTY_TZ, local_today
 from county_net.coordination import actions, queries
 from county_net.coordination import schemas as s
@@ -67,8 +66,7 @@ def _local_moment(raw: str):
 @login_required
 def index():
     args = _load(s.MeetingListArgsSchema, {k: v for k, v in request.args.items() if v != ""})
-    page = paginate(queries.list_query(args), args["page"], args["page_size"], by_key=True)
-    page.items = queries.rows(page.items)
+    page = queries.list_page(args, args["page"], args["page_size"])
     return render_template("coordination/index.html", page=page, args=request.args, **_common())
 
 
@@ -77,8 +75,7 @@ def index():
 def tasks():
     """交办给本单位的会议任务."""
     args = _load(s.TaskListArgsSchema, {k: v for k, v in request.args.items() if v != ""})
-    page = paginate(queries.task_query(_me(), args), args["page"], args["page_size"], by_key=True)
-    page.items = queries.task_rows(_me(), page.items)
+    page = queries.task_page(_me(), args, args["page"], args["page_size"])
     return render_template("coordination/tasks.html", page=page, state=args.get("state"), **_common())
 
 

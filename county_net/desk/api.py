@@ -41,7 +41,8 @@ def asked():
 @blp.response(200, s.ReviewQueueSchema)
 def review_queue():
     """审查回告：等待本单位审查的办结报告（交办事项及下级村、企业的报告），最早报送的在前。"""
-    return {"total": queries.review_count(_me()), "items": queries.review_queue(_me())}
+    total, items = queries.review_page(_me())
+    return {"total": total, "items": items}
 
 
 def _verdict(body, petition_id, verdict):

@@ -3,9 +3,11 @@ asks of a unit. No writes. Every figure is counted with the same conditions as t
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import func, select, text
 
+from county_net.core.jsonrows import json_rows
 from county_net.core.timeutil import local_today
 from county_net.desk.models import FOLLOW_UP_METHODS, FOLLOW_UP_RESULTS, FOLLOW_UP_STATES, FollowUp
 from county_net.desk.services import REVIEW_ACTIONS
@@ -30,32 +32,45 @@ def _waiting_for(actor):
     return (Petition.holder_unit_id == actor.unit_id) & Petition.state.in_(REVIEW_STATES)
 
 
-def review_count(actor) -> int:
-    return db.session.scalar(select(func.count(Petition.id)).where(_waiting_for(actor))) or 0
-
-
-def review_queue(actor, limit: int = QUEUE_LIMIT) -> list[dict]:
-    """Oldest report first (the time it was filed), with what a verdict needs: the report and the version."""
+def review_page(actor, limit: int = QUEUE_LIMIT) -> tuple[int, list[dict]]:
+    """(how many wait, the oldest `limit` of them: the time each report was filed first), with what a verdict
+    needs: the report and the version. One column select: the list row's columns (names included), the
+    report's event as a JSON array of one, and the count riding along."""
     filed = (select(func.max(PetitionEvent.id)).where(PetitionEvent.petition_id == Petition.id,
                                                       PetitionEvent.kind.in_(REPORT_EVENTS))
              .correlate(Petition).scalar_subquery())
-    found = db.session.execute(select(Petition, filed.label("report_event_id")).where(_waiting_for(actor))
-                               .order_by(filed, Petition.id).limit(limit)).all()
-    events = {}
-    ids = [event_id for _, event_id in found if event_id]
-    if ids:
-        events = {e.id: e for e in db.session.scalars(select(PetitionEvent).where(PetitionEvent.id.in_(ids)))}
-    rows = petition_queries.rows(actor, [p for p, _ in found])
-    names = petition_queries.unit_names({e.actor_unit_id for e in events.values()})
-    for row, (petition, event_id) in zip(rows, found):
-        event = events.get(event_id)
-        row.update({"report": event.note if event else "", "reported_at": event.occurred_at if event else None,
-                    "reported_by_unit": names.get(event.actor_unit_id) if event else None,
+    report, decode = json_rows({"note": PetitionEvent.note, "occurred_at": PetitionEvent.occurred_at,
+                                "actor_unit_id": PetitionEvent.actor_unit_id}, PetitionEvent.id == filed)
+    waiting = select(func.count(Petition.id)).where(_waiting_for(actor)).scalar_subquery()
+    found = db.session.execute(select(*petition_queries.list_columns(), report.label("report"),
+                                      waiting.label("waiting"))
+                               .where(_waiting_for(actor)).order_by(filed, Petition.id).limit(limit)).all()
+    events = [next(iter(decode(row.report)), None) for row in found]
+    rows = petition_queries.rows(actor, found)
+    names = petition_queries.unit_names({e["actor_unit_id"] for e in events if e})
+    for row, petition, event in zip(rows, found, events):
+        row.update({"report": event["note"] if event else "", "reported_at": event["occurred_at"] if event else None,
+                    "reported_by_unit": names.get(event["actor_unit_id"]) if event else None,
                     "is_sub": petition.state == "sub_reported", "handling_unit_id": petition.handling_unit_id})
-    return rows
+    return (found[0].waiting if found else 0), rows
 
 
 # ---- the board ------------------------------------------------------------------------------------
+
+_JIT: dict = {}  # whether this process's database compiles with JIT, read once
+
+
+def _without_jit() -> None:
+    """The row policy makes the planner's estimate large enough to JIT-compile a 20 ms statement, which then
+    costs 30 ms more in compilation: off for the rest of this read's transaction. The migration switches JIT off
+    for the whole database when it owns it (docs/performance.md), and then this costs no statement."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    if "on" not in _JIT:
+        _JIT["on"] = db.session.scalar(text("SELECT current_setting('jit')")) == "on"
+    if _JIT["on"]:
+        db.session.execute(text("SET LOCAL jit = off"))
+
 
 def board(actor) -> dict:
     """督办看板: open matters by holding unit with due-soon and overdue counts (one grouped count over the
@@ -68,10 +83,7 @@ def board(actor) -> dict:
     # (holder first, so already grouped) instead of searching the county's open matters on
     # ix_petitions_county_state_holder_due, which covers the statement.
     holder = (Petition.holder_unit_id + 0).label("holder")
-    if db.session.get_bind().dialect.name == "postgresql":
-        # The row policy makes the planner's estimate large enough to JIT-compile a 20 ms statement, which
-        # then costs 30 ms more in compilation: off for the rest of this read's transaction.
-        db.session.execute(text("SET LOCAL jit = off"))
+    _without_jit()
     found = db.session.execute(
         select(holder, func.count(Petition.id), func.count(Petition.id).filter(soon),
                func.count(Petition.id).filter(overdue),
@@ -84,33 +96,51 @@ def board(actor) -> dict:
     units.sort(key=lambda u: (-u["overdue"], -u["due_soon"], -u["open"], u["unit"]))
     since = local_today() - timedelta(days=COLLECTIVE_DAYS)
     collective_args = {"collective": True, "received_from": since}
-    collective = petition_queries.search_query(actor, collective_args)
-    latest = db.session.execute(collective.with_only_columns(
+    # The rest in one statement of scalar subqueries, each the statement the figure stood for on its own.
+    collective = petition_queries.search_filter(actor, collective_args)
+    order = petition_queries.list_order(collective_args)
+    latest_of = (collective.with_only_columns(
         Petition.id, Petition.number, Petition.received_at, Petition.head_count, Petition.summary,
-        Petition.holder_unit_id, Petition.state).limit(LATEST_COLLECTIVE)).all()
+        Petition.holder_unit_id, Petition.state, func.row_number().over(order_by=order).label("rank"))
+        .order_by(*order).limit(LATEST_COLLECTIVE).subquery())
+    latest_json, decode = json_rows({name: latest_of.c[name] for name in (
+        "id", "number", "received_at", "head_count", "summary", "holder_unit_id", "state", "rank")},
+        select_from=latest_of)
+    levels = _supervision_levels(actor)
+    figures = db.session.execute(select(
+        _follow_ups(actor, due=True).with_only_columns(func.count(FollowUp.id)).scalar_subquery(),
+        select(func.count()).select_from(collective.with_only_columns(Petition.id).subquery()).scalar_subquery(),
+        latest_json, *levels.values())).one()
+    latest = [SimpleNamespace(**row) for row in sorted(decode(figures[2]), key=lambda r: r["rank"])]
     return {
         "units": units,
         "totals": {"open": sum(u["open"] for u in units), "due_soon": sum(u["due_soon"] for u in units),
                    "overdue": sum(u["overdue"] for u in units)},
         "review_queue": in_review,
-        "follow_ups_due": follow_up_count(actor, due=True),
-        "collective": {"days": COLLECTIVE_DAYS, "since": since, "count": _count(collective),
+        "follow_ups_due": figures[0] or 0,
+        "collective": {"days": COLLECTIVE_DAYS, "since": since, "count": figures[1] or 0,
                        "latest": _collective_rows(latest)},
         "due_soon_days": _due_soon_days(county_id),
-        "supervision": supervision_by_level(actor),
+        "supervision": _by_level(dict(zip(levels, figures[3:]))),
     }
 
 
-def supervision_by_level(actor) -> list[dict]:
-    """Open 督办 records by level, counted as the supervision lists show them: the center's list holds every
-    record it may see, any other unit's the records aimed at it."""
+def _supervision_levels(actor) -> dict:
+    """level -> a scalar subquery counting the open 督办 of that level as the
+    supervision lists show them: the center's list holds every record it may see, any other unit's the records
+    aimed at it."""
     from county_net.supervision.models import LEVELS, OPEN_STATES, Supervision
 
-    stmt = select(Supervision.level, func.count(Supervision.id)).where(Supervision.state.in_(OPEN_STATES))
+    stmt = select(func.count(Supervision.id)).where(Supervision.state.in_(OPEN_STATES))
     if not _is_center(actor):
         stmt = stmt.where(Supervision.target_unit_id == actor.unit_id)
-    counts = dict(db.session.execute(stmt.group_by(Supervision.level)).all())
-    return [{"level": level, "label": label, "count": counts.get(level, 0)} for level, label in LEVELS.items()]
+    return {level: stmt.where(Supervision.level == level).scalar_subquery() for level in LEVELS}
+
+
+def _by_level(counts: dict) -> list[dict]:
+    from county_net.supervision.models import LEVELS
+
+    return [{"level": level, "label": label, "count": counts.get(level) or 0} for level, label in LEVELS.items()]
 
 
 def _is_center(actor) -> bool:
@@ -124,11 +154,6 @@ def _collective_rows(found) -> list[dict]:
     return [{"id": r.id, "number": r.number, "received_at": r.received_at, "head_count": r.head_count,
              "summary": r.summary[:60], "holder_unit": names.get(r.holder_unit_id), "state": r.state,
              "state_label": state_label(r.state)} for r in found]
-
-
-def _count(stmt) -> int:
-    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).with_only_columns(Petition.id)
-                                                              .subquery())) or 0
 
 
 def _due_soon_days(county_id: int) -> int:
@@ -149,11 +174,6 @@ def _follow_ups(actor, *, state: str | None = None, due: bool = False, own: bool
     if due:
         stmt = stmt.where(FollowUp.state == "pending", FollowUp.due_on <= local_today())
     return stmt
-
-
-def follow_up_count(actor, *, due: bool = False, state: str | None = None) -> int:
-    stmt = _follow_ups(actor, state=state, due=due).with_only_columns(func.count(FollowUp.id))
-    return db.session.scalar(stmt) or 0
 
 
 def follow_up_list(actor, *, state: str | None = None, due: bool = False, page: int = 1, page_size: int = 20):
@@ -198,34 +218,29 @@ def follow_up_view(follow_up: FollowUp, petition: Petition) -> dict:
 def asked_of(actor) -> dict:
     """What is asked of the user's unit at login, beyond the inbox the home page already shows: reports
     waiting for its verdict and follow-ups due. (Supervision feedback and meeting tasks join here when those
-    capabilities land.)"""
-    return {"review_queue": review_count(actor), "follow_ups_due": follow_up_count(actor, due=True),
-            "follow_ups_pending": follow_up_count(actor, state="pending"),
-            "supervision": supervision_owed(actor), "tasks": tasks_owed(actor), "is_center": _is_center(actor)}
+    capabilities land.) Every figure a scalar subquery of its own statement, all in one."""
+    from county_net.supervision.models import Supervision
+
+    owed = select(func.count(Supervision.id)).where(Supervision.target_unit_id == actor.unit_id)
+    figures = db.session.execute(select(
+        select(func.count(Petition.id)).where(_waiting_for(actor)).scalar_subquery(),
+        _follow_ups(actor, due=True).with_only_columns(func.count(FollowUp.id)).scalar_subquery(),
+        _follow_ups(actor, state="pending").with_only_columns(func.count(FollowUp.id)).scalar_subquery(),
+        owed.where(Supervision.state == "issued").scalar_subquery(),
+        owed.where(Supervision.state == "received").scalar_subquery(),
+        _tasks_counted(actor, "open"), _tasks_counted(actor, "overdue"))).one()
+    review, due, pending, issued, received, tasks_open, tasks_overdue = (n or 0 for n in figures)
+    return {"review_queue": review, "follow_ups_due": due, "follow_ups_pending": pending,
+            "supervision": {"issued": issued, "received": received},
+            "tasks": {"open": tasks_open, "overdue": tasks_overdue}, "is_center": _is_center(actor)}
 
 
-def tasks_owed(actor) -> dict[str, int]:
-    """Meeting tasks given to the unit and not yet reported, and those of them past their day: counted on the
-    coordination capability's own list query, so each figure is its list's length."""
+def _tasks_counted(actor, state: str):
     from county_net.coordination.models import MeetingTask
     from county_net.coordination.queries import task_query
 
-    def count(state):
-        stmt = task_query(actor, {"state": state}).order_by(None).with_only_columns(MeetingTask.id)
-        return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-
-    return {"open": count("open"), "overdue": count("overdue")}
-
-
-def supervision_owed(actor) -> dict[str, int]:
-    """督办 aimed at the unit that it still owes an answer to: to sign for (issued), to report on (received)."""
-    from county_net.supervision.models import Supervision
-
-    counts = dict(db.session.execute(
-        select(Supervision.state, func.count(Supervision.id))
-        .where(Supervision.target_unit_id == actor.unit_id, Supervision.state.in_(("issued", "received")))
-        .group_by(Supervision.state)).all())
-    return {"issued": counts.get("issued", 0), "received": counts.get("received", 0)}
+    stmt = task_query(actor, {"state": state}).order_by(None).with_only_columns(MeetingTask.id)
+    return select(func.count()).select_from(stmt.subquery()).scalar_subquery()
 
 
 def with_links(view: dict, api: bool = False) -> dict:

@@ -36,8 +36,8 @@ def review():
 
 def _review_page(failed: dict | None = None, status: int = 200):
     """`failed`: the row whose verdict was refused, its message, field errors and what was typed."""
-    rows = queries.review_queue(_me())
-    return render_template("desk/review.html", rows=rows, total=queries.review_count(_me()),
+    total, rows = queries.review_page(_me())
+    return render_template("desk/review.html", rows=rows, total=total,
                            limit=queries.QUEUE_LIMIT, failed=failed or {}), status
 
 

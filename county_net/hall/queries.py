@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from types import SimpleNamespace
 
 from flask import g, has_request_context
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import lazyload
 
+from county_net.core.jsonrows import json_rows
 from county_net.core.timeutil import local_today, to_local
 from county_net.extensions import db
 from county_net.hall.labels import visit_ticket
@@ -47,6 +49,18 @@ def get_window(window_id: int) -> Window:
         cache[window_id] = db.one_or_404(select(Window).where(Window.id == window_id)
                                          .options(lazyload(Window.stations)))
     return cache[window_id]
+
+
+def preload_windows(window_id: int, county_id: int) -> None:
+    """For a window's page: the window and the hall's windows (which the page offers to move a ticket to) in one
+    statement, under the same criteria as `get_window` and `window_names`; an unseen window is asked for again by
+    `get_window`, which answers 404."""
+    if not has_request_context():
+        return
+    found = list(db.session.scalars(select(Window).where(or_(Window.id == window_id, Window.unit_id == county_id))
+                                    .options(lazyload(Window.stations)).order_by(Window.number)))
+    g.setdefault("_hall_windows", {}).update({w.id: w for w in found if w.id == window_id})
+    g.setdefault("_hall_window_names", {})[county_id] = {w.id: w for w in found if w.unit_id == county_id}
 
 
 def _minutes(a, b) -> int | None:
@@ -192,30 +206,67 @@ def window_map(county_id: int) -> dict[int, Window]:
                                                 .order_by(Window.number))}
 
 
-def visit_rows(county_id: int, *, day: date, states=None, window_id: int | None = None,
-               booked: bool | None = None) -> list[dict]:
-    query = select(Visit).where(Visit.unit_id == county_id, Visit.day == day)
+_ROW_COLUMNS = ("id", "version", "day", "ticket_no", "state", "booked", "booked_time", "priority_reason",
+                "head_count", "is_collective", "purpose", "route_to", "window_id", "checked_in_at", "called_at",
+                "outcome")
+_VISIT_ORDER = (Visit.queue_rank, Visit.checked_in_at, Visit.booked_time, Visit.id)
+
+
+def _visit_query(county_id: int, day: date, states=None, window_id: int | None = None, booked: bool | None = None):
+    """Visits of a day as `_row` shows them, with their people's names as one JSON array (read through the same
+    tenant criteria): a column select, one statement however many rows."""
+    names, decode = json_rows({"name": VisitPerson.name, "position": VisitPerson.position},
+                              VisitPerson.visit_id == Visit.id)
+    query = (select(*(getattr(Visit, c) for c in _ROW_COLUMNS), names.label("people"))
+             .where(Visit.unit_id == county_id, Visit.day == day))
     if states:
         query = query.where(Visit.state.in_(list(states)))
     if window_id is not None:
         query = query.where(Visit.window_id == window_id)
     if booked is not None:
         query = query.where(Visit.booked.is_(booked))
-    visits = list(db.session.scalars(query.order_by(Visit.queue_rank, Visit.checked_in_at, Visit.booked_time,
-                                                    Visit.id).limit(1000)))
-    names = people([v.id for v in visits])
-    windows = window_map(county_id)
+    return query.order_by(*_VISIT_ORDER), decode
+
+
+def _visits_as_rows(found, decode) -> tuple[list, dict]:
+    visits, names = [], {}
+    for row in found:
+        visits.append(SimpleNamespace(**{c: getattr(row, c) for c in _ROW_COLUMNS}))
+        names[row.id] = [{"name": p["name"]} for p in sorted(decode(row.people), key=lambda p: p["position"])]
+    return visits, names
+
+
+def window_names(county_id: int) -> dict[int, SimpleNamespace]:
+    """The hall's windows as the lists name them (id, number, name, active), once per request, as columns."""
+    cache = g.setdefault("_hall_window_names", {}) if has_request_context() else {}
+    if county_id not in cache:
+        cache[county_id] = {r.id: r for r in db.session.execute(
+            select(Window.id, Window.number, Window.name, Window.is_active).where(Window.unit_id == county_id)
+            .order_by(Window.number))}
+    return cache[county_id]
+
+
+def visit_rows(county_id: int, *, day: date, states=None, window_id: int | None = None,
+               booked: bool | None = None) -> list[dict]:
+    query, decode = _visit_query(county_id, day, states, window_id, booked)
+    visits, names = _visits_as_rows(db.session.execute(query.limit(1000)), decode)
+    windows = window_names(county_id)
     return [_row(v, names, windows) for v in visits]
 
 
 def window_desk(viewer, window: Window, day: date | None = None) -> dict:
     """A window clerk's screen: the ticket at the window now, the queue in calling order, today's done. One read
-    of the window's visits of the day and one of their people (a clerk's screen polls, so it stays cheap)."""
+    of the window's visits of the day with their people's names (a clerk's screen polls, so it stays cheap)."""
     day = day or local_today()
-    visits = list(db.session.scalars(select(Visit).where(
+    listed, decode = json_rows({"name": VisitPerson.name, "position": VisitPerson.position},
+                               VisitPerson.visit_id == Visit.id)
+    found = db.session.execute(select(Visit, listed.label("people")).where(
         Visit.unit_id == window.unit_id, Visit.day == day, Visit.window_id == window.id)
-        .order_by(Visit.queue_rank, Visit.checked_in_at, Visit.id)))
-    names = people([v.id for v in visits])
+        .order_by(Visit.queue_rank, Visit.checked_in_at, Visit.id)).all()
+    visits = [row[0] for row in found]
+    # The people's names with the visits, in the same statement (ordered here: SQLite's aggregate keeps no order).
+    names = {row[0].id: [{"name": p["name"]} for p in sorted(decode(row.people), key=lambda p: p["position"])]
+             for row in found}
     windows = {window.id: window}
     serving = sorted((v for v in visits if v.state in ("called", "interviewing")), key=lambda v: v.called_at)
     # A window may have several clerks: each sees the ticket they called; the others are listed.
@@ -236,26 +287,33 @@ def window_desk(viewer, window: Window, day: date | None = None) -> dict:
 
 def hall_today(county_id: int, day: date | None = None) -> dict:
     """The registration desk's overview: each window's queue length and ticket at the window, today's bookings
-    still to arrive, and the tickets still open."""
+    still to arrive, and the tickets still open. Two statements: the windows with their counts, and the day's
+    bookings and open tickets together (split here; the ticket at each window is among the open ones)."""
     day = day or local_today()
-    windows = window_map(county_id)
-    counts = {}
-    for window_id, state, count in db.session.execute(
-            select(Visit.window_id, Visit.state, func.count()).where(Visit.unit_id == county_id, Visit.day == day)
-            .group_by(Visit.window_id, Visit.state)):
-        counts.setdefault(window_id, {})[state] = count
+
+    def counted(states):
+        return (select(func.count(Visit.id)).where(Visit.window_id == Window.id, Visit.unit_id == county_id,
+                                                    Visit.day == day, Visit.state.in_(states)).scalar_subquery())
+
+    windows = db.session.execute(
+        select(Window.id, Window.number, Window.name, Window.is_active, counted(("waiting",)).label("waiting"),
+               counted(("done", "left")).label("done"))
+        .where(Window.unit_id == county_id).order_by(Window.number)).all()
+    if has_request_context():
+        g.setdefault("_hall_window_names", {})[county_id] = {w.id: w for w in windows}
+    open_states = ("waiting", "called", "interviewing")
+    query, decode = _visit_query(county_id, day, ("registered", *open_states))
+    visits, names = _visits_as_rows(db.session.execute(query.limit(2000)), decode)
+    names_of = {w.id: w for w in windows}
     serving = {}
-    for visit in db.session.scalars(select(Visit).where(Visit.unit_id == county_id, Visit.day == day,
-                                                        Visit.state.in_(("called", "interviewing")))):
+    for visit in sorted((v for v in visits if v.state in ("called", "interviewing")), key=lambda v: v.id):
         serving[visit.window_id] = visit_ticket(visit)
     return {
         "day": day,
-        "windows": [{"id": w.id, "number": w.number, "name": w.name, "waiting": counts.get(w.id, {}).get("waiting", 0),
-                     "serving": serving.get(w.id), "done": sum(counts.get(w.id, {}).get(s, 0)
-                                                              for s in ("done", "left"))}
-                    for w in windows.values() if w.is_active],
-        "bookings": visit_rows(county_id, day=day, states=("registered",), booked=True),
-        "open": visit_rows(county_id, day=day, states=("waiting", "called", "interviewing")),
+        "windows": [{"id": w.id, "number": w.number, "name": w.name, "waiting": w.waiting or 0,
+                     "serving": serving.get(w.id), "done": w.done or 0} for w in windows if w.is_active],
+        "bookings": [_row(v, names, names_of) for v in visits if v.state == "registered" and v.booked][:1000],
+        "open": [_row(v, names, names_of) for v in visits if v.state in open_states][:1000],
     }
 
 

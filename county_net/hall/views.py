@@ -7,7 +7,6 @@ import re
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
-from sqlalchemy import select
 
 from county_net.core.errors import Conflict, IllegalTransition, InvalidInput, NotVisible, RoleRequired, StaleVersion
 from county_net.core.timeutil import local_today
@@ -16,9 +15,9 @@ from county_net.hall import queries, services
 from county_net.hall import schemas as s
 from county_net.hall.labels import visit_ticket
 from county_net.hall.models import COMPLEXITIES, OUTCOMES, PRIORITY_REASONS, PURPOSES, ROUTES, VISIT_STATES
-from county_net.petitions.models import NATURES, Category
-from county_net.units.directory import unit_info
-from county_net.units.models import Unit
+from county_net.petitions import queries as petition_queries
+from county_net.petitions.models import NATURES
+from county_net.units.directory import county_directory, unit_info
 
 bp = Blueprint("hall", __name__)
 
@@ -80,13 +79,14 @@ def _county():
 
 
 def _choices(county_id: int) -> dict:
-    with_units = list(db.session.scalars(select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.path)))
+    # Reference data kept per process (core/reference.py): the hall is the county center's, whose scope is the
+    # whole county, so its directory lists the units a scoped read of the unit table would.
+    with_units = [u for u in county_directory(county_id) if u.is_active]
     return {
-        "categories": list(db.session.scalars(select(Category).where(Category.is_active.is_(True))
-                                              .order_by(Category.sort_order, Category.id))),
+        "categories": petition_queries.categories(),
         "townships": [u for u in with_units if u.kind == "township"],
         "units": [u for u in with_units if u.id != county_id and u.kind in ("township", "bureau")],
-        "windows": [w for w in queries.window_map(county_id).values() if w.is_active],
+        "windows": [w for w in queries.window_names(county_id).values() if w.is_active],
         "purposes": PURPOSES, "complexities": COMPLEXITIES, "routes": ROUTES, "priorities": PRIORITY_REASONS,
         "outcomes": OUTCOMES, "natures": NATURES,
     }
@@ -255,7 +255,10 @@ def _again(visit, window_id, form, errors: dict):
 @bp.get("/hall/windows/<int:window_id>")
 @login_required
 def window(window_id):
-    return _window_page(queries.get_window(window_id))
+    unit = unit_info(_me().unit_id)
+    if unit is not None and unit.kind == "county_center":  # its hall's windows: read with the window asked for
+        queries.preload_windows(window_id, unit.id)
+    return _window_page(queries.get_window(window_id))  # 404 first, then the role (403), as before
 
 
 def _window_page(window, **extra):
@@ -263,7 +266,7 @@ def _window_page(window, **extra):
     desk = queries.window_desk(_me(), window)
     earlier = queries.earlier_matters(_me(), desk["current"]["people"]) if desk["current"] else []
     return render_template("hall/window.html", desk=desk, earlier=earlier, **extra,
-                           all_windows=[w for w in queries.window_map(county_id).values() if w.is_active],
+                           all_windows=[w for w in queries.window_names(county_id).values() if w.is_active],
                            **_choices(county_id))
 
 

@@ -4,7 +4,6 @@ from flask_login import current_user
 from county_net.api import ApiBlueprint, auth_required, id_loader, page_body
 from county_net.api import register as register_blueprint
 from county_net.core.errors import Conflict, IllegalTransition, StaleVersion
-from county_net.core.pagination import paginate
 from county_net.extensions import db
 from county_net.screening import queries, services
 from county_net.screening import schemas as s
@@ -51,8 +50,7 @@ def current():
 @blp.response(200, s.SheetPageSchema)
 def list_reports(args):
     """排查表列表：本单位及下级单位的（按状态、周期、单位、是否过期录入筛选）。"""
-    page = paginate(queries.list_query(args), args["page"], args["page_size"], by_key=True)
-    page.items = queries.rows(page.items)
+    page = queries.list_page(args, args["page"], args["page_size"])
     return page_body(page)
 
 

@@ -12,7 +12,7 @@ from county_net.core.timeutil import local_today
 from county_net.deadlines.periods import Period, period_of, periods_within, previous_period, reminder_days
 from county_net.extensions import db
 from county_net.screening import services
-from county_net.screening.models import FILED_STATES, STATES, ScreeningExemption, ScreeningReport
+from county_net.screening.models import FILED_STATES, STATES, ScreeningReport
 from county_net.screening.settings import screening_settings
 from county_net.tenancy.context import active_scope
 from county_net.units.directory import UnitInfo, unit_info
@@ -44,16 +44,13 @@ class Slot:
         return STATUS_LABELS[self.status]
 
 
-def _exempt_slots(county_unit_id: int, span: Period, expected: set) -> list[Slot]:
-    """The periods a unit of a filing kind would have had in the span but an exemption took away."""
+def _exempt_slots(county_unit_id: int, span: Period, expected: set, standing: list) -> list[Slot]:
+    """The periods a unit of a filing kind would have had in the span but an exemption took away (`standing`:
+    rollup.standing_exemptions of the span)."""
     settings, _ = screening_settings(county_unit_id)
     scope = active_scope()
-    rows = db.session.execute(select(ScreeningExemption.unit_id, ScreeningExemption.reason).where(
-        ScreeningExemption.county_unit_id == county_unit_id, ScreeningExemption.revoked_at.is_(None),
-        ScreeningExemption.starts_on <= span.end,
-        (ScreeningExemption.ends_on.is_(None)) | (ScreeningExemption.ends_on >= span.start))).all()
     out = []
-    for unit_id, reason in rows:
+    for unit_id, reason in ((r.unit_id, r.reason) for r in standing):
         unit = unit_info(unit_id)
         cadence = settings.cadence(unit.kind) if unit and unit.is_active else None
         if not cadence or (scope is not None and not scope.may_see(unit_id)):
@@ -68,11 +65,12 @@ def slots(county_unit_id: int, span: Period, today: date | None = None, include_
     """Every expected (unit, period) of the span in the viewer's scope (who is expected: rollup.expected_units,
     the one definition), with its filing status as of `today`. One query for the sheets whatever the number
     of units."""
-    from county_net.screening.rollup import expected_units
+    from county_net.screening.rollup import expected_units, standing_exemptions
 
     today = today or local_today()
-    wanted = [(e.unit, period) for e in expected_units(county_unit_id, span) for period in e.slots]
-    out = _exempt_slots(county_unit_id, span, set((u.id, p) for u, p in wanted)) if include_exempt else []
+    standing = standing_exemptions(county_unit_id, span)  # one read for who is expected and who is exempt
+    wanted = [(e.unit, period) for e in expected_units(county_unit_id, span, standing) for period in e.slots]
+    out = _exempt_slots(county_unit_id, span, set((u.id, p) for u, p in wanted), standing) if include_exempt else []
     if not wanted:
         return out
     ids = sorted({u.id for u, _ in wanted})

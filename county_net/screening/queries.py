@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from county_net.core.pagination import Page, paginate_rows
 from county_net.core.timeutil import local_today
 from county_net.deadlines.periods import parse_period
 from county_net.extensions import db
@@ -114,6 +115,30 @@ def present(actor, report: ScreeningReport) -> dict:
     }
 
 
+LIST_ORDER = (ScreeningReport.period_start.desc(), ScreeningReport.unit_id, ScreeningReport.revision.desc(),
+              ScreeningReport.id.desc())
+_ROW_COLUMNS = ("id", "unit_id", "period_code", "revision", "due_on", "is_nil", "state", "late", "filed_at", "version")
+
+
+def _row_columns():
+    """What `rows` shows of a sheet, its line count beside it (a correlated count under the same criteria)."""
+    lines = select(func.count(Dispute.id)).where(Dispute.report_id == ScreeningReport.id).scalar_subquery()
+    return (*(getattr(ScreeningReport, c) for c in _ROW_COLUMNS), lines.label("line_count"))
+
+
+def list_page(args: dict, page_no, page_size) -> Page:
+    """A page of sheets as `rows` shows them, in one column select (core/pagination.paginate_rows)."""
+    found = paginate_rows(list_query(args).order_by(None), LIST_ORDER, _row_columns(), page_no, page_size)
+    found.items = rows(found.items)
+    return found
+
+
+def filed_rows(limit: int = 200) -> list[dict]:
+    """Filed sheets (those waiting to be accepted), as `rows` shows them, in one column select."""
+    stmt = list_query({"state": "filed"}).with_only_columns(*_row_columns()).limit(limit)
+    return rows(db.session.execute(stmt).all())
+
+
 def list_query(args: dict):
     stmt = select(ScreeningReport)
     if args.get("state"):
@@ -125,12 +150,12 @@ def list_query(args: dict):
         stmt = stmt.where(ScreeningReport.unit_id == args["unit_id"])
     if args.get("late") is not None:
         stmt = stmt.where(ScreeningReport.late.is_(args["late"]))
-    return stmt.order_by(ScreeningReport.period_start.desc(), ScreeningReport.unit_id, ScreeningReport.revision.desc(),
-                         ScreeningReport.id.desc())
+    return stmt.order_by(*LIST_ORDER)
 
 
-def rows(reports: list[ScreeningReport]) -> list[dict]:
-    ids = [r.id for r in reports]
+def rows(reports) -> list[dict]:
+    """Sheets for a list: entities, or column rows that carry their `line_count` (`_row_columns`)."""
+    ids = [r.id for r in reports if not hasattr(r, "line_count")]
     counts = dict(db.session.execute(select(Dispute.report_id, func.count()).where(Dispute.report_id.in_(ids))
                                      .group_by(Dispute.report_id)).all()) if ids else {}
     out = []
@@ -139,7 +164,7 @@ def rows(reports: list[ScreeningReport]) -> list[dict]:
         out.append({"id": r.id, "unit_id": r.unit_id, "unit_name": unit_info(r.unit_id).name, "period": r.period_code,
                     "period_label": period.label if period else r.period_code, "revision": r.revision,
                     "due_on": r.due_on, "is_nil": r.is_nil, "state": r.state, "state_label": STATES[r.state],
-                    "late": r.late, "filed_at": r.filed_at, "line_count": counts.get(r.id, 0), "version": r.version})
+                    "late": r.late, "filed_at": r.filed_at, "line_count": getattr(r, "line_count", None) or counts.get(r.id, 0), "version": r.version})
     return out
 
 

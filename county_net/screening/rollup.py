@@ -88,11 +88,21 @@ class Expected:
     slots: list  # the unit's own periods inside the span (a half-monthly village: both halves of a month)
 
 
-def expected_units(county_unit_id: int, period) -> list[Expected]:
+def standing_exemptions(county_unit_id: int, period) -> list:
+    """The exemptions (not revoked) overlapping `period`: unit, start, end and reason."""
+    return db.session.execute(
+        select(ScreeningExemption.unit_id, ScreeningExemption.starts_on, ScreeningExemption.ends_on,
+               ScreeningExemption.reason)
+        .where(ScreeningExemption.county_unit_id == county_unit_id, ScreeningExemption.revoked_at.is_(None),
+               ScreeningExemption.starts_on <= period.end,
+               or_(ScreeningExemption.ends_on.is_(None), ScreeningExemption.ends_on >= period.start))).all()
+
+
+def expected_units(county_unit_id: int, period, standing: list | None = None) -> list[Expected]:
     """The units expected to file within `period` (a Period or a RollupPeriod), each with its periods: active
     units of a kind that has a cadence in the county's settings, of the viewer's scope, minus the periods a
     standing exemption (not revoked) overlaps. A cadence longer than the span (a quarterly unit in a month)
-    expects nothing in it."""
+    expects nothing in it. `standing`: `standing_exemptions` of the period, read already."""
     settings, _ = screening_settings(county_unit_id)
     scope = active_scope()
     units = [u for u in county_directory(county_unit_id)
@@ -100,13 +110,8 @@ def expected_units(county_unit_id: int, period) -> list[Expected]:
     if not units:
         return []
     exemptions = defaultdict(list)
-    rows = db.session.execute(
-        select(ScreeningExemption.unit_id, ScreeningExemption.starts_on, ScreeningExemption.ends_on)
-        .where(ScreeningExemption.county_unit_id == county_unit_id, ScreeningExemption.revoked_at.is_(None),
-               ScreeningExemption.starts_on <= period.end,
-               or_(ScreeningExemption.ends_on.is_(None), ScreeningExemption.ends_on >= period.start))).all()
-    for unit_id, starts_on, ends_on in rows:
-        exemptions[unit_id].append((starts_on, ends_on))
+    for row in standing if standing is not None else standing_exemptions(county_unit_id, period):
+        exemptions[row.unit_id].append((row.starts_on, row.ends_on))
     out = []
     for unit in units:
         slots = [p for p in periods_within(settings.cadence(unit.kind), period.start, period.end)

@@ -10,7 +10,6 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from county_net.core.errors import Conflict, IllegalTransition, InvalidInput, StaleVersion
-from county_net.core.pagination import paginate
 from county_net.extensions import db
 from county_net.screening import queries, services
 from county_net.screening import schemas as s
@@ -50,12 +49,11 @@ def _flat(errors: dict) -> dict[str, list[str]]:
 def index():
     """This period's task, the unit's and its children's sheets, and what waits for this unit to accept."""
     args = _load(s.SheetListArgsSchema, {k: v for k, v in request.args.items() if v != ""})
-    page = paginate(queries.list_query(args), args["page"], args["page_size"], by_key=True)
-    page.items = queries.rows(page.items)
+    page = queries.list_page(args, args["page"], args["page_size"])
     me = _me()
     waiting = []
     if me.has_role(*services.REVIEWERS):  # sheets of the direct children, filed and waiting for this unit
-        filed = queries.rows(db.session.scalars(queries.list_query({"state": "filed"}).limit(200)).all())
+        filed = queries.filed_rows(200)
         waiting = [r for r in filed if unit_info(r["unit_id"]).parent_id == me.unit_id]
     return render_template("screening/index.html", task=queries.current(_me()), page=page, waiting=waiting,
                            states=STATES, args=request.args)

@@ -4,7 +4,6 @@ from flask_login import current_user
 from county_net.api import ApiBlueprint, auth_required, id_loader, page_body
 from county_net.api import register as register_blueprint
 from county_net.core.errors import RoleRequired
-from county_net.core.pagination import paginate
 from county_net.supervision import queries, services
 from county_net.supervision import schemas as s
 
@@ -36,9 +35,8 @@ def _center_county() -> int:
 def list_supervisions(args):
     """督办列表：县信访局看本县全部；其他单位看督办本单位（及下级）的。可按级别、状态、单位、逾期未反馈筛选。"""
     aimed = _me().unit_id if args.get("mine") or not services.is_center_actor(_me()) else None
-    page = paginate(queries.list_query(args, aimed_at=aimed), args["page"], args["page_size"])
-    matters = queries.matters_of(page.items)
-    page.items = [{**queries.present(r, matters[r.id]), "actions": queries.available(_me(), r)}
+    page = queries.list_page(args, args["page"], args["page_size"], aimed_at=aimed)
+    page.items = [{**queries.present(r, r.matters), "actions": queries.available(_me(), r)}
                   for r in page.items]
     return page_body(page)
 

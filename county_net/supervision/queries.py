@@ -10,6 +10,7 @@ from flask import g, has_request_context
 from sqlalchemy import case, func, select
 
 from county_net.core.jsonrows import json_rows
+from county_net.core.pagination import Page, paginate_rows
 from county_net.core.timeutil import local_today
 from county_net.extensions import db
 from county_net.petitions import page
@@ -35,6 +36,34 @@ def _name(unit_id) -> str:
     return info.name if info else "—"
 
 
+LIST_ORDER = (Supervision.feedback_due_on, Supervision.id.desc())
+_LIST_COLUMNS = ("id", "version", "level", "is_priority", "is_listed", "method", "problem", "state", "source",
+                 "unit_id", "target_unit_id", "content", "required_action", "feedback_due_on", "issued_at",
+                 "approved_at", "approved_by_id", "received_at", "feedback", "feedback_at", "review_note",
+                 "reviewed_at", "rework_count", "closed_at", "cancelled_at", "cancelled_reason", "created_at")
+
+
+def list_page(args: dict, page_no, page_size, *, aimed_at: int | None = None) -> Page:
+    """A page of records as `list_query` finds them, each with its matters' numbers (a JSON array read through
+    the matters' tenant criteria), in one column select; approvers' names in one more when a row has one. The
+    items stand in for records wherever `present` and `available` read them."""
+    from county_net.petitions.models import Petition
+
+    matters, decode = json_rows({"id": Petition.id, "number": Petition.number, "link": SupervisionPetition.id},
+                                SupervisionPetition.supervision_id == Supervision.id, select_from=SupervisionPetition,
+                                joins=[(Petition, Petition.id == SupervisionPetition.petition_id)])
+    found = paginate_rows(list_query(args, aimed_at=aimed_at).order_by(None), LIST_ORDER,
+                          (*(getattr(Supervision, c) for c in _LIST_COLUMNS), matters.label("matters")),
+                          page_no, page_size)
+    _preload_user_names({r.approved_by_id for r in found.items} - {None})
+    found.items = [SimpleNamespace(**{c: getattr(r, c) for c in _LIST_COLUMNS},
+                                   number=supervision_number(r.id, r.created_at),
+                                   matters=[{"id": m["id"], "number": m["number"]}
+                                            for m in sorted(decode(r.matters), key=lambda m: m["link"])])
+                   for r in found.items]
+    return found
+
+
 def list_query(args: dict, *, aimed_at: int | None = None):
     """The center's list (every record it may see) or a unit's (`aimed_at`: what is asked of it)."""
     stmt = select(Supervision)
@@ -53,7 +82,7 @@ def list_query(args: dict, *, aimed_at: int | None = None):
     if args.get("petition_id"):
         stmt = stmt.where(Supervision.id.in_(select(SupervisionPetition.supervision_id)
                                              .where(SupervisionPetition.petition_id == args["petition_id"])))
-    return stmt.order_by(Supervision.feedback_due_on, Supervision.id.desc())
+    return stmt.order_by(*LIST_ORDER)
 
 
 def matters_of(records) -> dict[int, list[dict]]:
@@ -101,11 +130,26 @@ def present(record: Supervision, matters: list[dict] | None = None, today: date 
 def _user_name(user_id) -> str | None:
     if user_id is None:
         return None
+    known = g.get("_supervision_user_names", {}) if has_request_context() else {}
+    if user_id in known:
+        return known[user_id]
     from county_net.accounts.models import User
     from county_net.tenancy import system_scope
 
     with system_scope("supervision approver name"):
         return db.session.scalar(select(User.name).where(User.id == user_id))
+
+
+def _preload_user_names(user_ids) -> None:
+    """The names `_user_name` will ask for, in one statement for a whole page."""
+    if not user_ids or not has_request_context():
+        return
+    from county_net.accounts.models import User
+    from county_net.tenancy import system_scope
+
+    with system_scope("supervision approver name"):
+        found = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(sorted(user_ids)))).all())
+    g.setdefault("_supervision_user_names", {}).update({i: found.get(i) for i in user_ids})
 
 
 def timeline(record: Supervision) -> list[dict]:
@@ -196,18 +240,40 @@ def panel_records(rows: list[dict]) -> list[dict]:
              "target_unit_name": _name(r["target_unit_id"]), "state_label": STATES[r["state"]]} for r in rows]
 
 
-def late_units(county_unit_id: int, today: date | None = None) -> list[dict]:
-    """Every unit with a card due now, worst first: counted from the clocks' dates (index on the county and
-    the yellow day), so it is right before the sweep has run."""
-    today = today or local_today()
+def _late_units_grouped(county_unit_id: int, today: date):
     red = func.sum(case((SupervisionClock.red_on <= today, 1), else_=0))
-    rows = db.session.execute(
-        select(SupervisionClock.unit_id, func.count().label("yellow"), red.label("red"))
-        .where(SupervisionClock.county_unit_id == county_unit_id, SupervisionClock.yellow_on <= today)
-        .group_by(SupervisionClock.unit_id)).all()
+    return (select(SupervisionClock.unit_id, func.count().label("yellow"), red.label("red"))
+            .where(SupervisionClock.county_unit_id == county_unit_id, SupervisionClock.yellow_on <= today)
+            .group_by(SupervisionClock.unit_id))
+
+
+def late_units(county_unit_id: int, today: date | None = None, rows=None) -> list[dict]:
+    """Every unit with a card due now, worst first: counted from the clocks' dates (index on the county and
+    the yellow day), so it is right before the sweep has run. `rows`: read already (`dashboard`)."""
+    today = today or local_today()
+    if rows is None:
+        rows = db.session.execute(_late_units_grouped(county_unit_id, today)).all()
     out = [{"unit_id": r.unit_id, "unit_name": _name(r.unit_id), "cards": r.yellow, "red": int(r.red or 0),
             "yellow": r.yellow - int(r.red or 0)} for r in rows]
     return sorted(out, key=lambda u: (-u["red"], -u["cards"], u["unit_name"]))
+
+
+def dashboard(county_unit_id: int, today: date | None = None) -> dict:
+    """What the center's list shows beside the records (late units, open records by level, the scores), in one
+    statement: each grouped read as a JSON array, every part through the same tenant criteria."""
+    today = today or local_today()
+    parts = {"late": _late_units_grouped(county_unit_id, today), "levels": _open_by_level_grouped(county_unit_id),
+             "scores": _scores_grouped(county_unit_id)}
+    arrays = {}
+    for name, grouped in parts.items():
+        found = grouped.subquery()
+        arrays[name] = json_rows({c.key: c for c in found.c}, select_from=found)
+    values = db.session.execute(select(*(array for array, _ in arrays.values()))).one()
+    read = {name: [SimpleNamespace(**r) for r in decode(value)]
+            for (name, (_, decode)), value in zip(arrays.items(), values)}
+    return {"late": late_units(county_unit_id, today, read["late"]),
+            "by_level": open_by_level(county_unit_id, read["levels"]),
+            "scores": scores(county_unit_id, rows=read["scores"])}
 
 
 def late_clocks(county_unit_id: int, unit_id: int | None = None, today: date | None = None, limit: int = 200):
@@ -222,8 +288,7 @@ def late_clocks(county_unit_id: int, unit_id: int | None = None, today: date | N
     return [{**clock_view(row, today), "number": number} for row, number in db.session.execute(stmt)]
 
 
-def scores(county_unit_id: int, since: date | None = None, until: date | None = None) -> list[dict]:
-    """The ledger per unit and reason (for the statistics capability and the center's page)."""
+def _scores_grouped(county_unit_id: int, since: date | None = None, until: date | None = None):
     stmt = (select(SupervisionScore.unit_id, SupervisionScore.reason, func.count().label("n"),
                    func.sum(SupervisionScore.points).label("points"))
             .where(SupervisionScore.county_unit_id == county_unit_id))
@@ -231,8 +296,15 @@ def scores(county_unit_id: int, since: date | None = None, until: date | None = 
         stmt = stmt.where(SupervisionScore.occurred_on >= since)
     if until:
         stmt = stmt.where(SupervisionScore.occurred_on <= until)
+    return stmt.group_by(SupervisionScore.unit_id, SupervisionScore.reason)
+
+
+def scores(county_unit_id: int, since: date | None = None, until: date | None = None, rows=None) -> list[dict]:
+    """The ledger per unit and reason (for the statistics capability and the center's page)."""
+    if rows is None:
+        rows = db.session.execute(_scores_grouped(county_unit_id, since, until)).all()
     totals: dict[int, dict] = {}
-    for row in db.session.execute(stmt.group_by(SupervisionScore.unit_id, SupervisionScore.reason)):
+    for row in rows:
         unit = totals.setdefault(row.unit_id, {"unit_id": row.unit_id, "unit_name": _name(row.unit_id),
                                                "total": 0, **{r: 0 for r in SCORE_REASONS}})
         unit[row.reason] = row.n
@@ -240,9 +312,14 @@ def scores(county_unit_id: int, since: date | None = None, until: date | None = 
     return sorted(totals.values(), key=lambda u: (u["total"], u["unit_name"]))
 
 
-def open_by_level(county_unit_id: int) -> dict[str, int]:
-    rows = db.session.execute(select(Supervision.level, func.count()).where(
+def _open_by_level_grouped(county_unit_id: int):
+    return (select(Supervision.level, func.count().label("n")).where(
         Supervision.county_unit_id == county_unit_id, Supervision.state.in_(OPEN_STATES))
         .group_by(Supervision.level))
-    counts = dict(rows.all())
+
+
+def open_by_level(county_unit_id: int, rows=None) -> dict[str, int]:
+    if rows is None:
+        rows = db.session.execute(_open_by_level_grouped(county_unit_id)).all()
+    counts = {r.level: r.n for r in rows}
     return {level: counts.get(level, 0) for level in LEVELS}

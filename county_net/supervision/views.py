@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from county_net.core.errors import DomainError, InvalidInput, RoleRequired
-from county_net.core.pagination import paginate
 from county_net.core.timeutil import local_today
 from county_net.extensions import db
 from county_net.petitions import page
@@ -51,13 +50,11 @@ def index():
     if not services.is_center_actor(_me()):
         return redirect(url_for("supervision.mine"))
     args = _list_args()
-    page = paginate(queries.list_query(args), args["page"], args["page_size"])
-    matters = queries.matters_of(page.items)
+    page = queries.list_page(args, args["page"], args["page_size"])
     county = _me().unit_id
     return render_template("supervision/index.html", page=page, args=args, units=_targets(),
-                           rows=[queries.present(r, matters[r.id]) for r in page.items],
-                           late=queries.late_units(county), by_level=queries.open_by_level(county),
-                           scores=queries.scores(county), **_common())
+                           rows=[queries.present(r, r.matters) for r in page.items],
+                           **queries.dashboard(county), **_common())
 
 
 @bp.get("/supervision/late")
@@ -76,10 +73,9 @@ def late():
 def mine():
     """What is asked of my unit: open records first, by their answer date."""
     args = _list_args()
-    page = paginate(queries.list_query(args, aimed_at=_me().unit_id), args["page"], args["page_size"])
-    matters = queries.matters_of(page.items)
+    page = queries.list_page(args, args["page"], args["page_size"], aimed_at=_me().unit_id)
     return render_template("supervision/mine.html", page=page, args=args,
-                           rows=[queries.present(r, matters[r.id]) for r in page.items], **_common())
+                           rows=[queries.present(r, r.matters) for r in page.items], **_common())
 
 
 @bp.route("/supervision/new", methods=["GET", "POST"])
