@@ -40,6 +40,14 @@ def json_rows(columns: dict, *where, select_from=None, joins=()):
     return stmt.scalar_subquery(), lambda value: decode(value, kinds)
 
 
+def json_select(stmt):
+    """A whole ORM select's rows (grouped, say) as one JSON array: a scalar subquery and its decoder, so that
+    several such reads ride in one statement. The select's columns need names (`label`); the tenant criteria
+    apply inside it as they would to the select on its own."""
+    inner = stmt.subquery()
+    return json_rows({column.key: column for column in inner.c}, select_from=inner)
+
+
 def columns_of(model, *names: str) -> dict:
     """name → the model's attribute, for `json_rows`."""
     return {name: getattr(model, name) for name in names}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -13,6 +14,7 @@ from sqlalchemy import and_, func, or_, select
 
 from county_net.deadlines.periods import (HALF_MONTH, MONTH, QUARTER, Period, parse_period, period_of,
                                           periods_within, previous_period)
+from county_net.core.jsonrows import json_select
 from county_net.extensions import db
 from county_net.screening.models import (FILED_STATES, MEDIATED_STATUSES, SCALE_BANDS, Dispute, ScreeningExemption,
                                          ScreeningReport)
@@ -88,14 +90,17 @@ class Expected:
     slots: list  # the unit's own periods inside the span (a half-monthly village: both halves of a month)
 
 
+def _standing_select(county_unit_id: int, period):
+    return (select(ScreeningExemption.unit_id, ScreeningExemption.starts_on, ScreeningExemption.ends_on,
+                   ScreeningExemption.reason)
+            .where(ScreeningExemption.county_unit_id == county_unit_id, ScreeningExemption.revoked_at.is_(None),
+                   ScreeningExemption.starts_on <= period.end,
+                   or_(ScreeningExemption.ends_on.is_(None), ScreeningExemption.ends_on >= period.start)))
+
+
 def standing_exemptions(county_unit_id: int, period) -> list:
     """The exemptions (not revoked) overlapping `period`: unit, start, end and reason."""
-    return db.session.execute(
-        select(ScreeningExemption.unit_id, ScreeningExemption.starts_on, ScreeningExemption.ends_on,
-               ScreeningExemption.reason)
-        .where(ScreeningExemption.county_unit_id == county_unit_id, ScreeningExemption.revoked_at.is_(None),
-               ScreeningExemption.starts_on <= period.end,
-               or_(ScreeningExemption.ends_on.is_(None), ScreeningExemption.ends_on >= period.start))).all()
+    return db.session.execute(_standing_select(county_unit_id, period)).all()
 
 
 def expected_units(county_unit_id: int, period, standing: list | None = None) -> list[Expected]:
@@ -264,26 +269,25 @@ def _subtree(directory: list[UnitInfo], unit: UnitInfo) -> set[int]:
     return {u.id for u in directory if u.path.startswith(unit.path)}
 
 
+_GROUPS = (ScreeningReport.unit_id, Dispute.dispute_type, Dispute.status, Dispute.scale_band, Dispute.is_major)
+
+
 def _line_counts(county_unit_id: int, period: RollupPeriod):
     """(unit, type, status, band, major, lines) over the counted sheets of the span."""
-    return db.session.execute(
-        select(ScreeningReport.unit_id, Dispute.dispute_type, Dispute.status, Dispute.scale_band, Dispute.is_major,
-               func.count(Dispute.id))
-        .join(ScreeningReport, Dispute.report_id == ScreeningReport.id)
-        .where(ScreeningReport.county_unit_id == county_unit_id, ScreeningReport.counted.is_(True),
-               _sheets_within(period))
-        .group_by(ScreeningReport.unit_id, Dispute.dispute_type, Dispute.status, Dispute.scale_band,
-                  Dispute.is_major)).all()
+    return (select(*_GROUPS, func.count(Dispute.id).label("n"))
+            .join(ScreeningReport, Dispute.report_id == ScreeningReport.id)
+            .where(ScreeningReport.county_unit_id == county_unit_id, ScreeningReport.counted.is_(True),
+                   _sheets_within(period))
+            .group_by(*_GROUPS))
 
 
 def _status_counts(county_unit_id: int, period: RollupPeriod):
     """(unit, status, lines) over the counted sheets of the span: the previous period's totals."""
-    return db.session.execute(
-        select(ScreeningReport.unit_id, Dispute.status, func.count(Dispute.id))
-        .join(ScreeningReport, Dispute.report_id == ScreeningReport.id)
-        .where(ScreeningReport.county_unit_id == county_unit_id, ScreeningReport.counted.is_(True),
-               _sheets_within(period))
-        .group_by(ScreeningReport.unit_id, Dispute.status)).all()
+    return (select(ScreeningReport.unit_id, Dispute.status, func.count(Dispute.id).label("n"))
+            .join(ScreeningReport, Dispute.report_id == ScreeningReport.id)
+            .where(ScreeningReport.county_unit_id == county_unit_id, ScreeningReport.counted.is_(True),
+                   _sheets_within(period))
+            .group_by(ScreeningReport.unit_id, Dispute.status))
 
 
 def _year_to_date(period: RollupPeriod):
@@ -295,21 +299,30 @@ def _year_to_date(period: RollupPeriod):
 
 
 def _ytd_counts(county_unit_id: int, period: RollupPeriod):
-    return db.session.execute(
-        select(ScreeningReport.unit_id, Dispute.dispute_type, Dispute.status, Dispute.scale_band, Dispute.is_major,
-               func.count(Dispute.id))
-        .join(ScreeningReport, Dispute.report_id == ScreeningReport.id)
-        .where(ScreeningReport.county_unit_id == county_unit_id, _year_to_date(period))
-        .group_by(ScreeningReport.unit_id, Dispute.dispute_type, Dispute.status, Dispute.scale_band,
-                  Dispute.is_major)).all()
+    return (select(*_GROUPS, func.count(Dispute.id).label("n"))
+            .join(ScreeningReport, Dispute.report_id == ScreeningReport.id)
+            .where(ScreeningReport.county_unit_id == county_unit_id, _year_to_date(period))
+            .group_by(*_GROUPS))
 
 
 def _sheets(county_unit_id: int, period: RollupPeriod):
-    return db.session.execute(
-        select(ScreeningReport.unit_id, ScreeningReport.period_start, ScreeningReport.state, ScreeningReport.late,
-               ScreeningReport.is_nil)
-        .where(ScreeningReport.county_unit_id == county_unit_id, ScreeningReport.counted.is_(True),
-               _sheets_within(period))).all()
+    return (select(ScreeningReport.unit_id, ScreeningReport.period_start, ScreeningReport.state,
+                   ScreeningReport.late, ScreeningReport.is_nil)
+            .where(ScreeningReport.county_unit_id == county_unit_id, ScreeningReport.counted.is_(True),
+                   _sheets_within(period)))
+
+
+def _read_figures(county_unit_id: int, period: RollupPeriod, previous: RollupPeriod) -> dict[str, list]:
+    """The roll-up's grouped reads and the period's standing exemptions, each a JSON array of one statement
+    (issue 14: a list page in at most 4 statements)."""
+    parts = {"previous": _status_counts(county_unit_id, previous), "period": _line_counts(county_unit_id, period),
+             "ytd": _ytd_counts(county_unit_id, period), "sheets": _sheets(county_unit_id, period),
+             "previous_sheets": _sheets(county_unit_id, previous),
+             "standing": _standing_select(county_unit_id, period)}
+    made = {name: json_select(stmt) for name, stmt in parts.items()}
+    row = db.session.execute(select(*(sub.label(name) for name, (sub, _) in made.items()))).one()
+    return {name: [SimpleNamespace(**r) for r in decode(value)]
+            for (name, (_, decode)), value in zip(made.items(), row)}
 
 
 def _row_of(rows: list[Row]) -> dict[int, Row]:
@@ -339,13 +352,14 @@ def build_rollup(county_unit_id: int, top_unit_id: int, period: RollupPeriod) ->
     by_unit = _row_of(rows)
 
     previous = previous_rollup_period(period)
-    for unit_id, status, n in _status_counts(county_unit_id, previous):
+    read = _read_figures(county_unit_id, period, previous)
+    for unit_id, status, n in ((r.unit_id, r.status, r.n) for r in read["previous"]):
         if unit_id in total.members:
             total.previous.add_total(status, n)
             if unit_id in by_unit:
                 by_unit[unit_id].previous.add_total(status, n)
-    for source, attr in ((_line_counts(county_unit_id, period), "period"),
-                         (_ytd_counts(county_unit_id, period), "ytd")):
+    for attr in ("period", "ytd"):
+        source = ((r.unit_id, r.dispute_type, r.status, r.scale_band, r.is_major, r.n) for r in read[attr])
         # Each group of lines is added to its row once; the total is the rows' sum (plus any unit in no row).
         rest = Figures()
         row_adds = {unit_id: getattr(row, attr).add for unit_id, row in by_unit.items()}
@@ -361,7 +375,8 @@ def build_rollup(county_unit_id: int, top_unit_id: int, period: RollupPeriod) ->
         summed.merge(rest)
 
     filed = {}  # (unit id, period start) -> late
-    for unit_id, start, state, late, is_nil in _sheets(county_unit_id, period):
+    for unit_id, start, state, late, is_nil in ((r.unit_id, r.period_start, r.state, r.late, r.is_nil)
+                                                 for r in read["sheets"]):
         if unit_id not in total.members:
             continue
         for row in (by_unit.get(unit_id), total):
@@ -370,14 +385,14 @@ def build_rollup(county_unit_id: int, top_unit_id: int, period: RollupPeriod) ->
                 row.nil_sheets += bool(is_nil)
         if state in FILED_STATES:
             filed[(unit_id, start)] = bool(late)
-    for unit_id, *_ in _sheets(county_unit_id, previous):
+    for unit_id in (r.unit_id for r in read["previous_sheets"]):
         for row in (by_unit.get(unit_id), total):
             if row is not None and unit_id in total.members:
                 row.previous_sheets += 1
 
     today = local_today()
     dues: dict = {}  # a period's due day depends on the county, not the unit (county_net/deadlines)
-    for expected in expected_units(county_unit_id, period):
+    for expected in expected_units(county_unit_id, period, read["standing"]):
         unit = expected.unit
         if unit.id not in total.members:
             continue
