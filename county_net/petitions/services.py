@@ -924,6 +924,10 @@ _SWEEP_COLUMNS = ("id", "county_unit_id", "state", "holder_unit_id", "received_a
                   "due_provisional", "sub_report_due_on")
 
 
+def _day(moment: datetime | None) -> date | None:
+    return to_local(moment).date() if moment is not None else None
+
+
 def sweep(batch: int = 5000) -> dict:
     """The deadline sweep (system scope): end pauses whose day has passed, with a timeline entry, and put
     the current limit on every open matter whose stored one is stale. It reads columns, not entities, and
@@ -967,11 +971,14 @@ def sweep(batch: int = 5000) -> dict:
                 resumed += 1
                 refreshed += 1
                 continue
-            # Same inputs, same answer: the key is everything current_deadline reads.
-            key = (row.county_unit_id, row.state, row.holder_unit_id, row.received_at, row.received_by_unit_at,
-                   row.is_simple, row.accepted_at, row.extension_days, row.paused_days,
-                   row.paused_since, row.paused_until, row.route, row.report_due_on,
-                   row.reexamination_requested_at, row.final_review_requested_at, row.sub_report_due_on)
+            # Same inputs, same answer: the key is everything current_deadline reads, each moment as the local
+            # day it starts a count on (deadlines.compute_due counts from that day, never from the hour), so
+            # matters received on the same day share one computation.
+            key = (row.county_unit_id, row.state, row.holder_unit_id, _day(row.received_at),
+                   _day(row.received_by_unit_at), row.is_simple, _day(row.accepted_at), row.extension_days,
+                   row.paused_days, row.paused_since, row.paused_until, row.route, row.report_due_on,
+                   _day(row.reexamination_requested_at), _day(row.final_review_requested_at),
+                   row.sub_report_due_on)
             if row.paused_since is not None or key not in memo:
                 if row.county_unit_id not in settings:
                     settings[row.county_unit_id] = county_settings(row.county_unit_id)

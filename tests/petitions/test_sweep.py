@@ -70,3 +70,32 @@ def test_archive_by_petitioner_and_year(app, net, api_token, login):
     assert api.get("t2_recv", f"/api/v1/archive?year={year}").get_json() == []
     page = login("c_recv").get(f"/archive?year={year}").get_data(as_text=True)
     assert p["number"] in page and "第 " in page
+
+
+def test_the_sweep_shares_a_computation_only_within_a_local_day(app, net, api_token):
+    """The sweep remembers one deadline per key of local days (issue 14: at 1M no two matters shared a moment,
+    so it computed every one). Matters received a minute either side of local midnight (16:00 UTC) get their
+    own days; matters received hours apart on one local day share one. Each stored limit is what the matter's
+    own computation says."""
+    from datetime import datetime, timezone
+
+    from county_net.petitions.services import current_limit
+
+    api = Api(app, api_token)
+    ids = [api.register("c_recv")["id"] for _ in range(4)]
+    moments = [datetime(2026, 9, 30, 15, 59, tzinfo=timezone.utc), datetime(2026, 9, 30, 16, 1, tzinfo=timezone.utc),
+               datetime(2026, 10, 8, 1, 0, tzinfo=timezone.utc), datetime(2026, 10, 8, 9, 30, tzinfo=timezone.utc)]
+    with app.app_context(), system_scope("age the matters"):
+        for pid, moment in zip(ids, moments):
+            db.session.execute(sa.update(Petition).where(Petition.id == pid).values(
+                received_at=moment, received_by_unit_at=moment, due_on=None, due_step=None))
+        db.session.commit()
+    assert "更新期限 4 件" in app.test_cli_runner().invoke(args=["petitions", "sweep"]).output
+    with app.app_context(), system_scope("read back"):
+        stored = {p.id: p for p in db.session.scalars(sa.select(Petition).where(Petition.id.in_(ids)))}
+        for pid in ids:
+            assert (stored[pid].due_step, stored[pid].due_on, bool(stored[pid].due_provisional)) == \
+                current_limit(stored[pid])
+        # 9-30 23:59 and 10-01 00:01 local: the second counts from inside the National Day holiday.
+        assert stored[ids[0]].due_on != stored[ids[1]].due_on
+        assert stored[ids[2]].due_on == stored[ids[3]].due_on
