@@ -24,7 +24,7 @@ from sqlalchemy import (Column, Date, DateTime, Integer, MetaData, String, Table
 
 # Kept in step with county_net/petitions/workflow.py OPEN_STATES (bench/run checks it).
 OPEN_STATES = ("registered", "returned", "transferred", "assigned", "signed", "handling", "replied",
-               "reported", "reexamination", "final_review", "sub_assigned", "sub_handling", "sub_reported")
+               "reported", "reexamination", "final_review")
 PAGE_SIZE = 20
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 # Kept in step with county_net/petitions/workflow.py (checked at start by bench/run).
 OPEN_STATES = ("registered", "returned", "transferred", "assigned", "signed", "handling", "replied",
-               "reported", "reexamination", "final_review", "sub_assigned", "sub_handling", "sub_reported")
+               "reported", "reexamination", "final_review")
 SEARCH_STATES = ("handling", "closed", "registered", "signed", "replied")
 CHANNELS = ("visit", "letter", "phone", "online")
 NATURES = ("demand", "demand", "demand", "suggestion", "inquiry", "appeal")
@@ -217,12 +217,6 @@ def b1r(pairs) -> list[Request]:
 
 def matter_page(pairs) -> list[Request]:
     return [Request("GET", f"/petitions/{pid}", a.web) for a, pid in pairs]
-
-
-def api_detail(pairs) -> list[Request]:
-    """The matter as JSON (the API twin of the matter page), against the same bare one-row read (B1)."""
-    return [Request("GET", f"/api/v1/petitions/{pid}", {"Authorization": a.api["Authorization"]})
-            for a, pid in pairs]
 
 
 def b2(units: list[int], rng: random.Random, count: int, page: int = 1) -> list[Request]:

@@ -240,10 +240,10 @@ def petition_meetings(petition_id: int, petition=None) -> list:
             for r in sorted(rows, key=lambda r: (r["starts_at"], r["id"]), reverse=True)]
 
 
-@page.part("meetings", by_id=True)
-def _meetings_part():
+@page.part("meetings")
+def _meetings_part(actor, petition):
     return json_rows({"id": CoordinationMeeting.id, "title": CoordinationMeeting.title,
                       "kind": CoordinationMeeting.kind, "state": CoordinationMeeting.state,
                       "starts_at": CoordinationMeeting.starts_at},
-                     MeetingMatter.petition_id == page.PETITION_ID, select_from=CoordinationMeeting,
+                     MeetingMatter.petition_id == petition.id, select_from=CoordinationMeeting,
                      joins=[(MeetingMatter, MeetingMatter.meeting_id == CoordinationMeeting.id)])

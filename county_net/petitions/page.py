@@ -9,17 +9,14 @@ may see of a person (masking, 检举控告) is still decided in Python on read, 
 a part only fills the per-version caches those functions already kept.
 
 A package adds a part with `@part("name")`: `build(actor, petition)` returns `(subquery, decode)` or None, and
-`fill(petition, rows)` puts the decoded rows where the package's own reader looks first. A part that needs only
-the matter's id says `by_id=True`: its `build()` takes no arguments and names the matter by `PETITION_ID`, so it
-is built once per process (building the expression cost a page more than running it); `when(actor, petition)`
-then says whether the reader gets it at all."""
+`fill(petition, rows)` puts the decoded rows where the package's own reader looks first."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
 
 from flask import has_request_context
-from sqlalchemy import Integer, bindparam, select
+from sqlalchemy import select
 
 from county_net.extensions import db
 
@@ -29,34 +26,17 @@ class Part:
     name: str
     build: Callable
     fill: Callable
-    by_id: bool = False
-    when: Callable | None = None
 
 
 _PARTS: dict[str, Part] = {}
-_BUILT: dict[tuple[str, str], tuple] = {}  # (part, dialect) → (subquery, decode), for by_id parts
-PETITION_ID = bindparam("page_petition_id", type_=Integer)
 
 
-def part(name: str, fill: Callable | None = None, *, by_id: bool = False, when: Callable | None = None):
+def part(name: str, fill: Callable | None = None):
     """Register a part; by default its rows are kept for `preloaded(petition, name)`."""
     def register(build):
-        _PARTS[name] = Part(name, build, fill or (lambda petition, rows: keep(petition, name, rows)), by_id, when)
+        _PARTS[name] = Part(name, build, fill or (lambda petition, rows: keep(petition, name, rows)))
         return build
     return register
-
-
-def _made(p: Part, actor, petition):
-    """The part's (subquery, decode) for this reader and matter, or None when it has nothing to read."""
-    if p.when is not None and not p.when(actor, petition):
-        return None
-    if not p.by_id:
-        return p.build(actor, petition)
-    key = (p.name, db.session.get_bind().dialect.name)
-    made = _BUILT.get(key)
-    if made is None:
-        made = _BUILT[key] = p.build()
-    return made
 
 
 def preload(actor, petition, only: tuple[str, ...] | None = None) -> None:
@@ -68,28 +48,25 @@ def preload(actor, petition, only: tuple[str, ...] | None = None) -> None:
     wanted = [p for p in _PARTS.values() if p.name not in done and (only is None or p.name in only)]
     built = []
     for p in wanted:
-        made = _made(p, actor, petition)
+        made = p.build(actor, petition)
         if made is not None:
             built.append((p, *made))
         else:
             p.fill(petition, [])  # nothing to read: the reader gets an empty part, not a query of its own
     if built:
-        row = db.session.execute(select(*(sub.label(p.name) for p, sub, _ in built)),
-                                 {PETITION_ID.key: petition.id}).one()
+        row = db.session.execute(select(*(sub.label(p.name) for p, sub, _ in built))).one()
         for (p, _, decode), value in zip(built, row):
             p.fill(petition, decode(value))
     petition._page_loaded = (petition.version, done | {p.name for p in wanted})
 
 
-def rows_of(petition, name: str, actor=None) -> list[dict]:
-    """The part's rows: preloaded for this version, or read now on their own."""
+def rows_of(petition, name: str, made) -> list[dict]:
+    """The part's rows: preloaded for this version, or read now on their own (`made`: the part's builder
+    result, a (subquery, decode) pair)."""
     rows = preloaded(petition, name)
     if rows is None:
-        made = _made(_PARTS[name], actor, petition)
-        if made is None:
-            return []
         subquery, decode = made
-        rows = decode(db.session.scalar(select(subquery), {PETITION_ID.key: petition.id}))
+        rows = decode(db.session.scalar(select(subquery)))
     return rows
 
 

@@ -149,7 +149,7 @@ def link_views(petition: Petition) -> list[dict]:
     cached = getattr(petition, "_links", None)
     if cached is not None and cached[0] == petition.version:
         return cached[1]
-    rows = page.rows_of(petition, "links")
+    rows = page.rows_of(petition, "links", _links_part(None, petition))
     from county_net.repeats.queries import reason_label, signals_of
 
     views = [{"id": l["id"], "earlier_id": l["earlier_id"], "earlier_number": l["earlier_number"],
@@ -219,7 +219,7 @@ def _accused(petition: Petition) -> dict | None:
 def attachment_views(actor, petition: Petition) -> list[dict]:
     if not services.may_see_identity(actor, petition):
         return []  # an accuser's letter names the accuser
-    rows = page.rows_of(petition, "attachments", actor)
+    rows = page.rows_of(petition, "attachments", _attachments_part(actor, petition))
     return sorted(rows, key=lambda a: a["id"])
 
 
@@ -253,7 +253,7 @@ def timeline(petition: Petition) -> list[dict]:
 
 
 def _read_timeline(petition: Petition) -> list[dict]:
-    rows = page.rows_of(petition, "events")
+    rows = page.rows_of(petition, "events", _events_part(None, petition))
     events = [SimpleNamespace(**row) for row in sorted(rows, key=lambda r: r["id"])]
     names = unit_names({e.actor_unit_id for e in events} | {e.target_unit_id for e in events})
     petition._event_ids = [e.id for e in events]  # all of them, hidden ones included: one per version
@@ -636,31 +636,32 @@ def contact_history(petitioner: Petitioner) -> list[dict]:
 
 # ---- the matter page's parts (petitions/page.py): one statement for all of them ---------------------------
 
-@page.part("links", by_id=True)
-def _links_part():
+@page.part("links")
+def _links_part(actor, petition):
     """Links to earlier matters, joined to the earlier matter under the tenant criteria (the entity itself, not
     an alias: the matter's criteria are a fixed expression on `Petition`)."""
     return json_rows({"id": PetitionLink.id, "earlier_id": PetitionLink.earlier_id, "earlier_number": Petition.number,
                       "score": PetitionLink.score, "reason": PetitionLink.reason, "signals": PetitionLink.signals,
                       "status": PetitionLink.status, "decision_note": PetitionLink.decision_note},
-                     PetitionLink.petition_id == page.PETITION_ID, select_from=PetitionLink,
+                     PetitionLink.petition_id == petition.id, select_from=PetitionLink,
                      joins=[(Petition, Petition.id == PetitionLink.earlier_id)])
 
 
-@page.part("attachments", by_id=True,
-           when=lambda actor, petition: actor is None or services.may_see_identity(actor, petition))
-def _attachments_part():
+@page.part("attachments")
+def _attachments_part(actor, petition):
+    if actor is not None and not services.may_see_identity(actor, petition):
+        return None
     return json_rows(columns_of(PetitionAttachment, "id", "filename", "content_type", "size", "sha256",
-                                "uploaded_by_name", "created_at"), PetitionAttachment.petition_id == page.PETITION_ID)
+                                "uploaded_by_name", "created_at"), PetitionAttachment.petition_id == petition.id)
 
 
-@page.part("events", by_id=True)
-def _events_part():
+@page.part("events")
+def _events_part(actor, petition):
     return json_rows(columns_of(PetitionEvent, "id", "kind", "from_state", "to_state", "actor_name", "actor_unit_id",
                                 "target_unit_id", "occurred_at", "note", "payload"),
-                     PetitionEvent.petition_id == page.PETITION_ID)
+                     PetitionEvent.petition_id == petition.id)
 
 
-@page.part("grants", by_id=True)
-def _grants_part():
-    return services.grants_part()
+@page.part("grants")
+def _grants_part(actor, petition):
+    return services.grants_part(petition)

@@ -43,17 +43,17 @@ def _unit_ids_involved(petition: Petition) -> set[int]:
         return cached[1]
     ids = {petition.unit_id, petition.holder_unit_id, petition.handling_unit_id, petition.sender_unit_id,
            petition.review_unit_id}
-    rows = page.rows_of(petition, "grants")
+    rows = page.rows_of(petition, "grants", grants_part(petition))
     involved = {i for i in ids | {r["grantee_unit_id"] for r in rows} if i is not None}
     petition._involved = (petition.version, involved)
     return involved
 
 
-def grants_part():
+def grants_part(petition: Petition):
     """The units holding an active grant that lets them act (a coordination meeting's grant lets a unit read
     the matter, not act on it); a part of the matter page's one statement (petitions/page.py)."""
     return json_rows({"grantee_unit_id": PetitionAccess.grantee_unit_id},
-                     PetitionAccess.petition_id == page.PETITION_ID, PetitionAccess.is_active.is_(True),
+                     PetitionAccess.petition_id == petition.id, PetitionAccess.is_active.is_(True),
                      PetitionAccess.via != COORDINATION)
 
 

@@ -135,13 +135,13 @@ def petition_links(petition_id: int, petition=None) -> list[dict]:
     return [{"what": r.what, "id": r.id, "title": r.title[:60], "unit_name": _name(r.unit_id)} for r in rows]
 
 
-@page.part("disputes", by_id=True)
-def _disputes_part():
+@page.part("disputes")
+def _disputes_part(actor, petition):
     return json_rows({"id": Dispute.id, "title": Dispute.summary, "unit_id": Dispute.unit_id},
-                     Dispute.petition_id == page.PETITION_ID)
+                     Dispute.petition_id == petition.id)
 
 
-@page.part("info_reports", by_id=True)
-def _info_reports_part():
+@page.part("info_reports")
+def _info_reports_part(actor, petition):
     return json_rows({"id": InfoReport.id, "title": InfoReport.title, "unit_id": InfoReport.unit_id},
-                     InfoReport.petition_id == page.PETITION_ID)
+                     InfoReport.petition_id == petition.id)

@@ -212,19 +212,19 @@ _CLOCK_COLUMNS = ("id", "petition_id", "step", "unit_id", "started_on", "extensi
                   "yellow_on", "red_on", "overdue_on")
 
 
-@page.part("supervision_clocks", by_id=True)
-def _clocks_part():
+@page.part("supervision_clocks")
+def _clocks_part(actor, petition):
     return json_rows({c: getattr(SupervisionClock, c) for c in _CLOCK_COLUMNS},
-                     SupervisionClock.petition_id == page.PETITION_ID)
+                     SupervisionClock.petition_id == petition.id)
 
 
 PANEL_RECORDS = 20
 
 
-@page.part("supervision_records", by_id=True)
-def _records_part():
+@page.part("supervision_records")
+def _records_part(actor, petition):
     """The records on the matter the reader may see, for the page's panel (the numbers and levels only)."""
-    on_matter = (select(SupervisionPetition.supervision_id).where(SupervisionPetition.petition_id == page.PETITION_ID)
+    on_matter = (select(SupervisionPetition.supervision_id).where(SupervisionPetition.petition_id == petition.id)
                  .scalar_subquery())
     return json_rows({"id": Supervision.id, "created_at": Supervision.created_at, "level": Supervision.level,
                       "state": Supervision.state, "target_unit_id": Supervision.target_unit_id,
