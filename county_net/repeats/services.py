@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union
 from sqlalchemy.orm import joinedload
 
 from county_net.core import crypto
@@ -160,14 +160,17 @@ def examine(draft: Draft, reading: Reading | None = None) -> Examination:
     parts = []
     if found is not None:
         found = found.subquery("found")
-        parts.append(Petition.id.in_(select(found.c.petition_id)))
+        parts.append(select(found.c.petition_id))
     if own_ids is not None:
-        parts.append(Petition.id.in_(own_ids))
+        own_ids = own_ids.subquery("own")
+        parts.append(select(own_ids.c.id))
+    # One IN over the UNION of both lists: `id IN (a) OR id IN (b)` made PostgreSQL filter every matter of
+    # the county through two hashed subplans (500-800 ms at 1M); a single IN is a semi-join on the key.
     rows = db.session.execute(
         select(Petition, PetitionReading)
         .outerjoin(PetitionReading, PetitionReading.petition_id == Petition.id)
         .options(joinedload(Petition.parties))
-        .where(or_(*parts))).unique().all() if parts else []
+        .where(Petition.id.in_(union(*parts) if len(parts) > 1 else parts[0]))).unique().all() if parts else []
     files = _file_ids(draft.people)
     own = sorted((p for p, _ in rows if any(_is_same(party.petitioner, files) for party in p.parties)),
                  key=lambda p: (p.received_at, p.id), reverse=True)[:OWN_LIMIT]
