@@ -1,6 +1,7 @@
 """The retrieval index: candidates come from PostgreSQL full text (GIN) or SQLite FTS5, never from a scan of
 the county's matters; it holds no word in clear; `flask repeats reindex` rebuilds exactly what registrations
 built one by one; a principal cannot read it through the ORM."""
+import re
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -91,3 +92,64 @@ def test_a_principal_reads_none_of_it_through_the_orm(app, net, api_token):
         assert db.session.scalars(sa.select(RepeatIndexEntry)).all() == []
         assert db.session.scalars(sa.select(RepeatTerm)).all() == []
         db.session.remove()
+
+
+def test_the_candidates_are_read_by_key_not_by_filtering_the_county(app, net, api_token):
+    """The candidates' statement names the matters by id, from the index search and the person's other matters.
+    As `id IN (a) OR id IN (b)` PostgreSQL read every matter of the county and filtered each through two hashed
+    subplans (500-800 ms at 1M); as one IN over a UNION it looks each candidate up by its key."""
+    from county_net.accounts.models import User
+    from county_net.core.models import utcnow
+    from county_net.repeats import services
+
+    made = _seed(app, net, api_token)
+    statements = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if "petition_readings" in statement and statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    with app.test_request_context():
+        with system_scope("test"):
+            scope = scope_for_user(db.session.get(User, net.users["c_recv"]))
+            person = services.person_from_input("测试0", None, "13700000000")
+        set_request_scope(scope)
+        draft = services.Draft(county_unit_id=net.units["C0"], text=TEXTS[0] + "，宏达公司至今未付", category_id=None,
+                               locality_unit_id=None, received_at=utcnow(), people=[person])
+        sa.event.listen(db.engine, "before_cursor_execute", keep)
+        try:
+            found = services.examine(draft)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", keep)
+        assert made[0]["id"] in {p.id for p in found.own}  # both lists fed the statement
+        assert {s.petition.id for s in found.suggestions} >= {made[0]["id"]}
+        assert len(statements) == 1, [s for s, _ in statements]
+        statement, parameters = statements[0]
+        connection = db.session.connection()
+        if connection.dialect.name == "postgresql":
+            # The tables are tiny here, so the access path says little; the shape of the filter is what scaled
+            # with the county: an OR of two subplans, put to every matter the county index returned.
+            plan = "\n".join(r[0] for r in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+            assert not re.search(r"SubPlan \d+\) OR \((hashed )?SubPlan \d+\)\)*$", plan, re.M), plan
+        else:
+            _stats_of_a_big_county(connection)
+            plan = "\n".join(str(r[-1]) for r in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
+                                                                             parameters))
+            top = next(line for line in plan.splitlines() if re.search(r"\b(SEARCH|SCAN) petitions\b", line))
+            assert "INTEGER PRIMARY KEY" in top, plan
+        db.session.remove()
+
+
+def _stats_of_a_big_county(connection) -> None:
+    """SQLite's planner reads sizes from sqlite_stat1: tell it petitions holds a million rows, half of them in
+    each county, as the benchmark's databases do after ANALYZE."""
+    connection.exec_driver_sql("ANALYZE")
+    indexes = [row[1] for row in connection.exec_driver_sql("PRAGMA index_list('petitions')")]
+    connection.exec_driver_sql("DELETE FROM sqlite_stat1 WHERE tbl = 'petitions'")
+    for name in indexes:
+        columns = [row[2] for row in connection.exec_driver_sql(f"PRAGMA index_info('{name}')")]
+        per = ["500000" if c == "county_unit_id" else "1" if c in ("id", "query_code") else "20" for c in columns]
+        connection.exec_driver_sql("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('petitions', ?, ?)",
+                                   (name, " ".join(["1000000", *per])))
+    connection.exec_driver_sql("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('petitions', NULL, '1000000')")
+    connection.exec_driver_sql("ANALYZE sqlite_schema")  # load the statistics just written
