@@ -222,53 +222,72 @@ def current_deadline(petition: Petition, settings=None) -> tuple[str | None, dat
     return current_limit(petition, settings)[:2]
 
 
-def current_limit(petition: Petition, settings=None) -> tuple[str | None, date | None, bool]:
-    """The current limit: its step, its last day, and whether it rests on a provisional holiday year."""
-    from county_net.deadlines import compute_due, rests_on_provisional
-
+def current_limit(petition: Petition, settings=None, calendar=None) -> tuple[str | None, date | None, bool]:
+    """The current limit: its step, its last day, and whether it rests on a provisional holiday year.
+    `calendar`: the county's calendar when the caller already holds it (the sweep takes it once per run)."""
     settings = settings or county_settings(petition.county_unit_id)
-    calendar = settings.calendar()
+    calendar = calendar or settings.calendar()
     rollover = settings["holiday_rollover"]
-    unit_code = _unit_code(petition.holder_unit_id)
-    rules = settings.rules(unit_code)
+    rules = settings.rules(_unit_code(petition.holder_unit_id))
+    return _limit_from(_limit_plan(petition, _unit_kind(petition.holder_unit_id), _paused_total(petition)),
+                       lambda step, start, extension, paused: _count(rules[step], start, calendar, rollover,
+                                                                     extension, paused))
+
+
+def _limit_plan(petition, holder_kind: str | None, paused: int) -> tuple:
+    """What the current limit rests on, per state: ("count", step, start, extension days, paused days, the
+    assigner's report date that wins when earlier) for a limit counted by deadlines.compute_due, or
+    ("set", step, date) for a date someone set. Only what the state reads, so the sweep can key on it."""
     state = petition.state
-    paused = petition.paused_days + (_paused_so_far(petition) if petition.paused_since else 0)
-
-    def due(step, start, **kw):
-        last = compute_due(rules[step], start, calendar, rollover=rollover, **kw)
-        return step, last, rests_on_provisional(start, last, calendar)
-
     if state in ("registered", "returned"):
-        if _unit_kind(petition.holder_unit_id) == "county_center":
-            return due("disposition", petition.received_at)
-        return due("acceptance_notice", petition.received_by_unit_at or petition.received_at)
+        if holder_kind == "county_center":
+            return "count", "disposition", petition.received_at, 0, 0, None
+        return "count", "acceptance_notice", petition.received_by_unit_at or petition.received_at, 0, 0, None
     if state in ("transferred", "assigned", "signed"):
         step = "simple_acceptance" if petition.is_simple else "acceptance_notice"
-        return due(step, petition.received_by_unit_at or petition.received_at)
+        return "count", step, petition.received_by_unit_at or petition.received_at, 0, 0, None
     if state in ("sub_assigned", "sub_handling"):
         # The village or enterprise works to the date its township set; the township's clock runs on.
-        return "report_back", petition.sub_report_due_on, False
+        return "set", "report_back", petition.sub_report_due_on
     if state in ("handling", "sub_reported"):
+        cap = petition.report_due_on if petition.route == "assign" else None
         if petition.is_simple:
-            handling = due("simple_handling", petition.accepted_at, paused_days=paused)
-        else:
-            last = _handling_due(petition, rules["handling"], settings)
-            handling = "handling", last, rests_on_provisional(petition.accepted_at, last, calendar)
-        if petition.route == "assign" and petition.report_due_on and petition.report_due_on < handling[1]:
-            return "report_back", petition.report_due_on, False  # a date the assigner set
-        return handling
+            return "count", "simple_handling", petition.accepted_at, 0, paused, cap
+        return "count", "handling", petition.accepted_at, petition.extension_days, paused, cap
     if state == "replied" and petition.route == "assign" and petition.report_due_on:
-        return "report_back", petition.report_due_on, False
+        return "set", "report_back", petition.report_due_on
     if state == "reexamination":
-        return due("reexamination", petition.reexamination_requested_at, paused_days=paused)
+        return "count", "reexamination", petition.reexamination_requested_at, 0, paused, None
     if state == "final_review":
-        return due("final_review", petition.final_review_requested_at, paused_days=paused)
-    return None, None, False
+        return "count", "final_review", petition.final_review_requested_at, 0, paused, None
+    return "set", None, None
 
 
-def _paused_so_far(petition: Petition) -> int:
+def _limit_from(plan: tuple, count) -> tuple[str | None, date | None, bool]:
+    """The limit a plan gives, `count(step, start, extension, paused)` -> (last day, 暂定) doing the counting."""
+    if plan[0] == "set":
+        return plan[1], plan[2], False
+    _, step, start, extension, paused, cap = plan
+    last, provisional = count(step, start, extension, paused)
+    if cap and cap < last:
+        return "report_back", cap, False  # a date the assigner set
+    return step, last, provisional
+
+
+def _count(rule, start, calendar, rollover: bool, extension: int, paused: int) -> tuple[date, bool]:
+    from county_net.deadlines import compute_due, rests_on_provisional
+
+    last = compute_due(rule, start, calendar, rollover=rollover, extension_days=extension, paused_days=paused)
+    return last, rests_on_provisional(start, last, calendar)
+
+
+def _paused_total(petition, today: date | None = None) -> int:
+    return petition.paused_days + (_paused_so_far(petition, today) if petition.paused_since else 0)
+
+
+def _paused_so_far(petition: Petition, today: date | None = None) -> int:
     """Whole days the clock has stood still so far; a pause with an end date stops counting after it."""
-    end = local_today()
+    end = today or local_today()
     if petition.paused_until is not None:
         end = min(end, petition.paused_until + timedelta(days=1))
     return max(0, (end - to_local(petition.paused_since).date()).days)
@@ -938,15 +957,35 @@ def sweep(batch: int = 5000) -> dict:
 
     today = local_today()
     resumed = refreshed = checked = 0
-    last_id = 0
-    memo: dict = {}
-    settings: dict = {}  # per county, read once (outside a request nothing else caches it)
+    counties: dict = {}  # county -> (settings, calendar, rollover), taken once per run
+    holders: dict = {}  # (county, holder unit) -> (its kind, its rules, the id of its counting context)
+    contexts: dict = {}  # (calendar, rollover, rules) -> id: units whose counting agrees share one id
+    memo: dict = {}  # (context id, step, local start day, extension days, paused days) -> (last day, 暂定)
+
+    def county_of(county_unit_id):
+        if county_unit_id not in counties:
+            settings = county_settings(county_unit_id)
+            counties[county_unit_id] = settings, settings.calendar(), settings["holiday_rollover"]
+        return counties[county_unit_id]
+
+    def holder_of(county_unit_id, unit_id):
+        key = county_unit_id, unit_id
+        if key not in holders:
+            settings, calendar, rollover = county_of(county_unit_id)
+            rules = settings.rules(_unit_code(unit_id))
+            context = contexts.setdefault((calendar, rollover, tuple(sorted(rules.items()))), len(contexts))
+            holders[key] = _unit_kind(unit_id), rules, context
+        return holders[key]
+
     columns = [getattr(Petition, name) for name in _SWEEP_COLUMNS]
-    while True:
-        rows = db.session.execute(select(*columns).where(Petition.state.in_(OPEN_STATES), Petition.id > last_id)
-                                  .order_by(Petition.id).limit(batch)).all()
-        if not rows:
-            break
+    # The open matters' ids come from the state index alone (sorted here: ORDER BY id made SQLite walk the
+    # table), then each batch reads its rows by key. Paging on `id > last` walked the whole table in id
+    # order, closed matters included (4.2 s at 1M).
+    open_ids = sorted(db.session.scalars(select(Petition.id).where(Petition.state.in_(OPEN_STATES))))
+    for first in range(0, len(open_ids), batch):
+        rows = db.session.execute(select(*columns).where(Petition.id.in_(open_ids[first:first + batch]),
+                                                         Petition.state.in_(OPEN_STATES))
+                                  .order_by(Petition.id)).all()
         changes: dict[int, tuple] = {}
         lapsed = [row.id for row in rows if row.paused_since is not None and row.paused_until is not None
                   and row.paused_until < today]
@@ -964,26 +1003,27 @@ def sweep(batch: int = 5000) -> dict:
                     petition_id=petition.id, kind="resume", from_state=petition.state, to_state=petition.state,
                     actor_id=None, actor_name="系统", occurred_at=utcnow(), note="暂停期满，自动恢复计时",
                     payload=json.dumps({"paused_days": days, "automatic": True})))
-                if petition.county_unit_id not in settings:
-                    settings[petition.county_unit_id] = county_settings(petition.county_unit_id)
+                settings, calendar, _ = county_of(petition.county_unit_id)
                 petition.due_step, petition.due_on, petition.due_provisional = current_limit(
-                    petition, settings[petition.county_unit_id])
+                    petition, settings, calendar)
                 resumed += 1
                 refreshed += 1
                 continue
-            # Same inputs, same answer: the key is everything current_deadline reads, each moment as the local
-            # day it starts a count on (deadlines.compute_due counts from that day, never from the hour), so
-            # matters received on the same day share one computation.
-            key = (row.county_unit_id, row.state, row.holder_unit_id, _day(row.received_at),
-                   _day(row.received_by_unit_at), row.is_simple, _day(row.accepted_at), row.extension_days,
-                   row.paused_days, row.paused_since, row.paused_until, row.route, row.report_due_on,
-                   _day(row.reexamination_requested_at), _day(row.final_review_requested_at),
-                   row.sub_report_due_on)
-            if row.paused_since is not None or key not in memo:
-                if row.county_unit_id not in settings:
-                    settings[row.county_unit_id] = county_settings(row.county_unit_id)
-                memo[key] = current_limit(row, settings[row.county_unit_id])
-            wanted = memo[key]
+            kind, rules, context = holder_of(row.county_unit_id, row.holder_unit_id)
+            plan = _limit_plan(row, kind, _paused_total(row, today))
+
+            # Same inputs, same answer: the key holds only what the state's count reads, the holder unit's
+            # rules by the id of its counting context, and the start as the local day (compute_due counts
+            # from the day, never the hour), so matters of one day and one rule set share one computation.
+            def count(step, start, extension, paused):
+                key = context, step, _day(start), extension, paused
+                found = memo.get(key)
+                if found is None:
+                    _, calendar, rollover = counties[row.county_unit_id]
+                    found = memo[key] = _count(rules[step], start, calendar, rollover, extension, paused)
+                return found
+
+            wanted = _limit_from(plan, count)
             if wanted != (row.due_step, row.due_on, bool(row.due_provisional)):
                 changes[row.id] = wanted
         if changes:  # one executemany per batch, not a round trip per matter
@@ -994,7 +1034,6 @@ def sweep(batch: int = 5000) -> dict:
                                [{"pid": pid, "step": step, "due": due, "provisional": provisional}
                                 for pid, (step, due, provisional) in changes.items()])
         refreshed += len(changes)
-        last_id = rows[-1].id
         db.session.commit()
         db.session.expunge_all()
     return {"checked": checked, "resumed": resumed, "refreshed": refreshed}

@@ -1,5 +1,5 @@
 """Pauses and the deadline sweep: the clock resumes by itself; a second sweep with nothing changed does nothing."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -99,3 +99,84 @@ def test_the_sweep_shares_a_computation_only_within_a_local_day(app, net, api_to
         # 9-30 23:59 and 10-01 00:01 local: the second counts from inside the National Day holiday.
         assert stored[ids[0]].due_on != stored[ids[1]].due_on
         assert stored[ids[2]].due_on == stored[ids[3]].due_on
+
+
+def test_the_sweep_memo_agrees_with_each_matter_s_own_computation(app, net, api_token):
+    """The sweep shares one count among matters whose state reads the same rule set, start day, extension and
+    pause (issue 14). Over matters of every open state, held by units of every kind under a county rule and a
+    unit's own rule, with pauses (running, ended, lapsed), extensions, simple procedure, assignments with a
+    report date and sub-assignments, each stored limit is what the matter's own computation gives."""
+    import copy
+    import random
+    from datetime import datetime, timezone
+
+    from county_net.petitions.services import current_limit
+    from county_net.units.network_file import parse_network
+    from county_net.units.services import sync_units
+    from tests.conftest import NETWORK
+
+    network = copy.deepcopy(NETWORK)
+    network["settings"] = {"deadline_rules": [
+        {"step": "acceptance_notice", "days": 5, "day_kind": "working"},
+        {"step": "handling", "days": 30, "unit": "B1"},
+        {"step": "simple_acceptance", "days": 5, "unit": "T2"}]}
+    with app.app_context(), system_scope("county rules"):
+        sync_units(parse_network(network))
+        db.session.commit()
+        db.session.remove()
+    api = Api(app, api_token)
+    ids = [api.register("c_recv")["id"] for _ in range(48)]
+    pair = [api.register("c_recv")["id"] for _ in range(2)]
+    rng = random.Random(14)
+    today = local_today()
+    states = ["registered", "returned", "transferred", "assigned", "signed", "handling", "sub_reported",
+              "sub_assigned", "sub_handling", "replied", "reported", "reexamination", "final_review"]
+    holders = [net.units[code] for code in ("C0", "T1", "T2", "B1", "V1", "E1")]
+    # Moments around local midnight and across the National Day holiday and the turn of an unpublished year.
+    moments = [datetime(2026, 9, 30, 15, 59, tzinfo=timezone.utc), datetime(2026, 9, 30, 16, 1, tzinfo=timezone.utc),
+               datetime(2026, 10, 8, 1, 0, tzinfo=timezone.utc), datetime(2026, 10, 8, 9, 30, tzinfo=timezone.utc),
+               datetime(2026, 12, 20, 3, 0, tzinfo=timezone.utc)]
+    with app.app_context(), system_scope("vary the matters"):
+        for n, pid in enumerate(ids):
+            paused_since = paused_until = None
+            if n % 4 == 1:  # running, running with an end day still ahead, or ended days ago (lapsed)
+                paused_since = utcnow() - timedelta(days=rng.choice((2, 9)))
+                paused_until = rng.choice((None, today + timedelta(days=3), today - timedelta(days=1)))
+            db.session.execute(sa.update(Petition).where(Petition.id == pid).values(
+                state=states[n % len(states)], holder_unit_id=holders[n % len(holders)],
+                received_at=rng.choice(moments), received_by_unit_at=rng.choice(moments + [None]),
+                is_simple=n % 3 == 0, accepted_at=rng.choice(moments),
+                extension_days=rng.choice((0, 0, 10, 30)), paused_days=rng.choice((0, 0, 4)),
+                paused_since=paused_since, paused_until=paused_until,
+                route=rng.choice(("assign", "transfer", "self")),
+                report_due_on=rng.choice((None, date(2026, 10, 20), date(2027, 3, 1))),
+                reexamination_requested_at=rng.choice(moments), final_review_requested_at=rng.choice(moments),
+                sub_report_due_on=rng.choice((None, date(2026, 11, 5))),
+                due_step=None, due_on=None, due_provisional=False))
+        # One start day, two holders: the township counts the county's 60 days, the bureau its own 30.
+        for pid, code in zip(pair, ("T1", "B1")):
+            db.session.execute(sa.update(Petition).where(Petition.id == pid).values(
+                state="handling", holder_unit_id=net.units[code], is_simple=False, route="self",
+                accepted_at=moments[2], extension_days=0, paused_days=0, due_step=None, due_on=None))
+        db.session.commit()
+    runner = app.test_cli_runner()
+    assert "更新期限 0 件" not in runner.invoke(args=["petitions", "sweep"]).output
+    with app.app_context(), system_scope("read back"):
+        stored = {p.id: p for p in db.session.scalars(sa.select(Petition).where(Petition.id.in_(ids + pair)))}
+        answers = {}
+        for pid in ids + pair:
+            petition = stored[pid]
+            answers[pid] = current_limit(petition)
+            assert (petition.due_step, petition.due_on, bool(petition.due_provisional)) == answers[pid], \
+                (pid, petition.state, petition.holder_unit_id)
+        # The variety is real: counted limits, dates set by others, 暂定 marks and pauses all occur, and
+        # two holders' rules give different answers for one start day.
+        steps = {step for step, _, _ in answers.values()}
+        assert {"disposition", "acceptance_notice", "simple_acceptance", "handling", "simple_handling",
+                "report_back", "reexamination", "final_review", None} <= steps
+        assert any(provisional for _, _, provisional in answers.values())
+        assert any(p.paused_since is not None for p in stored.values())
+        assert any(p.paused_days > 4 for p in stored.values())  # a lapsed pause was ended and counted
+        assert stored[pair[0]].due_on != stored[pair[1]].due_on
+        db.session.remove()
+    assert "更新期限 0 件" in runner.invoke(args=["petitions", "sweep"]).output
