@@ -16,7 +16,8 @@ def sweep():
 
     with system_scope("deadline sweep"), writing():
         result = services.sweep()
-    click.echo(f"检查 {result['checked']} 件在办事项；自动恢复计时 {result['resumed']} 件；更新期限 {result['refreshed']} 件")
+    click.echo(f"检查 {result['checked']} 件在办事项（重新计算 {result['counted']} 件）；自动恢复计时 {result['resumed']} 件；"
+               f"更新期限 {result['refreshed']} 件")
 
 
 @petitions_cli.command("rekey")

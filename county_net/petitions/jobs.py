@@ -8,4 +8,5 @@ def daily_deadline_sweep() -> str:
 
     with system_scope("deadline sweep"), writing():
         result = services.sweep()
-    return f"deadlines: {result['checked']} checked, {result['resumed']} resumed, {result['refreshed']} refreshed"
+    return (f"deadlines: {result['checked']} checked, {result['counted']} counted, {result['resumed']} resumed, "
+            f"{result['refreshed']} refreshed")

@@ -135,6 +135,9 @@ class Petition(Scoped, db.Model):
     due_step: Mapped[str | None] = mapped_column(String(24))
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 暂定: rests on an unpublished year
+    # What the stored limit was counted under besides the row's own columns (petitions.services.due_basis): the
+    # sweep passes over a matter whose basis is current. None: never stamped (a bulk load), counted next sweep.
+    due_basis: Mapped[int | None] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}

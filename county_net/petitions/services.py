@@ -6,7 +6,7 @@ import json
 import secrets
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
@@ -213,9 +213,46 @@ def _block_accused(petition: Petition, unit, field: str) -> None:
 # ---- deadlines -----------------------------------------------------------------------------------
 
 def refresh_due(petition: Petition) -> None:
-    """Put the current limit on the row (step, last day, 暂定) for inboxes and the overdue sweep."""
+    """Put the current limit on the row (step, last day, 暂定) for inboxes and the overdue sweep, with the
+    basis it was counted under."""
     settings = county_settings(petition.county_unit_id)
+    petition.due_basis = due_basis()
     petition.due_step, petition.due_on, petition.due_provisional = current_limit(petition, settings)
+
+
+def _counting_version() -> bytes:
+    """The code and packaged data a limit is counted with: the deadlines package and its holiday file, the
+    county settings' defaults, this module, local time, and the lunar calendar behind provisional years. Read
+    when the module is imported, so a process stamps what it runs, and a deploy that changes any of them makes
+    every stored limit count again at the next sweep."""
+    import hashlib
+    import sys
+    from importlib import metadata
+    from pathlib import Path
+
+    from county_net.deadlines.calendar import DEFAULT_FILE
+
+    digest = hashlib.blake2b(digest_size=16)
+    modules = ("county_net.deadlines.calendar", "county_net.deadlines.compute", "county_net.deadlines.rules",
+               "county_net.deadlines.services", "county_net.petitions.settings", "county_net.core.timeutil")
+    for path in [*(sys.modules[name].__file__ for name in modules), __file__, DEFAULT_FILE]:
+        digest.update(Path(path).read_bytes())
+    digest.update(metadata.version("lunar_python").encode())
+    return digest.digest()
+
+
+def due_basis() -> int:
+    """A stored limit's basis: the reference stamps of the units (county settings, unit codes and kinds) and of
+    the holiday schedules, with the counting code's version; a signed 63-bit number. Everything else a limit
+    reads is the matter's own columns, written only by the services, each of which counts it again (and a
+    paused clock, which moves with the day, is counted by every sweep)."""
+    import hashlib
+
+    from county_net.core import reference
+
+    stamps = reference.current()
+    digest = hashlib.blake2b(_COUNTING_VERSION + f":{stamps.units}:{stamps.calendar}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big") >> 1
 
 
 def current_deadline(petition: Petition, settings=None) -> tuple[str | None, date | None]:
@@ -291,6 +328,9 @@ def _paused_so_far(petition: Petition, today: date | None = None) -> int:
     if petition.paused_until is not None:
         end = min(end, petition.paused_until + timedelta(days=1))
     return max(0, (end - to_local(petition.paused_since).date()).days)
+
+
+_COUNTING_VERSION = _counting_version()
 
 
 def _unit_code(unit_id: int | None) -> str | None:
@@ -940,7 +980,7 @@ def _end_pause(petition: Petition, days: int) -> None:
 _SWEEP_COLUMNS = ("id", "county_unit_id", "state", "holder_unit_id", "received_at", "received_by_unit_at", "is_simple",
                   "accepted_at", "extension_days", "paused_days", "paused_since", "paused_until", "route",
                   "report_due_on", "reexamination_requested_at", "final_review_requested_at", "due_step", "due_on",
-                  "due_provisional", "sub_report_due_on")
+                  "due_provisional", "sub_report_due_on", "due_basis", "version")
 
 
 def _day(moment: datetime | None) -> date | None:
@@ -950,13 +990,16 @@ def _day(moment: datetime | None) -> date | None:
 def sweep(batch: int = 5000) -> dict:
     """The deadline sweep (system scope): end pauses whose day has passed, with a timeline entry, and put
     the current limit on every open matter whose stored one is stale. It reads columns, not entities, and
-    remembers each distinct deadline computation, so a province's open matters take seconds; a second run
-    with nothing changed writes nothing. The calendar is read once per run, so a holiday schedule imported
-    since the last run changes the answers (date or 暂定 mark) and they are written."""
+    remembers each distinct deadline computation, so a province's open matters take seconds. It passes over a
+    matter whose stored limit was counted under the current basis (`due_basis`) unless its clock is paused, so
+    a second run with nothing changed reads and writes almost nothing. The calendar is read once per run, and a
+    holiday schedule imported since the last run changes the basis, so the answers (date or 暂定 mark) are
+    counted again and written."""
     from county_net.petitions.workflow import OPEN_STATES
 
     today = local_today()
-    resumed = refreshed = checked = 0
+    basis = due_basis()
+    resumed = refreshed = counted = 0
     counties: dict = {}  # county -> (settings, calendar, rollover), taken once per run
     holders: dict = {}  # (county, holder unit) -> (its kind, its rules, the id of its counting context)
     contexts: dict = {}  # (calendar, rollover, rules) -> id: units whose counting agrees share one id
@@ -978,22 +1021,25 @@ def sweep(batch: int = 5000) -> dict:
         return holders[key]
 
     columns = [getattr(Petition, name) for name in _SWEEP_COLUMNS]
-    # The open matters' ids come from the state index alone (sorted here: ORDER BY id made SQLite walk the
-    # table), then each batch reads its rows by key. Paging on `id > last` walked the whole table in id
-    # order, closed matters included (4.2 s at 1M).
-    open_ids = sorted(db.session.scalars(select(Petition.id).where(Petition.state.in_(OPEN_STATES))))
+    # The open matters to count come from the state index (sorted here: ORDER BY id made SQLite walk the table),
+    # then each batch reads its rows by key. Paging on `id > last` walked the whole table in id order, closed
+    # matters included (4.2 s at 1M).
+    stale = (Petition.due_basis.is_(None)) | (Petition.due_basis != basis) | (Petition.paused_since.is_not(None))
+    open_ids = sorted(db.session.scalars(select(Petition.id).where(Petition.state.in_(OPEN_STATES), stale)))
+    checked = db.session.scalar(select(func.count()).select_from(Petition).where(Petition.state.in_(OPEN_STATES)))
     for first in range(0, len(open_ids), batch):
         rows = db.session.execute(select(*columns).where(Petition.id.in_(open_ids[first:first + batch]),
                                                          Petition.state.in_(OPEN_STATES))
                                   .order_by(Petition.id)).all()
         changes: dict[int, tuple] = {}
+        restamp: list[dict] = []
         lapsed = [row.id for row in rows if row.paused_since is not None and row.paused_until is not None
                   and row.paused_until < today]
         # The batch's lapsed pauses come back as entities in one query, not one query each.
         to_resume = {p.id: p for p in db.session.scalars(select(Petition).where(Petition.id.in_(lapsed)))} \
             if lapsed else {}
         for row in rows:
-            checked += 1
+            counted += 1
             if row.id in to_resume:
                 petition = to_resume[row.id]
                 days = _paused_so_far(petition)
@@ -1006,6 +1052,7 @@ def sweep(batch: int = 5000) -> dict:
                 settings, calendar, _ = county_of(petition.county_unit_id)
                 petition.due_step, petition.due_on, petition.due_provisional = current_limit(
                     petition, settings, calendar)
+                petition.due_basis = basis
                 resumed += 1
                 refreshed += 1
                 continue
@@ -1025,18 +1072,27 @@ def sweep(batch: int = 5000) -> dict:
 
             wanted = _limit_from(plan, count)
             if wanted != (row.due_step, row.due_on, bool(row.due_provisional)):
-                changes[row.id] = wanted
-        if changes:  # one executemany per batch, not a round trip per matter
-            table = Petition.__table__
-            db.session.execute(table.update().where(table.c.id == bindparam("pid"))
-                               .values(due_step=bindparam("step"), due_on=bindparam("due"),
-                                       due_provisional=bindparam("provisional")),
-                               [{"pid": pid, "step": step, "due": due, "provisional": provisional}
-                                for pid, (step, due, provisional) in changes.items()])
-        refreshed += len(changes)
+                changes[row.id] = row.version, wanted
+                refreshed += 1
+            elif row.due_basis != basis:  # the same limit, stamped so that the next run passes over it
+                restamp.append({"pid": row.id, "read_version": row.version})
+        # One executemany per batch, not a round trip per matter; only at the version read, since a matter a
+        # service moved meanwhile has its own limit and basis already. A stamp alone leaves the limit's
+        # columns, and so their indexes, untouched.
+        table = Petition.__table__
+        at_version = table.update().where(table.c.id == bindparam("pid"),
+                                          table.c.version == bindparam("read_version"))
+        if changes:
+            db.session.execute(at_version.values(due_step=bindparam("step"), due_on=bindparam("due"),
+                                                 due_provisional=bindparam("provisional"), due_basis=basis),
+                               [{"pid": pid, "read_version": version, "step": step, "due": due,
+                                 "provisional": provisional}
+                                for pid, (version, (step, due, provisional)) in changes.items()])
+        if restamp:
+            db.session.execute(at_version.values(due_basis=basis), restamp)
         db.session.commit()
         db.session.expunge_all()
-    return {"checked": checked, "resumed": resumed, "refreshed": refreshed}
+    return {"checked": checked, "counted": counted, "resumed": resumed, "refreshed": refreshed}
 
 
 def add_co_opinion(actor, petition, *, version, opinion):

@@ -85,10 +85,11 @@ def test_the_sweep_shares_a_computation_only_within_a_local_day(app, net, api_to
     ids = [api.register("c_recv")["id"] for _ in range(4)]
     moments = [datetime(2026, 9, 30, 15, 59, tzinfo=timezone.utc), datetime(2026, 9, 30, 16, 1, tzinfo=timezone.utc),
                datetime(2026, 10, 8, 1, 0, tzinfo=timezone.utc), datetime(2026, 10, 8, 9, 30, tzinfo=timezone.utc)]
+    # Written behind the services' back: the basis is cleared, as a service's write would stamp it anew.
     with app.app_context(), system_scope("age the matters"):
         for pid, moment in zip(ids, moments):
             db.session.execute(sa.update(Petition).where(Petition.id == pid).values(
-                received_at=moment, received_by_unit_at=moment, due_on=None, due_step=None))
+                received_at=moment, received_by_unit_at=moment, due_on=None, due_step=None, due_basis=None))
         db.session.commit()
     assert "更新期限 4 件" in app.test_cli_runner().invoke(args=["petitions", "sweep"]).output
     with app.app_context(), system_scope("read back"):
@@ -152,12 +153,13 @@ def test_the_sweep_memo_agrees_with_each_matter_s_own_computation(app, net, api_
                 report_due_on=rng.choice((None, date(2026, 10, 20), date(2027, 3, 1))),
                 reexamination_requested_at=rng.choice(moments), final_review_requested_at=rng.choice(moments),
                 sub_report_due_on=rng.choice((None, date(2026, 11, 5))),
-                due_step=None, due_on=None, due_provisional=False))
+                due_step=None, due_on=None, due_provisional=False, due_basis=None))
         # One start day, two holders: the township counts the county's 60 days, the bureau its own 30.
         for pid, code in zip(pair, ("T1", "B1")):
             db.session.execute(sa.update(Petition).where(Petition.id == pid).values(
                 state="handling", holder_unit_id=net.units[code], is_simple=False, route="self",
-                accepted_at=moments[2], extension_days=0, paused_days=0, due_step=None, due_on=None))
+                accepted_at=moments[2], extension_days=0, paused_days=0, due_step=None, due_on=None,
+                due_basis=None))
         db.session.commit()
     runner = app.test_cli_runner()
     assert "更新期限 0 件" not in runner.invoke(args=["petitions", "sweep"]).output
@@ -180,3 +182,37 @@ def test_the_sweep_memo_agrees_with_each_matter_s_own_computation(app, net, api_
         assert stored[pair[0]].due_on != stored[pair[1]].due_on
         db.session.remove()
     assert "更新期限 0 件" in runner.invoke(args=["petitions", "sweep"]).output
+
+
+def test_the_sweep_passes_over_limits_counted_under_the_current_basis(app, net, api_token):
+    """A matter whose limit a service stored under the current stamps and code is passed over; a running pause
+    is counted on every run (it moves with the day); a change of the county's settings makes every matter count
+    again, and the new limits are written."""
+    import copy
+
+    from county_net.units.network_file import parse_network
+    from county_net.units.services import sync_units
+    from tests.conftest import NETWORK
+
+    api = Api(app, api_token)
+    handling = _handling(api, net)
+    paused = api.act("t1_recv", _handling(api, net), "pause", reason="materials")
+    runner = app.test_cli_runner()
+    out = runner.invoke(args=["petitions", "sweep"]).output
+    assert "检查 2 件在办事项（重新计算 1 件）" in out and "更新期限 0 件" in out, out
+    network = copy.deepcopy(NETWORK)
+    network["settings"] = {"deadline_rules": [{"step": "handling", "days": 30}]}
+    with app.app_context(), system_scope("county rules"):
+        sync_units(parse_network(network))
+        db.session.commit()
+        db.session.remove()
+    out = runner.invoke(args=["petitions", "sweep"]).output
+    assert "检查 2 件在办事项（重新计算 2 件）" in out and "更新期限 2 件" in out, out
+    with app.app_context(), system_scope("read back"):
+        stored = db.session.scalar(sa.select(Petition.due_on).where(Petition.id == handling["id"]))
+        db.session.remove()
+    assert stored.isoformat() < handling["deadline"]["due_on"]
+    assert stored.isoformat() == api.show("t1_recv", handling["id"])["deadline"]["due_on"]
+    out = runner.invoke(args=["petitions", "sweep"]).output
+    assert "检查 2 件在办事项（重新计算 1 件）" in out and "更新期限 0 件" in out, out
+    assert api.show("t1_recv", paused["id"])["deadline"]["paused"]
